@@ -1,0 +1,5 @@
+import sys
+
+from gicrawler.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Replica fixtures (owned by the replicas work; see gicrawler/replicas)."""
