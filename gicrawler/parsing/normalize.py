@@ -1,0 +1,63 @@
+"""Text normalisation applied to every report body before any parsing.
+
+Traditional → simplified (OpenCC), full-width ASCII → half-width, odd spaces → " ",
+and removal of page-converter pinyin debris (``數(shù)據(jù)`` → ``数据``).
+Line breaks are kept (the table parser relies on them); ``\\r\\n`` becomes ``\\n``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import opencc
+
+# OpenCC converters are expensive to build (dictionary load); one per process.
+_T2S = opencc.OpenCC("t2s")
+
+# Full-width ASCII block U+FF01..U+FF5E maps 1:1 onto U+0021..U+007E.
+_TRANSLATE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+_TRANSLATE.update({
+    0x00A0: " ", 0x3000: " ", 0x2002: " ", 0x2003: " ", 0x2009: " ", 0x202F: " ",
+    0x200B: None, 0xFEFF: None, 0x200C: None, 0x200D: None,   # zero-width junk
+    0x2212: "-",                                              # minus sign (signed changes)
+    0x2028: "\n", 0x2029: "\n", 0x0D: "\n",
+})
+
+_ENTITY_RE = re.compile(r"&(?:nbsp|ensp|emsp|#160|#12288|#xa0);?", re.I)
+_CRLF_RE = re.compile(r"\r\n")
+
+# A parenthesised latin syllable glued to a CJK character: candidate pinyin debris.
+# Only lowercase letters (with tone diacritics) and an optional tone digit.
+# (Literal "(" first, CJK predecessor checked in the callback: a lookbehind here makes
+# the scan ~10x slower.)
+_PINYIN_CANDIDATE_RE = re.compile(r"\(([a-z\u00e0-\u00fc\u0101-\u01dc]{1,7}[1-5]?)\)")
+_NEEDS_TRANSLATE_RE = re.compile("[\uff01-\uff5e\u00a0\u3000\u2002\u2003\u2009\u202f"
+                                 "\u200b-\u200d\ufeff\u2212\u2028\u2029\r]")
+# Shape of a pinyin syllable once the diacritics are folded away (ü → v). Rejects
+# things like (pdf), (ppt): initial, 1-3 vowels, optional nasal/er coda.
+_SYLLABLE_RE = re.compile(r"(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?[aeiouv]{1,3}(?:ng|n|r)?[1-5]?")
+
+
+def _fold(syllable: str) -> str:
+    decomposed = unicodedata.normalize("NFD", syllable.replace("ü", "v"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _drop_pinyin(m: re.Match) -> str:
+    start = m.start()
+    if start and "\u3400" <= m.string[start - 1] <= "\u9fff" and _SYLLABLE_RE.fullmatch(_fold(m.group(1))):
+        return ""
+    return m.group(0)
+
+
+def normalize_text(s: str) -> str:
+    """Normalise a whole document's text (see module docstring)."""
+    if not s:
+        return ""
+    if "&" in s:
+        s = _ENTITY_RE.sub(" ", s)
+    if _NEEDS_TRANSLATE_RE.search(s):
+        s = _CRLF_RE.sub("\n", s).translate(_TRANSLATE)
+    if "(" in s:
+        s = _PINYIN_CANDIDATE_RE.sub(_drop_pinyin, s)
+    return _T2S.convert(s)
