@@ -43,7 +43,7 @@ SECTION_NUMERALS = {"active": "二", "applications": "三", "review_litigation":
 # ---------------------------------------------------------------- table A
 A_ROWS = {
     "regulations": re.compile(r"规章"),
-    "normative_documents": re.compile(r"规范性文件"),
+    "normative_documents": re.compile(r"规范性(?:文件|档案)"),   # 档案: zh-TW mirrors' 文件
     "licensing": re.compile(r"行政许可"),
     "other_services": re.compile(r"对外管理服务"),
     "punishment": re.compile(r"行政处罚"),

@@ -27,6 +27,7 @@ _SPACE_RE = re.compile(r"\s+")
 _PAGE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d+\s*页)?)[ \t]*$")
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
+_LOST_CHARS = frozenset(("?", "\ufffd", "??"))
 _PROSE_MAX = 48          # a label token longer than this is a sentence, not a cell
 
 
@@ -50,6 +51,8 @@ class Block:
 def parse_value(cell: str) -> Val | None:
     """A value cell → Val (blank → Val(None)); a label cell → None."""
     s = cell.strip()
+    if s[:1] in "?\ufffd" and s:
+        s = s.lstrip("?\ufffd ")                        # "? 0": a character lost in conversion
     if s[:1] > "\u2e80" and s not in _BLANK:
         return None                                   # starts with a CJK character: a label
     if s in _BLANK or s.replace("-", "").replace("—", "") == "" and len(s) < 4:
@@ -71,6 +74,20 @@ def _num(d: Decimal | None):
 # ---------------------------------------------------------------- blocks from input
 def _is_prose(token: str) -> bool:
     return len(token) > _PROSE_MAX or "。" in token
+
+
+_PAREN_RE = re.compile(r"\([^()]*\)")
+_NOTE_RE = re.compile(r"\((?![一二三四五六七八九十]\))[^()]*\)")     # not the numbering "(三)"
+
+
+def _label_part(token: str) -> str:
+    """A label cell/token as label text: "" for prose. A long row label is often the row
+    name plus a filling instruction in parentheses (规范性文件(行政机关制定…)); the name
+    is kept when dropping the parentheses leaves a short label."""
+    if not _is_prose(token):
+        return token
+    core = _PAREN_RE.sub("", token)
+    return core if core and not _is_prose(core) else ""
 
 
 def grid_blocks(grid) -> list[Block]:
@@ -97,13 +114,14 @@ def grid_blocks(grid) -> list[Block]:
                 if not label_parts or label_parts[-1] != t:
                     label_parts.append(t)
         values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(p for p in label_parts if not _is_prose(p)), values, row=True,
+        blocks.append(Block("".join(_label_part(p) for p in label_parts), values, row=True,
                             lines=[len(values)]))
     return blocks
 
 
 def text_blocks(text: str) -> list[Block]:
-    """Cut plain text into label/value blocks (pipe lines become row blocks)."""
+    """Cut plain text into label/value blocks. A pipe line of two or more cells is a row
+    block; a pipe line of one cell ("规章 |", "0 |") is one cell of cell-per-line text."""
     blocks: list[Block] = []
     label: list[str] = []
     values: list[Val] = []
@@ -116,20 +134,38 @@ def text_blocks(text: str) -> list[Block]:
             blocks.append(Block("".join(label), values, lines, same_line=same_line))
         label, values, lines = [], [], []
 
+    cell_lines = False          # the previous line was one "x |" cell (or a blank one)
     for line in text.split("\n"):
         if "|" in line:
-            flush()
             cells = [c.strip() for c in line.split("|")]
-            while cells and cells[-1] == "":
-                cells.pop()
-            if cells and cells[0] == "" and len(cells) > 1 and parse_value(cells[1]) is None:
-                cells.pop(0)
-            if cells and not all(set(c) <= set("-: ") for c in cells):
-                blocks.extend(grid_blocks([cells]))
-            continue
+            filled = [c for c in cells if c]
+            if len(filled) <= 1 and not (filled and set(filled[0]) <= set("-: ")):
+                # "规章 |", "0 |", "|", "第二十条第(五)项 | |||": a page converter's
+                # one-cell-per-line output, not a row: read it as a plain text line.
+                # Where every cell is printed "x |", a bare "|" is an empty cell ("||" pads
+                # a row); where cells are bare lines, a "|" line only separates them.
+                bare = line.strip() == "|"
+                if bare and cell_lines:
+                    line = "-"
+                else:
+                    line = filled[0] if filled else ""
+                    cell_lines = bool(filled) and len(cells) == 2 and cells[1] == ""
+            else:
+                cell_lines = False
+                flush()
+                while cells and cells[-1] == "":
+                    cells.pop()
+                if cells and cells[0] == "" and len(cells) > 1 and (
+                        parse_value(cells[1]) is None or line.lstrip().startswith("|")):
+                    cells.pop(0)            # markdown's leading "|" opens no cell
+                if cells and not all(set(c) <= set("-: ") for c in cells):
+                    blocks.extend(grid_blocks([cells]))
+                continue
         count = 0
         label_here = False
         for tok in line.split():
+            if tok in _LOST_CHARS:
+                continue            # "? 0": a character lost in conversion before a value
             v = parse_value(tok)
             if v is None:
                 if values:
@@ -137,7 +173,8 @@ def text_blocks(text: str) -> list[Block]:
                         lines.append(count)
                         count = 0
                     flush()
-                if not _is_prose(tok):
+                tok = _label_part(tok)
+                if tok:
                     label.append(tok)
                     label_here = True
             else:
@@ -200,9 +237,15 @@ _A_PATTERNS = list(L.A_ROWS.items())
 
 
 def _a_keys(label: str, template: str):
-    """A row keys in a label, in order of appearance, restricted to the template's rows."""
+    """A row keys in a label, in order of appearance, restricted to the template's rows.
+
+    Row names inside parentheses are notes, not rows: "其他对外管理服务事项(含行政处罚、
+    行政强制)" is the 其他对外管理服务事项 row only, "其他主动公开文件(除规范性文件以外)"
+    no row at all."""
     cols = L.A_COLUMNS[template]
     found = []
+    if "(" in label:
+        label = _PAREN_RE.sub("", label)
     for key, rx in _A_PATTERNS:
         if key in cols:
             for m in rx.finditer(label):
@@ -373,7 +416,10 @@ def _b_runs(blocks: list[Block], ncols: int):
 @lru_cache(maxsize=8192)
 def _b_keys(label: str) -> tuple:
     """B row keys in a label, ordered by where their match ends (the last is the anchor).
-    Cached: the same template labels recur in every report."""
+    Cached: the same template labels recur in every report. A note in parentheses is not a
+    row ("1.本机关不掌握相关政府信息(含重复申请)"); the numbering "(一)"…"(七)" stays."""
+    if "(" in label:
+        label = _NOTE_RE.sub("", label)
     found = sorted(L.row_matches(L.B_PATTERNS, label), key=lambda kv: kv[1])
     return tuple(_drop_group_duplicates([k for k, _ in found]))
 
