@@ -1,0 +1,421 @@
+"""HTML report page → body text lines, table grids, image-only sections, metadata lines.
+
+One lxml parse and one walk over the tree (``etree.iterwalk``) produce everything: the walk
+records line ranges of candidate body containers, so choosing the container afterwards is
+slicing, not a second pass. Spans in tables are expanded the way PARSER-TABLES expects:
+the cell text is repeated into every slot a rowspan/colspan covers, empty cells stay "".
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+_tostring = etree.tostring
+
+# One parser per thread (lxml parsers are not thread-safe): explicit UTF-8 (we feed re-encoded
+# text, so a stale <meta charset=gbk> cannot re-decode it), huge_tree for 20 MB pages. Plain
+# etree elements: lxml.html's per-element class lookup doubles the cost of walking the tree.
+_local = threading.local()
+
+
+def _parser() -> etree.HTMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = etree.HTMLParser(encoding="utf-8", huge_tree=True)
+    return parser
+
+_SKIP = frozenset({"script", "style", "noscript", "template", "head", "select", "textarea",
+                   "iframe", "object", "button", "svg"})
+_HEADINGS = frozenset({"h1", "h2", "h3"})
+_BLOCK = frozenset({
+    "p", "div", "li", "ul", "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6",
+    "section", "article", "header", "footer", "nav", "aside", "main", "form", "center",
+    "blockquote", "pre", "dl", "dt", "dd", "address", "hr", "caption", "tbody", "thead", "tfoot",
+    "body", "html", "fieldset", "figure", "figcaption", "option", "details", "summary",
+})
+# Elements whose direct prose counts towards the "most text" fallback.
+_CONTAINERS = frozenset({"div", "td", "article", "section", "main", "body", "form", "center"})
+
+# Where real portals put the report body (portals-research §0.3, §1.7), most specific first.
+_BODY_IDS = ("zoom", "Zoom", "ivs_content", "UCAP-CONTENT", "webeditorview")
+_BODY_CLASSES = ("TRS_UEDITOR", "TRS_Editor", "Custom_UnionStyle", "article", "artile_zw",
+                 "article_zoom", "xxgk_content")
+_BODY_RANK = {name: i for i, name in enumerate(_BODY_IDS + _BODY_CLASSES)}
+_RANKED = frozenset({"div", "td", "article", "section", "main", "span", "font", "center", "form"})
+_MARKER_BEGIN = "ZJEG_RSS.content.begin"
+_MARKER_END = "ZJEG_RSS.content.end"
+
+_SECTION_RE = re.compile(r"^\s*([一二三四五六七八])\s*[、.．,，]")
+_SECTION_NUM = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8}
+NUMERALS = {n: c for c, n in _SECTION_NUM.items()}
+# Whitespace left between two CJK characters by line wrapping or cell padding.
+CJK_GAP_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
+_DIGITS_RE = re.compile(r"\d+")
+
+MAX_SPAN = 200          # a colspan="100000" must not allocate a giant row
+MAX_GRID_CELLS = 200_000
+
+
+@dataclass
+class PageInfo:
+    """What the metadata extractor reads besides the lines: <meta name>, <title>, h1–h3."""
+    meta: dict[str, list[str]] = field(default_factory=dict)   # lower-cased name → contents
+    title: str | None = None
+    headings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class HtmlDocument:
+    root: etree._Element
+    lines: list[str]                                     # body text, one line per block/cell
+    grids: list[list[list[str]]]                         # body tables, spans expanded
+    image_sections: frozenset[str]                       # sections 二/三/四 shown only as <img>
+    meta_lines: list[str] = field(default_factory=list)  # whole page; table rows as "a | b | c"
+    container: str = ""                                  # how the body was found (for debugging)
+    info: PageInfo = field(default_factory=PageInfo)
+
+
+def parse_tree(text: str) -> etree._Element:
+    """Parse HTML text once; raises ValueError when lxml finds no document at all."""
+    try:
+        root = etree.fromstring(text.encode("utf-8", "surrogatepass"), _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    if root is None:
+        raise ValueError("no HTML document")
+    return root
+
+
+def _span(value: str | None) -> int:
+    if not value:
+        return 1
+    if value.isdigit() and len(value) < 4:
+        return max(1, min(int(value), MAX_SPAN))
+    m = _DIGITS_RE.search(value)
+    if not m:
+        return 1
+    return max(1, min(int(m.group()[:6]), MAX_SPAN))
+
+
+def cell_text(cell: etree._Element) -> str:
+    if len(cell):
+        text = _tostring(cell, method="text", encoding=str, with_tail=False)
+    else:
+        text = cell.text           # most cells are a bare text node
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return CJK_GAP_RE.sub("", text) if " " in text else text
+
+
+def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
+    """Rows of cell strings with rowspan/colspan expanded (text repeated into covered slots).
+    ``cell_lines`` receives each non-empty cell's text once, in reading order."""
+    grid: list[list[str]] = []
+    pending: dict[int, list] = {}        # column → [rows still covered, text] from a rowspan
+    last_start = -1                      # rightmost column where some cell begins
+    cells_total = 0
+    lines = cell_lines if cell_lines is not None else []
+
+    def covered(row: list[str], col: int) -> int:
+        """Fill slots covered by rowspans from above, starting at col; returns the next column."""
+        while col in pending:
+            slot = pending[col]
+            row.append(slot[1])
+            slot[0] -= 1
+            if slot[0] <= 0:
+                del pending[col]
+            col += 1
+        return col
+
+    for tr in table.iter("tr"):
+        row: list[str] = []
+        col = 0
+        for cell in tr:
+            tag = cell.tag
+            if tag != "td" and tag != "th":
+                continue
+            if pending:
+                col = covered(row, col)
+            text = cell_text(cell)
+            if text:
+                lines.append(text)
+            if col > last_start:
+                last_start = col
+            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
+            if colspan is None and rowspan is None:      # the common case
+                row.append(text)
+                col += 1
+                continue
+            colspan = 1 if colspan is None else _span(colspan)
+            rowspan = 1 if rowspan is None else _span(rowspan)
+            for _ in range(colspan):
+                row.append(text)
+                if rowspan > 1:
+                    pending[col] = [rowspan - 1, text]
+                col += 1
+        # Slots still covered by rowspans to the right of the last real cell.
+        while pending and col <= max(pending):
+            if col in pending:
+                col = covered(row, col)
+            else:
+                row.append("")
+                col += 1
+        grid.append(row)
+        cells_total += len(row)
+        if cells_total > MAX_GRID_CELLS:
+            break
+    # Trailing columns where no cell begins hold only copies from an oversized colspan.
+    width = last_start + 1
+    for r in grid:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+        elif len(r) > width:
+            del r[width:]
+    return grid
+
+
+def _layout_tables(root: etree._Element) -> set:
+    """Tables that contain other tables: page layout, not data; their cells are prose."""
+    layout: set = set()
+    for table in root.iter("table"):
+        parent = table.getparent()
+        while parent is not None:
+            if parent.tag == "table":
+                if parent in layout:
+                    break
+                layout.add(parent)
+            parent = parent.getparent()
+    return layout
+
+
+def parse_html(text: str) -> HtmlDocument:
+    root = parse_tree(text)
+    return walk(root)
+
+
+def _rank(el) -> int | None:
+    """Priority of el as a known body container (lower is better), None if it is not one."""
+    ident = el.get("id")
+    rank = _BODY_RANK.get(ident) if ident else None
+    cls = el.get("class")
+    if cls:
+        for name in cls.split():
+            r = _BODY_RANK.get(name)
+            if r is not None and (rank is None or r < rank):
+                rank = r
+    return rank
+
+
+def walk(root: etree._Element) -> HtmlDocument:
+    """One pass over the tree: text lines (data tables as one line per cell, their subtree
+    skipped), grids, <img> positions and the line range of every candidate container.
+    The body is then, in order of trust: the ZJEG_RSS.content markers, the best-ranked known
+    container (#zoom, .TRS_UEDITOR, …), the container with the most direct prose."""
+    layout = _layout_tables(root) if root.find(".//table") is not None else set()
+
+    lines: list[str] = []
+    in_table: list[bool] = []                       # parallel to lines: a data-table cell
+    grids: list[tuple[int, list[list[str]]]] = []   # (line index where the table starts, grid)
+    images: list[int] = []                          # line indices where an <img> sits
+    parts: list[str] = []
+    ranges: dict = {}                               # element → [start line, end line]
+    scores: dict = {}                               # container element → direct text length
+    stack: list = []
+    marker_range = [None, None]
+    info = PageInfo()
+    heading_at = None
+    candidates: list = []                           # (rank, element) of known body containers
+
+    def flush() -> None:
+        if parts:
+            line = " ".join("".join(parts).split())
+            parts.clear()
+            if line:
+                lines.append(line)
+                in_table.append(False)
+
+    def add(s: str | None) -> None:
+        if s:
+            parts.append(s)
+            if stack:
+                top = stack[-1]
+                scores[top] = scores.get(top, 0) + len(s)
+
+    walker = etree.iterwalk(root, events=("start", "end", "comment"))
+    for event, el in walker:
+        tag = el.tag
+        if event == "comment":
+            body = el.text
+            if body and "ZJEG_RSS" in body:
+                if _MARKER_BEGIN in body and marker_range[0] is None:
+                    flush()
+                    marker_range[0] = len(lines)
+                elif _MARKER_END in body and marker_range[0] is not None and marker_range[1] is None:
+                    flush()
+                    marker_range[1] = len(lines)
+            add(el.tail)
+            continue
+        if not isinstance(tag, str):      # processing instructions, entities
+            if event == "end":
+                add(el.tail)
+            continue
+        if event == "start":
+            if tag in _SKIP:
+                if tag == "head":
+                    _read_head(el, info)
+                walker.skip_subtree()
+                continue                  # the "end" event still comes and adds the tail
+            if tag == "meta":
+                _read_meta(el, info)
+            elif tag in _HEADINGS:
+                flush()
+                heading_at = len(lines)
+            if tag in _BLOCK or tag == "br" or tag == "img":
+                flush()
+            rank = _rank(el) if tag in _RANKED else None
+            if rank is not None:
+                ranges[el] = [len(lines), None]
+                candidates.append((rank, el))
+            if tag == "table" and el not in layout:
+                cells: list[str] = []
+                grids.append((len(lines), table_grid(el, cells)))
+                lines.extend(cells)
+                in_table.extend([True] * len(cells))
+                if stack:
+                    top = stack[-1]
+                    scores[top] = scores.get(top, 0) + sum(map(len, cells))
+                walker.skip_subtree()
+                continue
+            if tag in _CONTAINERS:
+                stack.append(el)
+                if el not in ranges:
+                    ranges[el] = [len(lines), None]
+            elif tag == "img":
+                images.append(len(lines))
+            add(el.text)
+        else:
+            if tag in _SKIP:
+                add(el.tail)
+                continue
+            if tag in _BLOCK:
+                flush()
+                if tag in _HEADINGS and heading_at is not None:
+                    info.headings.append(" ".join(lines[heading_at:]))
+                    heading_at = None
+            if tag in _CONTAINERS and stack and stack[-1] is el:
+                stack.pop()
+            if el in ranges:
+                ranges[el][1] = len(lines)
+            add(el.tail)
+    flush()
+
+    start, end = 0, len(lines)
+    how = "fallback"
+    # A known container that is nearly empty (a "#zoom" font-size widget, a sidebar
+    # ".article") must not win over one that holds the report.
+    sizes = {el: sum(map(len, lines[ranges[el][0]:ranges[el][1]])) for _, el in candidates
+             if ranges[el][1] is not None}
+    enough = min(200, 0.2 * max(sizes.values(), default=0))
+    candidates = sorted((rank, i, el) for i, (rank, el) in enumerate(candidates)
+                        if sizes.get(el, 0) > 0 and sizes[el] >= enough)
+    if marker_range[0] is not None:
+        how, start = "marker", marker_range[0]
+        end = marker_range[1] if marker_range[1] is not None else len(lines)
+    elif candidates:
+        el = candidates[0][2]
+        how, (start, end) = "selector", ranges[el]
+    else:
+        best = max(scores.items(), key=lambda kv: kv[1], default=(None, 0))[0]
+        if best is not None and best in ranges:
+            start, end = ranges[best][0], ranges[best][1] or len(lines)
+            how = "fallback"
+        else:
+            how = "document"
+    if end <= start:          # an empty container: better the whole page than nothing
+        start, end, how = 0, len(lines), how + "+document"
+
+    real = [(pos, g) for pos, g in grids if any(any(r) for r in g)]
+    body_grids = [g for pos, g in real if start <= pos < end]
+    image_sections = _image_only_sections(lines, in_table, start, end, [pos for pos, _ in real], images)
+    return HtmlDocument(root=root, lines=lines[start:end], grids=body_grids, image_sections=image_sections,
+                        meta_lines=_meta_lines(lines, in_table, real, start, end), container=how, info=info)
+
+
+def _read_meta(el, info: "PageInfo") -> None:
+    name, content = el.get("name"), el.get("content")
+    if name and content:
+        info.meta.setdefault(name.lower(), []).append(content)
+
+
+def _read_head(head, info: "PageInfo") -> None:
+    for el in head.iter("meta", "title"):
+        if el.tag == "meta":
+            _read_meta(el, info)
+        elif info.title is None:
+            info.title = " ".join((el.text or "").split()) or None
+
+
+META_BODY_LINES = 200     # labels sit above the body; the body's head may hold a title line
+META_LINE_CHARS = 300     # prose paragraphs hold no label block (metadata.MAX_LABEL_LINE)
+META_BODY_CHARS = 160     # …and inside the body only short lines are labels or a title
+META_TABLE_ROWS = 8       # a metadata table is small; report tables are not searched for labels
+
+
+def _meta_lines(lines, in_table, grids, start, end) -> list[str]:
+    """Lines to search for labels: everything outside the body, the body's first lines, and
+    tables (as ``a | b | c`` rows) outside the body or small ones inside it."""
+    out: list[str] = []
+    pending = iter(grids)
+    nxt = next(pending, None)
+    head_end = start + META_BODY_LINES
+    for i, line in enumerate(lines):
+        while nxt is not None and nxt[0] <= i:
+            pos, grid = nxt
+            if not (start <= pos < end) or len(grid) <= META_TABLE_ROWS:
+                out.extend(" | ".join(r) for r in grid if any(r))
+            nxt = next(pending, None)
+        if not in_table[i] and (i < start or i >= end or (i < head_end and len(line) <= META_BODY_CHARS)) \
+                and len(line) <= META_LINE_CHARS:
+            out.append(line)
+    while nxt is not None:
+        pos, grid = nxt
+        if not (start <= pos < end) or len(grid) <= META_TABLE_ROWS:
+            out.extend(" | ".join(r) for r in grid if any(r))
+        nxt = next(pending, None)
+    return out
+
+
+def section_of(line: str) -> int | None:
+    m = _SECTION_RE.match(line)
+    return _SECTION_NUM[m.group(1)] if m else None
+
+
+def _image_only_sections(lines, in_table, start, end, table_pos, images) -> frozenset[str]:
+    """Sections 二/三/四 in which the body shows an <img> but no data table."""
+    if not images:
+        return frozenset()
+    bounds: list[tuple[int, int]] = []    # (line index, section number)
+    for i in range(start, end):
+        if not in_table[i]:
+            n = section_of(lines[i])
+            if n is not None:
+                bounds.append((i, n))
+    if not bounds:
+        return frozenset()
+
+    def section_at(pos: int) -> int | None:
+        current = None
+        for i, n in bounds:
+            if i < pos:
+                current = n
+            else:
+                break
+        return current
+
+    with_images = {section_at(p) for p in images if start <= p <= end}
+    with_tables = {section_at(p) for p in table_pos if start <= p <= end}
+    return frozenset(NUMERALS[s] for s in with_images - with_tables if s in (2, 3, 4))
