@@ -1,0 +1,345 @@
+"""HTTP plumbing shared by the portal replicas: request/response objects, the per-portal handler
+(robots.txt, request log, injected failures, conditional GET) and the ``ReplicaSet`` API.
+
+A family module subclasses :class:`Portal`: ``build()`` fills ``self.pages`` (path → ``Page``, the
+static resources) and registers reports with :meth:`Portal.add_report`; ``dynamic(req)`` answers
+what cannot be a static page (JSON/XML list endpoints). Everything is built once per server run
+from seeded random data, so two runs serve the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime, parsedate_to_datetime
+from http.cookies import SimpleCookie
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Request:
+    method: str
+    path: str               # path only, percent-encoded as received
+    query: dict[str, str]   # first value of each query parameter
+    form: dict[str, str]    # urlencoded POST body
+    headers: dict[str, str]
+    raw_path: str           # path?query as received
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        jar = SimpleCookie()
+        try:
+            jar.load(self.headers.get("Cookie", ""))
+        except Exception:  # a garbled cookie header is just no cookie
+            return {}
+        return {k: m.value for k, m in jar.items()}
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+    last_modified: datetime | None = None   # set → ETag/Last-Modified headers and 304 answers
+
+
+@dataclass
+class Page:
+    """A static resource; ``render`` is called lazily (and cached until the report is modified)."""
+    render: Callable[[], bytes]
+    content_type: str = "text/html; charset=utf-8"
+    conditional: bool = False               # detail pages and attachments: ETag/Last-Modified
+    spec: object | None = None              # the ReportSpec it shows (for modify())
+    _cache: tuple | None = None
+
+    def body(self) -> bytes:
+        revision = getattr(self.spec, "revision", 0)
+        if self._cache is None or self._cache[0] != revision:
+            self._cache = (revision, self.render())
+        return self._cache[1]
+
+
+ROBOTS = "User-agent: *\nDisallow: /admin/\nDisallow: /jsearchfront/\nDisallow: /igs/\n"
+
+
+class Portal:
+    """One replica site. Subclasses set ``name`` and implement ``build``."""
+
+    name = "portal"
+    region = ""
+    family = ""
+    browser = False
+    antibot_browser = False
+    charset = "utf-8"
+
+    def __init__(self, rs: "ReplicaSet"):
+        self.rs = rs
+        self.base = ""
+        self.pages: dict[str, Page] = {}
+        self.reports: dict[str, dict] = {}          # portal name → {url: expected}
+        self.flaky: dict[str, int] = {}             # path → failures still to serve (500)
+        self.lock = threading.Lock()
+        self.extra_seeds: list[dict] = []           # more seed entries served by this server
+
+    # --- building
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def seed_entries(self) -> list[dict]:
+        raise NotImplementedError
+
+    def add_page(self, path: str, render: Callable[[], bytes], content_type: str | None = None,
+                 conditional: bool = False, spec=None) -> None:
+        self.pages[path] = Page(render, content_type or f"text/html; charset={self.charset}", conditional, spec)
+
+    def add_report(self, url: str, spec, portal: str | None = None) -> None:
+        self.reports.setdefault(portal or self.name, {})[url] = spec
+
+    def last_modified(self, spec) -> datetime:
+        """Deterministic: the publication day at 09:30 Beijing time, one day later per modification."""
+        base = datetime.fromisoformat(spec.published).replace(hour=1, minute=30, tzinfo=timezone.utc) \
+            if spec is not None else datetime(2024, 1, 1, tzinfo=timezone.utc)
+        return base + timedelta(days=getattr(spec, "revision", 0))
+
+    # --- answering
+    def dynamic(self, req: Request) -> Response | None:
+        return None
+
+    def guard(self, req: Request) -> Response | None:
+        """Anti-bot hook: a response here replaces the page (e.g. a 412 challenge)."""
+        return None
+
+    def respond(self, req: Request) -> Response:
+        if req.path == "/robots.txt":
+            return Response(body=ROBOTS.encode(), content_type="text/plain")
+        blocked = self.guard(req)
+        if blocked is not None:
+            return blocked
+        with self.lock:
+            left = self.flaky.get(req.path, 0)
+            if left:
+                self.flaky[req.path] = left - 1
+        if left:
+            return Response(500, b"<html><body><h1>500 Internal Server Error</h1></body></html>")
+        dyn = self.dynamic(req)
+        if dyn is not None:
+            return dyn
+        page = self.pages.get(req.path)
+        if page is None or req.method not in ("GET", "HEAD"):
+            return self.not_found()
+        resp = Response(body=page.body(), content_type=page.content_type)
+        if page.conditional:
+            resp.last_modified = self.last_modified(page.spec)
+        return resp
+
+    def not_found(self) -> Response:
+        return Response(404, "<html><head><title>404</title></head><body>页面不存在</body></html>".encode(self.charset),
+                        content_type=f"text/html; charset={self.charset}")
+
+
+def _etag(body: bytes) -> str:
+    return '"%s"' % hashlib.sha1(body).hexdigest()[:20]
+
+
+def _not_modified(req: Request, etag: str, last_modified: datetime) -> bool:
+    inm = req.headers.get("If-None-Match")
+    if inm is not None:
+        return etag in [t.strip() for t in inm.split(",")] or inm.strip() == "*"
+    ims = req.headers.get("If-Modified-Since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=timezone.utc)
+        return last_modified.replace(microsecond=0) <= since
+    return False
+
+
+def make_handler(portal: Portal):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "nginx"
+        sys_version = ""
+        timeout = 30
+
+        def log_message(self, *args):  # quiet: the ReplicaSet keeps its own log
+            pass
+
+        def _serve(self):
+            split = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            form = {}
+            if raw and "urlencoded" in (self.headers.get("Content-Type") or ""):
+                form = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
+            req = Request(self.command, split.path,
+                          {k: v[0] for k, v in parse_qs(split.query, keep_blank_values=True).items()},
+                          form, dict(self.headers.items()), self.path)
+            portal.rs._log(portal.name, req)
+            try:
+                resp = portal.respond(req)
+            except Exception as exc:  # a replica bug must show as a 500, not a hung socket
+                resp = Response(500, f"replica error: {exc!r}".encode(), "text/plain")
+            headers = dict(resp.headers)
+            if resp.last_modified is not None and resp.status == 200:
+                etag = _etag(resp.body)
+                headers["ETag"] = etag
+                headers["Last-Modified"] = format_datetime(resp.last_modified, usegmt=True)
+                if _not_modified(req, etag, resp.last_modified):
+                    resp = Response(304, b"", resp.content_type)
+            self.send_response(resp.status)
+            if resp.status != 304:
+                self.send_header("Content-Type", resp.content_type)
+            self.send_header("Content-Length", str(len(resp.body)))
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(resp.body)
+
+        do_GET = do_POST = do_HEAD = _serve
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def handle_error(self, request, client_address):
+        import sys
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):  # clients hanging up are normal
+            super().handle_error(request, client_address)
+
+
+class ReplicaSet:
+    """The running replicas (one ThreadingHTTPServer per site on 127.0.0.1, free ports).
+
+    - ``ReplicaSet.start(scale=None)``: 淄博 + 嘉兴 (+ its JPaaS column) + 黄石; ``scale=N``: one
+      generated TRS portal ``bigtrs`` with N reports (benchmarks).
+    - ``rs.bases``: seed-portal name → base URL (``jiaxing`` and ``jiaxing_jpaas`` share a server).
+    - ``rs.expected``: portal → {url: expected record} (``ReportSpec.expected``: title, year, agency,
+      publisher, published, index_number, template, tables, missing_tables, has_tables, delivery
+      "html" | "pdf_only" | "html+pdf" | "html+docx", failed_checks, checks_ok, seed).
+    - ``rs.requests``: [(portal, method, path?query, headers)] as received; ``rs.reset_log()``.
+    - ``rs.write_seeds(path)`` / ``rs.seed_entries()``: the seeds YAML for these servers.
+    - ``rs.modify(url)``: the report at ``url`` (page and attachments) changes: one more paragraph,
+      Last-Modified one day later, new ETag.
+    - ``rs.portals[name]``: the ``Portal`` objects; for tests: ``portals["zibo"].dead_url`` (a listed
+      doc path answering 404), ``portals["jiaxing"].flaky_url`` (500 twice per server run, then 200),
+      ``.items`` / ``.jitems`` / ``.eitems`` (every list row with its ``kind``:
+      report | distractor | offsite | dead).
+    - ``rs.stop()`` (or use the set as a context manager).
+    """
+
+    def __init__(self):
+        self._servers: list[tuple[_Server, threading.Thread]] = []
+        self._lock = threading.Lock()
+        self._entries: list[tuple] = []
+        self.portals: dict[str, Portal] = {}
+        self.scale = None
+
+    @classmethod
+    def start(cls, scale: int | None = None) -> "ReplicaSet":
+        from gicrawler.replicas import huangshi, jiaxing, scaled, zibo
+
+        rs = cls()
+        rs.scale = scale
+        families = [scaled.BigTrs] if scale else [zibo.Zibo, jiaxing.Jiaxing, huangshi.Huangshi]
+        servers = []
+        try:
+            for family in families:
+                portal = family(rs) if not scale else family(rs, scale)
+                server = _Server(("127.0.0.1", 0), make_handler(portal))
+                portal.base = f"http://127.0.0.1:{server.server_address[1]}"
+                rs.portals[portal.name] = portal
+                servers.append(server)
+            for portal in rs.portals.values():   # after binding: pages may link to the other servers
+                portal.build()
+        except BaseException:
+            for server in servers:
+                server.server_close()
+            raise
+        for server in servers:
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True,
+                                      name=f"replica-{server.server_address[1]}")
+            thread.start()
+            rs._servers.append((server, thread))
+        return rs
+
+    def stop(self) -> None:
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        self._servers = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- what tests read
+    @property
+    def bases(self) -> dict[str, str]:
+        out = {}
+        for portal in self.portals.values():
+            for entry in portal.seed_entries():
+                out[entry["name"]] = portal.base
+        return out
+
+    @property
+    def expected(self) -> dict[str, dict[str, dict]]:
+        out: dict[str, dict[str, dict]] = {}
+        for portal in self.portals.values():
+            for name, reports in portal.reports.items():
+                out.setdefault(name, {}).update({url: spec.expected(url) for url, spec in reports.items()})
+        return out
+
+    @property
+    def requests(self) -> list[tuple]:
+        with self._lock:
+            return list(self._entries)
+
+    def _log(self, portal: str, req: Request) -> None:
+        with self._lock:
+            self._entries.append((portal, req.method, req.raw_path, req.headers))
+
+    def reset_log(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def portal_of(self, url: str) -> Portal:
+        for portal in self.portals.values():
+            if url.startswith(portal.base + "/"):
+                return portal
+        raise KeyError(f"no replica serves {url}")
+
+    def modify(self, url: str) -> None:
+        """Change report ``url`` (its page and attachments): new text, later Last-Modified, new ETag."""
+        portal = self.portal_of(url)
+        for reports in portal.reports.values():
+            spec = reports.get(url)
+            if spec is not None:
+                spec.revision += 1
+                return
+        raise KeyError(f"{url} is not a report page")
+
+    def seed_entries(self) -> list[dict]:
+        return [entry for portal in self.portals.values() for entry in portal.seed_entries()]
+
+    def write_seeds(self, path) -> str:
+        import yaml
+        from pathlib import Path
+
+        text = yaml.safe_dump({"portals": self.seed_entries()}, allow_unicode=True, sort_keys=False)
+        Path(path).write_text(text, encoding="utf-8")
+        return str(path)
