@@ -219,6 +219,13 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+def _bind(port: int, handler) -> "_Server":
+    try:
+        return _Server(("127.0.0.1", port), handler)
+    except OSError:  # taken: any free port will do
+        return _Server(("127.0.0.1", 0), handler)
+
+
 class ReplicaSet:
     """The running replicas (one ThreadingHTTPServer per site on 127.0.0.1, free ports).
 
@@ -247,7 +254,9 @@ class ReplicaSet:
         self.scale = None
 
     @classmethod
-    def start(cls, scale: int | None = None) -> "ReplicaSet":
+    def start(cls, scale: int | None = None, first_port: int = 0) -> "ReplicaSet":
+        """``first_port``: try first_port, first_port+1, … (one per site), else any free port;
+        stable ports keep the replicas' URLs, and so the stored records, the same across runs."""
         from gicrawler.replicas import huangshi, jiaxing, scaled, zibo
 
         rs = cls()
@@ -255,9 +264,9 @@ class ReplicaSet:
         families = [scaled.BigTrs] if scale else [zibo.Zibo, jiaxing.Jiaxing, huangshi.Huangshi]
         servers = []
         try:
-            for family in families:
+            for i, family in enumerate(families):
                 portal = family(rs) if not scale else family(rs, scale)
-                server = _Server(("127.0.0.1", 0), make_handler(portal))
+                server = _bind(first_port + i if first_port else 0, make_handler(portal))
                 portal.base = f"http://127.0.0.1:{server.server_address[1]}"
                 rs.portals[portal.name] = portal
                 servers.append(server)

@@ -1,0 +1,129 @@
+"""Crawl throughput: the full gicrawler pipeline vs a bare Scrapy spider, same URLs, same run.
+
+    python benchmarks/crawl.py [--reports 2000]
+
+1. Serves a generated replica of N reports on loopback (gicrawler.replicas, scale=N).
+2. Full run: `scrapy crawl reports` (real spiders, parsing, checks, SQLite store) in a subprocess.
+3. Bare run: a plain scrapy.Spider that fetches exactly the URLs the full run fetched and
+   does nothing with them, with the same concurrency settings, in a subprocess.
+Prints pages/s of each (pages = HTTP requests the replica served; time = Scrapy's
+elapsed_time_seconds), their ratio (target >= 0.7) and the full run's peak RSS (target <= 300 MB).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# Identical for both runs: the comparison is about per-page overhead, not politeness.
+COMMON_SETTINGS = {
+    "LOG_LEVEL": "INFO",
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "16",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "ROBOTSTXT_OBEY": "False",
+    "HTTPCACHE_ENABLED": "False",
+}
+ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
+
+
+def _settings_args(extra: dict[str, str]) -> list[str]:
+    args = []
+    for key, value in {**COMMON_SETTINGS, **extra}.items():
+        args += ["-s", f"{key}={value}"]
+    return args
+
+
+def _elapsed(log: str) -> float:
+    match = ELAPSED.search(log)
+    if not match:
+        raise SystemExit("benchmark: no elapsed_time_seconds in the crawl log:\n" + log[-3000:])
+    return float(match.group(1))
+
+
+def bare_crawl(url_file: str) -> None:
+    """Child mode: fetch every URL in url_file with a do-nothing spider."""
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    urls = Path(url_file).read_text().split()
+
+    class Bare(scrapy.Spider):
+        name = "bare"
+        custom_settings = {"HTTPERROR_ALLOW_ALL": True, "RETRY_ENABLED": False}
+
+        async def start(self):
+            for url in urls:
+                yield scrapy.Request(url, dont_filter=True)
+
+        def parse(self, response):
+            return None
+
+    settings = {k: v for k, v in COMMON_SETTINGS.items()}
+    settings["TWISTED_REACTOR"] = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+    process = CrawlerProcess(settings)
+    process.crawl(Bare)
+    process.start()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--bare", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        bare_crawl(args.bare)
+        return 0
+
+    from gicrawler.replicas import ReplicaSet
+
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings", PYTHONPATH=str(ROOT))
+    rs = ReplicaSet.start(scale=args.reports)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gicrawler-bench-") as tmp:
+            seeds = Path(tmp) / "seeds.yaml"
+            rs.write_seeds(seeds)
+            rs.reset_log()
+            full = subprocess.run(
+                [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
+                 *_settings_args({"STORE_URI": f"sqlite:///{tmp}/bench.sqlite3"})],
+                cwd=tmp, env=env, capture_output=True, text=True)
+            full_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            if full.returncode:
+                print(full.stderr[-3000:], file=sys.stderr)
+                return 1
+            served = [(portal, path) for portal, method, path, _ in rs.requests if not path.startswith("/robots.txt")]
+            full_pages, full_time = len(served), _elapsed(full.stderr)
+            urls = Path(tmp) / "urls.txt"
+            urls.write_text("\n".join(rs.bases[portal] + path for portal, path in served))
+
+            rs.reset_log()
+            bare = subprocess.run([sys.executable, __file__, "--bare", str(urls)],
+                                  cwd=tmp, env=env, capture_output=True, text=True)
+            if bare.returncode:
+                print(bare.stderr[-3000:], file=sys.stderr)
+                return 1
+            bare_pages, bare_time = len(rs.requests), _elapsed(bare.stderr)
+    finally:
+        rs.stop()
+
+    full_rate, bare_rate = full_pages / full_time, bare_pages / bare_time
+    print(f"replica: {args.reports} reports")
+    print(f"full pipeline : {full_pages} pages in {full_time:.1f} s = {full_rate:.0f} pages/s")
+    print(f"bare scrapy   : {bare_pages} pages in {bare_time:.1f} s = {bare_rate:.0f} pages/s")
+    print(f"ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.7)")
+    print(f"peak RSS of the full crawl process: {full_rss_mb:.0f} MB (target <= 300 MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
