@@ -1,0 +1,219 @@
+"""Start a crawl of a seed list: one job per portal, on scrapyd or as local processes.
+
+    gicrawler schedule SEEDS [--portal NAME ...] [--store URI] [--full | --revalidate]
+                             [--scrapyd URL] [--jobs N] [--redis URL [--workers N]]
+
+SEEDS is a seed file (on scrapyd: a path the scrapyd host can read) or the name of a
+built-in seed list (``zibo`` → seeds/zibo.yaml, shipped in the package and the egg; the
+jobs then get no ``seeds`` argument and the spider reads its built-in lists).
+
+- ``--scrapyd URL``: POST one ``schedule.json`` per portal (spider ``reports``, arguments
+  ``seeds``/``portal``/``full``/``revalidate``, ``setting=STORE_URI=…``). scrapyd runs no
+  timers itself; nightly re-crawls are a cron line calling this command.
+- no ``--scrapyd``: run ``scrapy crawl reports -a seeds=… -a portal=…`` here, ``--jobs N`` at once.
+- ``--redis URL``: distributed run. Clears the spider's Redis keys, pushes the seed entries;
+  workers (``scrapy crawl reports -s GICRAWLER_REDIS_URL=URL``) share the queue. ``--workers N``
+  starts N of them (on scrapyd with ``--scrapyd``, else as local processes).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+help = "schedule a crawl of a seed list (one job per portal) on scrapyd or locally"
+
+PROJECT = "gicrawler"
+SPIDER = "reports"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("seeds", metavar="SEEDS", help="seed file path, or a built-in seed list name (e.g. zibo)")
+    parser.add_argument("--portal", action="append", metavar="NAME", help="only this portal (repeatable)")
+    parser.add_argument("--store", metavar="URI", help="store URI for the crawl (STORE_URI), e.g. sqlite:///data/x.sqlite3")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--full", action="store_true", help="re-download everything (no incremental skipping)")
+    mode.add_argument("--revalidate", action="store_true",
+                      help="conditional requests for every known report instead of list-skipping (weekly)")
+    parser.add_argument("--scrapyd", metavar="URL", help="scrapyd to schedule on, e.g. http://localhost:6800")
+    parser.add_argument("--project", default=PROJECT, help=f"scrapyd project (default {PROJECT})")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="local mode: crawl N portals at once (on one SQLite file they take turns writing)")
+    parser.add_argument("--redis", metavar="URL", help="distributed run: push the seeds to this Redis")
+    parser.add_argument("--workers", type=int, default=0, metavar="N",
+                        help="with --redis: start N workers (scrapyd jobs with --scrapyd, else local processes)")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra Scrapy setting for the crawls (repeatable)")
+
+
+class ScheduleError(RuntimeError):
+    pass
+
+
+def resolve_seeds(spec: str):
+    """(portals, spider arguments naming the seed list).
+
+    A file is passed as ``seeds=<absolute path>``; a built-in list as no ``seeds`` argument at
+    all: the spider then reads every built-in list (from the package or the egg) and ``portal``
+    picks the entries.
+    """
+    from gicrawler import seeds
+
+    path = Path(spec)
+    if path.is_file():
+        return seeds.load_seeds(path), {"seeds": str(path.resolve())}
+    if spec in seeds.builtin_names():
+        return seeds.load_builtin(spec), {}
+    raise ScheduleError(f"{spec}: no such seed file, and not a built-in seed list "
+                        f"({', '.join(seeds.builtin_names())})")
+
+
+def select(portals, names):
+    if not names:
+        return list(portals)
+    known = {p.name for p in portals}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise ScheduleError(f"unknown portal(s) {', '.join(unknown)} (seed list has: {', '.join(sorted(known))})")
+    return [p for p in portals if p.name in names]
+
+
+def crawl_settings(args) -> list[str]:
+    settings = []
+    if args.store:
+        settings.append(f"STORE_URI={args.store}")
+    for item in args.set:
+        if "=" not in item:
+            raise ScheduleError(f"--set {item!r}: expected NAME=VALUE")
+        settings.append(item)
+    return settings
+
+
+def spider_args(args) -> dict[str, str]:
+    extra = {}
+    if args.full:
+        extra["full"] = "1"
+    if args.revalidate:
+        extra["revalidate"] = "1"
+    return extra
+
+
+# --- scrapyd -----------------------------------------------------------------------------
+
+def scrapyd_schedule(url: str, project: str, spider: str, arguments: dict, settings: list[str]) -> str:
+    """POST schedule.json; returns the job id."""
+    fields = [("project", project), ("spider", spider), *arguments.items()]
+    fields += [("setting", s) for s in settings]
+    data = urllib.parse.urlencode(fields).encode()
+    endpoint = url.rstrip("/") + "/schedule.json"
+    try:
+        with urllib.request.urlopen(endpoint, data=data, timeout=30) as response:
+            answer = json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as exc:
+        raise ScheduleError(f"{endpoint}: HTTP {exc.code}: {exc.read()[:300]!r}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise ScheduleError(f"{endpoint}: {exc}") from None
+    if answer.get("status") != "ok":
+        raise ScheduleError(f"{endpoint}: {answer.get('message') or answer}")
+    return answer["jobid"]
+
+
+# --- local processes ---------------------------------------------------------------------
+
+def crawl_command(arguments: dict, settings: list[str]) -> list[str]:
+    cmd = [sys.executable, "-m", "scrapy", "crawl", SPIDER]
+    for key, value in arguments.items():
+        cmd += ["-a", f"{key}={value}"]
+    for setting in settings:
+        cmd += ["-s", setting]
+    return cmd
+
+
+def run_local(commands: list[tuple[str, list[str]]], jobs: int) -> int:
+    """Run the crawl commands, at most ``jobs`` at once; returns the worst exit code."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "gicrawler.settings")}
+    pending, running, worst = list(commands), [], 0
+    while pending or running:
+        while pending and len(running) < max(1, jobs):
+            label, cmd = pending.pop(0)
+            print(f"{label}: {' '.join(cmd[1:])}", flush=True)
+            running.append((label, subprocess.Popen(cmd, env=env)))
+        for label, proc in list(running):
+            code = proc.poll()
+            if code is not None:
+                running.remove((label, proc))
+                print(f"{label}: exit {code}", flush=True)
+                worst = max(worst, code)
+        time.sleep(0.2)
+    return worst
+
+
+# --- command -----------------------------------------------------------------------------
+
+def run(args) -> int:
+    try:
+        return _run(args)
+    except ScheduleError as exc:
+        print(f"gicrawler schedule: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # SeedError: names the file, entry and field
+        print(f"gicrawler schedule: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args) -> int:
+    portals, seeds_args = resolve_seeds(args.seeds)
+    portals = select(portals, args.portal)
+    settings = crawl_settings(args)
+    extra = spider_args(args)
+
+    if args.redis:
+        return _run_distributed(args, portals, settings, extra)
+
+    if args.scrapyd:
+        for portal in portals:
+            job = scrapyd_schedule(args.scrapyd, args.project, SPIDER,
+                                   {**seeds_args, "portal": portal.name, **extra}, settings)
+            print(f"{portal.name}: scheduled job {job} on {args.scrapyd}")
+        return 0
+
+    commands = [(p.name, crawl_command({**seeds_args, "portal": p.name, **extra}, settings))
+                for p in portals]
+    return run_local(commands, args.jobs)
+
+
+def _run_distributed(args, portals, settings, extra) -> int:
+    from gicrawler import distributed
+
+    entries = [dataclasses.asdict(p) for p in portals]
+    try:
+        count = distributed.push_seeds(args.redis, entries, SPIDER)
+    except Exception as exc:  # redis.ConnectionError etc.: say which server, not a traceback
+        raise ScheduleError(f"Redis {_redact(args.redis)}: {exc}") from None
+    print(f"pushed {count} seed entries to {_redact(args.redis)} ({distributed.keys(SPIDER)['seeds']})")
+    settings = settings + [f"{distributed.SETTING}={args.redis}"]
+    if args.workers <= 0:
+        print(f"start workers with: scrapy crawl {SPIDER} -s {distributed.SETTING}={_redact(args.redis)}")
+        return 0
+    if args.scrapyd:
+        for i in range(args.workers):
+            job = scrapyd_schedule(args.scrapyd, args.project, SPIDER, dict(extra), settings)
+            print(f"worker {i + 1}: scheduled job {job} on {args.scrapyd}")
+        return 0
+    commands = [(f"worker {i + 1}", crawl_command(dict(extra), settings)) for i in range(args.workers)]
+    return run_local(commands, args.workers)
+
+
+def _redact(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return url

@@ -1,0 +1,166 @@
+"""`gicrawler schedule`: what it posts to scrapyd, what it runs locally, how it fails."""
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from gicrawler.commands import schedule
+from gicrawler.seeds import builtin_names, load_builtin
+
+
+def run_schedule(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser()
+    schedule.add_arguments(parser)
+    return schedule.run(parser.parse_args(argv))
+
+
+@pytest.fixture
+def fake_scrapyd():
+    """Records schedule.json posts and answers like scrapyd (status ok + a job id)."""
+    posts: list[list[tuple[str, str]]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            fields = urllib.parse.parse_qsl(body)
+            if self.path != "/schedule.json":
+                self.send_response(404)
+                self.end_headers()
+                return
+            posts.append(fields)
+            if dict(fields).get("project") != "gicrawler":
+                answer = {"status": "error", "message": "project 'x' not found"}
+            else:
+                answer = {"status": "ok", "jobid": f"job{len(posts)}"}
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", posts
+    server.shutdown()
+    server.server_close()
+
+
+SEEDS = """\
+portals:
+  - name: alpha
+    family: trs
+    index_urls: [http://alpha.example/list/index.shtml]
+  - name: beta
+    family: hanweb
+    index_urls: [http://beta.example/col/col1/index.html]
+"""
+
+
+@pytest.fixture
+def seed_file(tmp_path) -> Path:
+    path = tmp_path / "two.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    return path
+
+
+def test_one_scrapyd_job_per_portal_with_arguments_and_store_setting(fake_scrapyd, seed_file, capsys):
+    url, posts = fake_scrapyd
+    code = run_schedule([str(seed_file), "--scrapyd", url, "--store", "sqlite:////var/lib/g.sqlite3", "--full"])
+    assert code == 0
+    assert [dict(p)["portal"] for p in posts] == ["alpha", "beta"]
+    for fields in posts:
+        assert ("project", "gicrawler") in fields and ("spider", "reports") in fields
+        assert ("seeds", str(seed_file.resolve())) in fields
+        assert ("setting", "STORE_URI=sqlite:////var/lib/g.sqlite3") in fields
+        assert ("full", "1") in fields
+        assert "revalidate" not in dict(fields)
+    out = capsys.readouterr().out
+    assert "alpha: scheduled job job1" in out and "beta: scheduled job job2" in out
+
+
+def test_portal_filter_builtin_seed_name_and_revalidate(fake_scrapyd):
+    url, posts = fake_scrapyd
+    name = builtin_names()[0]
+    portal = load_builtin(name)[0].name
+    assert run_schedule([name, "--scrapyd", url, "--portal", portal, "--revalidate"]) == 0
+    assert len(posts) == 1
+    fields = dict(posts[0])
+    # a built-in list needs no file on the scrapyd host: the spider reads the lists in the egg
+    assert fields["portal"] == portal and fields["revalidate"] == "1"
+    assert "seeds" not in fields and "setting" not in fields and "full" not in fields
+
+
+def test_errors_are_reported_with_exit_code_2_and_nothing_scheduled(fake_scrapyd, seed_file, capsys, tmp_path):
+    url, posts = fake_scrapyd
+    assert run_schedule([str(seed_file), "--scrapyd", url, "--portal", "gamma"]) == 2
+    assert "unknown portal(s) gamma" in capsys.readouterr().err
+    assert run_schedule([str(tmp_path / "missing.yaml"), "--scrapyd", url]) == 2
+    assert "not a built-in seed list" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("portals:\n  - name: Bad Name\n    family: trs\n    index_urls: [http://x.example/]\n")
+    assert run_schedule([str(bad), "--scrapyd", url]) == 2
+    assert "name" in capsys.readouterr().err
+    assert posts == []
+    # scrapyd refuses (unknown project): the message is shown, the exit code says so
+    assert run_schedule([str(seed_file), "--scrapyd", url, "--project", "x"]) == 2
+    assert "project 'x' not found" in capsys.readouterr().err
+    # nobody listening
+    assert run_schedule([str(seed_file), "--scrapyd", "http://127.0.0.1:9"]) == 2
+    assert "schedule.json" in capsys.readouterr().err
+
+
+def test_local_mode_builds_one_scrapy_crawl_per_portal(seed_file, monkeypatch):
+    launched = []
+
+    def fake_run_local(commands, jobs):
+        launched.extend(commands)
+        return 0
+
+    monkeypatch.setattr(schedule, "run_local", fake_run_local)
+    assert run_schedule([str(seed_file), "--store", "sqlite:///x.sqlite3", "-s", "LOG_LEVEL=INFO"]) == 0
+    assert [label for label, _ in launched] == ["alpha", "beta"]
+    cmd = launched[0][1]
+    assert cmd[1:5] == ["-m", "scrapy", "crawl", "reports"]
+    assert "seeds=" + str(seed_file.resolve()) in cmd and "portal=alpha" in cmd
+    assert cmd[cmd.index("STORE_URI=sqlite:///x.sqlite3") - 1] == "-s" and "LOG_LEVEL=INFO" in cmd
+
+
+def test_run_local_runs_processes_and_returns_the_worst_exit_code(tmp_path):
+    import sys
+
+    marker = tmp_path / "ran"
+    commands = [
+        ("ok", [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('x')"]),
+        ("fails", [sys.executable, "-c", "raise SystemExit(3)"]),
+        ("ok2", [sys.executable, "-c", f"open({str(marker)!r}, 'a').write('y')"]),
+    ]
+    assert schedule.run_local(commands, jobs=2) == 3
+    assert sorted(marker.read_text()) == ["x", "y"]
+
+
+@pytest.mark.slow
+def test_local_mode_crawls_a_replica_portal_into_the_store(replicas, replica_seeds, tmp_path):
+    """The real thing: `gicrawler schedule SEEDS --portal P` runs `scrapy crawl` here."""
+    from gicrawler.seeds import load_seeds
+    from gicrawler.store import open_store
+
+    portal = next(p.name for p in load_seeds(replica_seeds) if not p.browser)
+    store_uri = f"sqlite:///{tmp_path / 'local.sqlite3'}"
+    from tests.crawl_helpers import FAST_SETTINGS
+
+    fast = [arg for key, value in FAST_SETTINGS.items() for arg in ("-s", f"{key}={value}")]
+    assert run_schedule([str(replica_seeds), "--portal", portal, "--store", store_uri, *fast]) == 0
+    with open_store(store_uri) as store:
+        assert {r["url"] for r in store.find(portal=portal)} == set(replicas.expected[portal])
+        assert store.last_run(portal)["stats"]["reports"] >= 1
