@@ -1,0 +1,79 @@
+"""Portal family adapters: how a family's list pages are reached and read.
+
+Each adapter module (gongkai, hanweb, jpaas, trs) exposes two pure functions:
+
+    first_requests(portal) -> list[PageRequest]
+        the list requests to start a portal with (its index URLs);
+    parse_list(text, url, state, params) -> ListPage
+        text: the decoded list response; url: its URL; state: the PageRequest.state it was
+        requested with; params: the seed entry's params. Returns the entries found
+        ({url, title, date}) and the next list requests to make.
+
+Nothing here touches Scrapy: the spider turns PageRequest into scrapy.Request. Title filtering
+and dedupe happen later (gicrawler.discovery), so adapters return every item of the list.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from parsel import Selector
+
+from gicrawler.discovery import attachment_ext, parse_date, resolve
+
+_SPACES = re.compile(r"[\s\u3000\xa0]+")
+
+
+@dataclass
+class PageRequest:
+    url: str
+    method: str = "GET"
+    formdata: dict | None = None      # form fields for a POST (application/x-www-form-urlencoded)
+    headers: dict = field(default_factory=dict)
+    browser: bool = False             # render through scrapy-playwright
+    wait_for: str | None = None       # CSS selector that must exist before the rendered HTML is taken
+    state: dict = field(default_factory=dict)  # handed back to parse_list with the response
+
+
+@dataclass
+class ListPage:
+    entries: list[dict]               # [{url, title, date}] in list order, not yet filtered
+    requests: list[PageRequest]       # further list pages
+
+
+def get_adapter(family: str):
+    """The adapter module for a seed entry's family (gicrawler.families.<family>)."""
+    return import_module(f"{__name__}.{family}")
+
+
+def clean(text: str | None) -> str:
+    return _SPACES.sub(" ", text or "").strip()
+
+
+def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None) -> list[dict]:
+    """Entries from the <a href> under sel: title from @title or the link text, date from the
+    enclosing row (li/tr/dd/p), the form every family's list rows take.
+
+    link: only hrefs matching this pattern (or pointing at a document) count as list items.
+    """
+    out = []
+    for a in sel.xpath(".//a[@href]"):
+        url = resolve(a.attrib["href"], base_url)
+        if not url:
+            continue
+        if link is not None and not link.search(url) and attachment_ext(url) is None:
+            continue
+        text = clean(" ".join(a.xpath(".//text()").getall()))
+        title = clean(a.attrib.get("title")) or text
+        row = a.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+        date = parse_date(clean(" ".join((row[0] if row else a).xpath(".//text()").getall())))
+        if date is None:
+            date = parse_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
+        out.append({"url": url, "title": _strip_date(title), "date": date})
+    return out
+
+
+def _strip_date(title: str) -> str:
+    """Drop a trailing list date glued to the link text ('…年度报告 2024-01-29')."""
+    return re.sub(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$", "", title).strip()

@@ -1,0 +1,154 @@
+"""Which links on a list page are annual reports, and which links on a report are attachments.
+
+Pure functions: strings and parsel selectors in, plain values out. No crawler needed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import PurePosixPath
+from urllib.parse import parse_qsl, unquote, urljoin, urlsplit
+
+from parsel import Selector
+from w3lib.url import canonicalize_url
+
+# A report title, after t2s conversion and with all whitespace removed:
+# 政府信息公开工作年度报告, 政府信息公开年度报告, 信息公开年报, 政府信息公开年度工作报告, 政务公开年报 …
+_REPORT = re.compile(r"(信息|政务)公开(工作)?(年度(工作)?报告|年报|工作报告)")
+# Items that share the column with the reports and mention the phrase: notices about compiling
+# the report, its guide/catalogue, interpretations, statistical forms.
+_NOT_REPORT = re.compile(r"通知|要点|指南|目录|报表|编制|解读|意见|方案|制度|公示|征求")
+_SPACES = re.compile(r"[\s\u3000\xa0\u200b]+")
+
+ATTACHMENT_EXTS = ("pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd")
+_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    try:
+        import opencc
+    except ImportError:  # degraded: simplified titles still match
+        return lambda s: s
+    return opencc.OpenCC("t2s").convert
+
+
+def normalize_title(title: str | None) -> str:
+    """Simplified characters, no whitespace: the form titles are matched in."""
+    return _t2s()(_SPACES.sub("", title or ""))
+
+
+def is_report_title(title: str | None) -> bool:
+    """True for a 政府信息公开(工作)年度报告 / 年报 title of any year; False for the rest of the column."""
+    t = normalize_title(title)
+    return bool(_REPORT.search(t)) and not _NOT_REPORT.search(t)
+
+
+def parse_date(text: str | None) -> str | None:
+    """First plausible date in text as ISO YYYY-MM-DD (2024-01-29, 2024年1月29日, 2024/01/29)."""
+    if not text:
+        return None
+    for m in _DATE.finditer(text):
+        y, mo, d = (int(x) for x in m.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def resolve(href: str | None, base_url: str) -> str | None:
+    """Absolute URL of href on a page at base_url; None for javascript:/mailto:/anchors.
+
+    Protocol-relative hrefs (//host/path) take the page's scheme (urljoin does this).
+    """
+    href = (href or "").strip().replace("\\", "/")
+    if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
+        return None
+    url = urljoin(base_url, href)
+    return url if urlsplit(url).scheme in ("http", "https") else None
+
+
+def canonical(url: str) -> str:
+    """Dedupe key: canonical URL without scheme (PC and mobile markup, http/https, param order)."""
+    c = canonicalize_url(url, keep_fragments=False)
+    return c.split("://", 1)[-1]
+
+
+def attachment_ext(url: str) -> str | None:
+    """File extension if url points at a document (path, or a filename=/file= query value)."""
+    parts = urlsplit(url)
+    candidates = [unquote(parts.path)] + [v for _, v in parse_qsl(parts.query)]
+    for c in candidates:
+        ext = PurePosixPath(c.strip().lower()).suffix.lstrip(".")
+        if ext in ATTACHMENT_EXTS:
+            return ext
+    return None
+
+
+def is_attachment_url(url: str) -> bool:
+    return attachment_ext(url) is not None
+
+
+def _viewer_target(url: str) -> str:
+    """pdf.js viewers (viewer.html?file=/x.pdf) → the file itself."""
+    parts = urlsplit(url)
+    if attachment_ext(parts._replace(query="").geturl()) is None:
+        for key, value in parse_qsl(parts.query):
+            if key.lower() == "file" and attachment_ext(value):
+                return urljoin(url, value)
+    return url
+
+
+# Page furniture whose document links are site-wide (指南.pdf in a footer), not the report's files
+_FURNITURE = re.compile(r"(^|[\s_-])(foot|footer|nav|navbar|menu|header|top|topbar|bottom|sidebar|side|links?|share)([\s_-]|$)", re.I)
+
+
+def _in_furniture(node) -> bool:
+    for anc in node.xpath("ancestor::*"):
+        tag = anc.root.tag if isinstance(anc.root.tag, str) else ""
+        if tag in ("header", "footer", "nav"):
+            return True
+        if _FURNITURE.search(f"{anc.attrib.get('class', '')} {anc.attrib.get('id', '')}"):
+            return True
+    return False
+
+
+def find_attachments(sel: Selector, base_url: str) -> list[dict]:
+    """Document links of a report page: [{url, name, ext}], deduped, in page order.
+
+    The body container and the attachment list beside it (附件 blocks sit inside or after the
+    body, depending on the CMS); links in headers, footers and navigation are not the report's.
+    """
+    out, seen = [], set()
+    for node in sel.xpath("//a[@href] | //iframe[@src] | //embed[@src] | //object[@data]"):
+        raw = node.attrib.get("href") or node.attrib.get("src") or node.attrib.get("data")
+        url = resolve(raw, base_url)
+        if not url:
+            continue
+        url = _viewer_target(url)
+        ext = attachment_ext(url)
+        key = canonical(url)
+        if ext is None or key in seen or _in_furniture(node):
+            continue
+        seen.add(key)
+        name = _SPACES.sub(" ", " ".join(node.xpath(".//text()").getall())).strip()
+        out.append({"url": url, "name": name or node.attrib.get("title", ""), "ext": ext})
+    return out
+
+
+def select_reports(entries: list[dict], seen: set[str] | None = None) -> list[dict]:
+    """Report entries of a list page, deduped by canonical URL.
+
+    entries: [{url, title, date}] as the family adapters return them. ``seen`` (a set of
+    canonical URLs) carries dedupe across list pages; it is updated in place.
+    """
+    seen = set() if seen is None else seen
+    out = []
+    for e in entries:
+        if not e.get("url") or not is_report_title(e.get("title")):
+            continue
+        key = canonical(e["url"])
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(e)
+    return out

@@ -1,0 +1,161 @@
+"""Hanweb JCMS "jpage" lists (嘉兴, Zhejiang, Jiangsu …), portals-research §1.2.
+
+- the column page ``/col/col{id}/index.html`` embeds page 1 in
+  ``<script type="text/xml"><datastore>…<record><![CDATA[<li>…]]></record>``;
+- the rest comes from ``/module/web/jpage/dataproxy.jsp``: POST with
+  ``?startrecord=&endrecord=&perpage=`` and the form fields webid/columnid/unitid/webname…
+  read from the column page (``<nextgroup>`` link, ``param_<unitid>``, ``jpage({totalRecord,perPage})``),
+  or (params ``proxy: get``) the GET ``page=N`` form the ``<nextgroup>`` link carries,
+  or (params ``proxy: pagenum``) the column page itself with ``?uid={unitid}&pageNum=N``;
+- the proxy answers XML ``<datastore><totalrecord/><totalpage/><nextgroup/><recordset>…``.
+"""
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+from parsel import Selector
+from w3lib.url import add_or_replace_parameter
+
+from gicrawler.families import ListPage, PageRequest, anchor_entries
+
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
+NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
+_TOTAL_RECORD = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>|totalRecord\s*:\s*['\"]?(\d+)", re.I)
+_TOTAL_PAGE = re.compile(r"<totalpage>\s*(\d+)\s*</totalpage>", re.I)
+_PER_PAGE = re.compile(r"perPage\s*:\s*['\"]?(\d+)")
+_IDS = {
+    "webid": re.compile(r"webid\s*[=:]\s*['\"]?(\d+)", re.I),
+    "columnid": re.compile(r"columnid\s*[=:]\s*['\"]?(\d+)", re.I),
+    "unitid": re.compile(r"unitid\s*[=:]\s*['\"]?(\d+)", re.I),
+}
+_WEBNAME = re.compile(r"webname\s*[=:]\s*['\"]?([^&'\"<>]+)", re.I)
+_UNIT_DIV = re.compile(r"<div[^>]*\bid\s*=\s*['\"]?(\d+)['\"]?[^>]*>\s*<script[^>]*text/xml", re.I)
+_COL_IN_URL = re.compile(r"/col/col(\d+)/")
+_SCREENS = 3  # the browser asks for 3 screens per proxy call; do the same (politeness, fewer calls)
+
+
+def first_requests(portal) -> list[PageRequest]:
+    return [PageRequest(url, browser=portal.browser, state={"stage": "column"}) for url in portal.index_urls]
+
+
+def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
+    if state.get("stage") == "column":
+        return _parse_column(text, url, params)
+    if state.get("stage") == "column_page":  # ?uid=&pageNum=n: page n in the same <datastore> block
+        return ListPage(records(text, url), [])
+    return _parse_proxy(text, url, state, params)
+
+
+def records(text: str, base_url: str) -> list[dict]:
+    """Entries of the <record><![CDATA[<li>…]]></record> items of a datastore."""
+    rows = "".join(RECORD.findall(text))
+    return anchor_entries(Selector(text=f"<ul>{rows}</ul>"), base_url) if rows else []
+
+
+def jpage_info(text: str, url: str, params: dict) -> dict:
+    """The proxy's form fields, totals and path, read from a column page (params as fallback)."""
+    nextgroup = NEXTGROUP.search(text)
+    next_href = None
+    if nextgroup:
+        m = re.search(r"href\s*=\s*['\"]([^'\"]+)", nextgroup.group(1))
+        next_href = html.unescape(m.group(1)) if m else None
+    query = dict(parse_qsl(urlsplit(next_href).query)) if next_href else {}
+    # the unit is the element wrapping the datastore script (a page may carry several jpage lists)
+    unit = _UNIT_DIV.search(text)
+    info = {}
+    for key, rx in _IDS.items():
+        m = rx.search(text)
+        found = unit.group(1) if key == "unitid" and unit else None
+        info[key] = query.get(key) or found or _param(params, key) or (m.group(1) if m else None)
+    if not info["columnid"]:
+        m = _COL_IN_URL.search(url)
+        info["columnid"] = m.group(1) if m else None
+    m = _WEBNAME.search(text)
+    info["webname"] = query.get("webname") or (html.unescape(m.group(1)) if m else "") or params.get("webname", "")
+    total = _TOTAL_RECORD.search(text)
+    info["total"] = int(total.group(1) or total.group(2)) if total else None
+    per = _PER_PAGE.search(text)
+    info["perpage"] = int(per.group(1)) if per else int(params.get("perpage", 15))
+    proxy = params.get("proxy_path") or (urlsplit(next_href).path if next_href else None) or PROXY_PATH
+    info["proxy_url"] = urljoin(url, proxy)
+    info["next_href"] = urljoin(url, next_href) if next_href else None
+    return info
+
+
+def _param(params, key):
+    value = params.get(key)
+    return str(value) if value is not None else None
+
+
+def _parse_column(text: str, url: str, params: dict) -> ListPage:
+    entries = records(text, url)
+    if not entries:
+        # some Hanweb sites server-render the list (Shandong province: /art/ links in the HTML)
+        entries = anchor_entries(Selector(text=text), url, re.compile(r"/art/\d{4}/"))
+    info = jpage_info(text, url, params)
+    if not info["unitid"] or (info["total"] is not None and info["total"] <= len(entries)):
+        return ListPage(entries, [])  # a single page, or no jpage list on this column
+    if params.get("proxy") == "pagenum":
+        # server-side page switching, for sites whose dataproxy.jsp answers nothing
+        pages = -(-info["total"] // info["perpage"]) if info["total"] else 1
+        base = add_or_replace_parameter(url, "uid", info["unitid"])
+        return ListPage(entries, [PageRequest(add_or_replace_parameter(base, "pageNum", str(n)),
+                                              state={"stage": "column_page", "page": n})
+                                  for n in range(2, pages + 1)])
+    if params.get("proxy") == "get":
+        if not info["next_href"]:
+            return ListPage(entries, [])
+        page = int(dict(parse_qsl(urlsplit(info["next_href"]).query)).get("page") or 1)
+        return ListPage(entries, [_get_request(info, url, page)])
+    state = {"stage": "proxy", "referer": url, "info": info, "planned": info["total"] is not None}
+    if info["total"] is None:  # unknown size: ask one chunk, plan the rest from <totalrecord>
+        return ListPage(entries, [_post_request(info, url, len(entries) + 1, state)])
+    return ListPage(entries, _plan_posts(info, url, len(entries) + 1, info["total"], state))
+
+
+def _parse_proxy(text: str, url: str, state: dict, params: dict) -> ListPage:
+    entries = records(text, url)
+    info = dict(state["info"])
+    requests = []
+    if state.get("method") == "get":
+        # follow the response's own <nextgroup> (page=N); stop at an empty page or the last one
+        page = state.get("page", 1)
+        total_pages = _TOTAL_PAGE.search(text)
+        nxt = jpage_info(text, url, params)["next_href"]
+        nxt_page = int(dict(parse_qsl(urlsplit(nxt).query)).get("page") or 0) if nxt else page + 1
+        if entries and nxt_page > page and (total_pages is None or page < int(total_pages.group(1))):
+            requests.append(_get_request({**info, "next_href": nxt or info["next_href"]}, state["referer"], nxt_page))
+    elif not state.get("planned"):
+        total = _TOTAL_RECORD.search(text)
+        if total and entries:
+            start = int(state["end"]) + 1
+            requests = _plan_posts(info, state["referer"], start, int(total.group(1) or total.group(2)),
+                                   {**state, "planned": True})
+    return ListPage(entries, requests)
+
+
+def _plan_posts(info, referer, first, total, state) -> list[PageRequest]:
+    chunk = info["perpage"] * _SCREENS
+    return [_post_request(info, referer, start, state, min(start + chunk - 1, total))
+            for start in range(first, total + 1, chunk)]
+
+
+def _post_request(info, referer, start, state, end=None) -> PageRequest:
+    end = end or start + info["perpage"] * _SCREENS - 1
+    query = urlencode({"startrecord": start, "endrecord": end, "perpage": info["perpage"]})
+    form = {
+        "col": "1", "appid": "1", "webid": info["webid"] or "1", "path": "/",
+        "columnid": info["columnid"] or "", "sourceContentType": "1", "unitid": info["unitid"],
+        "webname": info["webname"], "permissiontype": "0",
+    }
+    return PageRequest(f"{info['proxy_url']}?{query}", method="POST", formdata=form,
+                       headers={"Referer": referer}, state={**state, "start": start, "end": end})
+
+
+def _get_request(info, referer, page) -> PageRequest:
+    url = add_or_replace_parameter(info["next_href"], "page", str(page))
+    return PageRequest(url, headers={"Referer": referer},
+                       state={"stage": "proxy", "method": "get", "page": page, "referer": referer, "info": info})

@@ -1,0 +1,66 @@
+"""TRS WCM lists (黄石, Hubei, 武汉 …), portals-research §3.1.
+
+- page 0 is index.shtml; page i is index_i.shtml; the page count is the first argument of
+  ``createPageHTML(n, i, "index", "shtml")`` on page 0;
+- rows link ``./YYYYMM/tYYYYMMDD_id.shtml`` relative to the list page;
+- some lists are written by ``document.writeln`` in scripts (``var url = "./…"; var title = "…"``),
+  so the script text is read, not the DOM.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from parsel import Selector
+
+from gicrawler.discovery import parse_date, resolve
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean
+
+DETAIL = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])")
+PAGER = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
+_VAR_URL = re.compile(r"""\bvar\s+(?:\w*url\w*|href|link)\s*=\s*(["'])(.*?)\1""", re.I)
+_VAR_TITLE = re.compile(r"""\bvar\s+\w*title\w*\s*=\s*(["'])(.*?)\1""", re.I)
+_WRITELN = re.compile(r"""document\.write(?:ln)?\(\s*(["'])(.*?)\1\s*\)""", re.S)
+
+
+def first_requests(portal) -> list[PageRequest]:
+    return [PageRequest(url, browser=portal.browser, state={"page": 0}) for url in portal.index_urls]
+
+
+def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
+    sel = Selector(text=text)
+    link = re.compile(params["link_pattern"]) if params.get("link_pattern") else DETAIL
+    entries = anchor_entries(sel, url, link) + script_entries(sel, url, link)
+    requests = []
+    if state.get("page", 0) == 0:
+        count, name, ext = page_count(text)
+        for i in range(1, count):
+            requests.append(PageRequest(urljoin(url, f"{name}_{i}.{ext}"), state={"page": i}))
+    return ListPage(entries, requests)
+
+
+def page_count(text: str) -> tuple[int, str, str]:
+    """(pages, page name, extension) from createPageHTML(n, i, "index", "shtml"); 1 page if absent."""
+    for m in PAGER.finditer(text):
+        return int(m.group(1)), m.group(3) or "index", m.group(4) or "shtml"
+    return 1, "index", "shtml"
+
+
+def script_entries(sel: Selector, base_url: str, link: re.Pattern) -> list[dict]:
+    """Rows written by document.writeln: ``var url=…; var title=…`` blocks, or literal <a> markup."""
+    out = []
+    for script in sel.xpath("//script[not(@src)]/text()").getall():
+        if "document.write" not in script:
+            continue
+        # one block per `var url =`; title and date are read inside that block
+        starts = [m.start() for m in _VAR_URL.finditer(script)]
+        for i, start in enumerate(starts):
+            block = script[start: starts[i + 1] if i + 1 < len(starts) else len(script)]
+            url = resolve(_VAR_URL.search(block).group(2), base_url)
+            title = _VAR_TITLE.search(block)
+            if url:
+                out.append({"url": url, "title": clean(title.group(2) if title else ""), "date": parse_date(block)})
+        if not starts:  # literal markup in the written strings
+            html = "".join(m.group(2).replace('\\"', '"').replace("\\'", "'") for m in _WRITELN.finditer(script))
+            out += anchor_entries(Selector(text=f"<ul>{html}</ul>"), base_url, link)
+    return out

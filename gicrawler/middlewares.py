@@ -1,0 +1,158 @@
+"""Downloader middlewares: 瑞数-style anti-bot challenges, and retries with backoff.
+
+Both read the portal from ``request.meta["gicrawler"]`` (set on every spider request).
+"""
+from __future__ import annotations
+
+import logging
+import re
+
+from scrapy import Request
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from scrapy_playwright.page import PageMethod
+
+logger = logging.getLogger(__name__)
+
+CHALLENGE_STATUSES = (412, 202)
+# 瑞数 (RS): <meta … r='m' content="long blob">, an inline $_ts / $_ss script (portals-research §0.5)
+_RS_META = re.compile(rb"<meta\b[^>]*\br\s*=\s*['\"]?m['\"]?[\s/>]", re.I)
+_RS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ss\s*=|\$_ts\.|window\[['\"]\$_ts", re.I)
+# In the browser: wait until the challenge script has set its cookie and reloaded the real page.
+PASSED_JS = (
+    "() => document.readyState === 'complete' && !document.querySelector(\"meta[r='m']\")"
+    " && !/\\$_ts\\s*=|\\$_ss\\s*=/.test(document.documentElement.outerHTML)"
+)
+
+
+def is_challenge(status: int, body: bytes) -> bool:
+    """True for an RS challenge page: HTTP 412/202 carrying the $_ts script or the r='m' meta."""
+    if status not in CHALLENGE_STATUSES:
+        return False
+    head = body[:65536]
+    return bool(_RS_SCRIPT.search(head) or _RS_META.search(head))
+
+
+class AntiBotMiddleware:
+    """Detect challenge pages; fetch them through the browser when the seed entry allows it.
+
+    - a challenged plain request is re-sent through the browser (``antibot_browser: true``),
+      whose challenge script sets the cookie and reloads the real page;
+    - after a host challenged once, its later page requests (list/report, not attachments, not
+      conditional revalidations) go straight to the browser, which holds the cookie: one
+      request per page instead of two;
+    - browser navigations carry no If-None-Match/If-Modified-Since (Chromium aborts a navigation
+      answered 304): a challenged revalidation is fetched in full, the store finds it unchanged;
+    - without ``antibot_browser`` (or when the browser is challenged too) the 412/202 goes on to
+      the spider, whose errback records the failure.
+
+    Stats per portal: ``challenges`` (challenge pages seen), ``challenges_passed`` (of those, the
+    browser got through), ``challenges_failed``.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.challenged_hosts: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    @staticmethod
+    def _browser_meta(request: Request, escalated: bool) -> dict:
+        waits = [PageMethod("wait_for_function", PASSED_JS, timeout=20000)]
+        return {**request.meta, "playwright": True, "gicrawler_antibot": True, "gicrawler_challenged": escalated,
+                "playwright_page_methods": waits + list(request.meta.get("playwright_page_methods") or ())}
+
+    def process_request(self, request: Request) -> None:
+        info = request.meta.get("gicrawler") or {}
+        if (info.get("antibot_browser") and info.get("kind") in ("list", "report")
+                and not request.meta.get("playwright") and not _conditional(request)
+                and urlparse_cached(request).netloc in self.challenged_hosts):
+            request.meta.update(self._browser_meta(request, escalated=False))  # read by the download handler
+        return None
+
+    def process_response(self, request: Request, response: Response) -> Request | Response:
+        info = request.meta.get("gicrawler") or {}
+        portal = info.get("portal", "unknown")
+        if is_challenge(response.status, response.body):
+            self.stats.inc_value(f"gicrawler/{portal}/challenges")
+            self.challenged_hosts.add(urlparse_cached(request).netloc)
+            if request.meta.get("playwright"):
+                logger.warning("anti-bot challenge (HTTP %s) not passed by the browser: %s",
+                               response.status, request.url)
+                self.stats.inc_value(f"gicrawler/{portal}/challenges_failed")
+                return response
+            if info.get("antibot_browser"):
+                logger.info("anti-bot challenge (HTTP %s), retrying through the browser: %s",
+                            response.status, request.url)
+                retry = request.replace(meta=self._browser_meta(request, escalated=True), dont_filter=True)
+                _drop_conditional(retry)
+                return retry
+            logger.warning("anti-bot challenge (HTTP %s), no browser allowed for %s: %s",
+                           response.status, portal, request.url)
+            self.stats.inc_value(f"gicrawler/{portal}/challenges_failed")
+            return response
+        if request.meta.get("gicrawler_antibot"):
+            # The browser ended on the real page. A 412/202 status is the first navigation's
+            # (the challenge it solved, then reloaded); the content is the final page's.
+            solved_here = response.status in CHALLENGE_STATUSES
+            if solved_here and not request.meta.get("gicrawler_challenged"):
+                self.stats.inc_value(f"gicrawler/{portal}/challenges")  # not counted by a plain attempt
+            if solved_here or request.meta.get("gicrawler_challenged"):
+                self.stats.inc_value(f"gicrawler/{portal}/challenges_passed")
+            if solved_here:
+                return response.replace(status=200)
+        return response
+
+
+def _conditional(request: Request) -> bool:
+    """A revalidation (incremental re-crawl): try plain HTTP first, a 304 is the cheapest answer."""
+    return b"If-None-Match" in request.headers or b"If-Modified-Since" in request.headers
+
+
+def _drop_conditional(request: Request) -> None:
+    """A browser navigation cannot use a 304 (Chromium aborts it): fetch the page in full; the
+    store then finds it unchanged. (Conditional headers come from the incremental middleware.)"""
+    for name in (b"If-None-Match", b"If-Modified-Since"):
+        request.headers.pop(name, None)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's RetryMiddleware plus an exponential pause before each retry.
+
+    Scrapy 2.19 re-queues retries at once; fragile government servers that answered 5xx or timed
+    out need a breather. Pause = RETRY_BACKOFF_BASE * 2**(attempt-1), capped at RETRY_BACKOFF_MAX
+    (tests set RETRY_BACKOFF_BASE=0). Only this request waits; the rest of the crawl goes on.
+    """
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+
+    def _delay(self, retry: Request) -> float:
+        attempt = retry.meta.get("retry_times", 1)
+        return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
+
+    async def _pause(self, result):
+        if isinstance(result, Request) and self.backoff_base > 0:
+            from twisted.internet import reactor  # the crawler's (asyncio) reactor, installed by now
+            from twisted.internet.task import deferLater
+
+            await maybe_deferred_to_future(deferLater(reactor, self._delay(result), lambda: None))
+        return result
+
+    async def process_response(self, request, response):
+        return await self._pause(super().process_response(request, response))
+
+    async def process_exception(self, request, exception):
+        return await self._pause(super().process_exception(request, exception))
+
+
+def playwright_abort_request(request) -> bool:
+    """PLAYWRIGHT_ABORT_REQUEST: lists need scripts and XHR, not images, fonts or video."""
+    return request.resource_type in ("image", "media", "font")

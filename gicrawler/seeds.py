@@ -1,0 +1,146 @@
+"""Seed lists: which portals to crawl and how (one YAML entry per portal).
+
+The built-in lists live in the top-level ``seeds/`` folder, shipped as the package
+``gicrawler.seedfiles`` (also inside the scrapyd egg), so they are read with
+importlib.resources, never by path. ``load_seeds(path)`` reads any other file.
+
+A bad seed file fails fast with a ``SeedError`` naming the file, the entry and the field.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+# family name -> adapter module in gicrawler.families (kept here so validation needs no import)
+FAMILIES = ("gongkai", "hanweb", "jpaas", "trs")
+
+_NAME = re.compile(r"^[a-z0-9_]+$")
+_KEYS = {
+    "name", "region", "family", "index_urls", "allowed_domains",
+    "browser", "antibot_browser", "obey_robots", "params",
+}
+
+
+class SeedError(ValueError):
+    """A seed file is unreadable or an entry is invalid."""
+
+
+@dataclass(frozen=True)
+class Portal:
+    name: str
+    family: str
+    index_urls: tuple[str, ...]
+    allowed_domains: tuple[str, ...]
+    region: str = ""
+    browser: bool = False
+    antibot_browser: bool = False
+    obey_robots: bool = True
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+def builtin_names() -> list[str]:
+    """Names of the seed files shipped in gicrawler.seedfiles (without .yaml)."""
+    files = resources.files("gicrawler.seedfiles")
+    return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_builtin(name: str) -> list[Portal]:
+    """Portals of the built-in seed file ``seeds/<name>.yaml`` (package data)."""
+    resource = resources.files("gicrawler.seedfiles") / f"{name}.yaml"
+    try:
+        text = resource.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SeedError(f"no built-in seed file {name}.yaml (have: {', '.join(builtin_names())})") from None
+    return parse_seeds(text, source=f"gicrawler.seedfiles/{name}.yaml")
+
+
+def load_seeds(path: str | Path) -> list[Portal]:
+    """Portals of any seed file on disk (``-a seeds=PATH``)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SeedError(f"{path}: cannot read seed file: {exc}") from None
+    return parse_seeds(text, source=str(path))
+
+
+def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("portals"), list) or not doc["portals"]:
+        raise SeedError(f"{source}: expected a mapping with a non-empty list 'portals'")
+    portals, seen = [], set()
+    for i, entry in enumerate(doc["portals"]):
+        portal = _portal(entry, f"{source}: portals[{i}]")
+        if portal.name in seen:
+            raise SeedError(f"{source}: portals[{i}] ({portal.name}): field 'name': duplicate name")
+        seen.add(portal.name)
+        portals.append(portal)
+    return portals
+
+
+def _portal(entry, where: str) -> Portal:
+    if not isinstance(entry, dict):
+        raise SeedError(f"{where}: an entry must be a mapping, got {type(entry).__name__}")
+    name = entry.get("name")
+    if isinstance(name, str):
+        where = f"{where} ({name})"
+
+    def fail(key, msg):
+        raise SeedError(f"{where}: field '{key}': {msg}")
+
+    unknown = sorted(set(entry) - _KEYS)
+    if unknown:
+        fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(_KEYS))})")
+    if not isinstance(name, str) or not _NAME.match(name):
+        fail("name", f"required, lowercase [a-z0-9_]+, got {name!r}")
+    family = entry.get("family")
+    if family not in FAMILIES:
+        fail("family", f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    region = entry.get("region", "")
+    if not isinstance(region, str):
+        fail("region", f"must be a string, got {region!r}")
+
+    urls = entry.get("index_urls")
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, list) or not urls:
+        fail("index_urls", "required, a non-empty list of URLs")
+    for url in urls:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
+            fail("index_urls", f"not an absolute http(s) URL: {url!r}")
+
+    domains = entry.get("allowed_domains")
+    if domains is None:  # default: the hosts of the index URLs
+        domains = sorted({urlsplit(u).hostname for u in urls})
+    if not isinstance(domains, list) or not domains or not all(isinstance(d, str) and d for d in domains):
+        fail("allowed_domains", "must be a non-empty list of host names")
+    for d in domains:
+        if "/" in d or ":" in d:
+            fail("allowed_domains", f"a host name without scheme/port/path, got {d!r}")
+    for url in urls:
+        host = urlsplit(url).hostname
+        if not any(host == d or host.endswith("." + d) for d in domains):
+            fail("allowed_domains", f"index URL host {host!r} is not in allowed_domains")
+
+    flags = {}
+    for key, default in (("browser", False), ("antibot_browser", False), ("obey_robots", True)):
+        value = entry.get(key, default)
+        if not isinstance(value, bool):
+            fail(key, f"must be true or false, got {value!r}")
+        flags[key] = value
+    params = entry.get("params") or {}
+    if not isinstance(params, dict):
+        fail("params", f"must be a mapping, got {params!r}")
+
+    return Portal(
+        name=name, family=family, region=region, index_urls=tuple(urls),
+        allowed_domains=tuple(domains), params=dict(params), **flags,
+    )

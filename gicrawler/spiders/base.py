@@ -1,0 +1,280 @@
+"""The one spider behind every portal: seed entries in, ReportPage items out.
+
+Flow per portal (what differs between portals is the seed entry and its family adapter):
+
+1. list pages — the family adapter (gicrawler.families.<family>) says which requests to make
+   and reads entries ({url, title, date}) and further list pages out of each response;
+2. discovery keeps the annual-report entries (title filter, canonical-URL dedupe);
+3. each report page is opened (plain HTTP); its attachments are downloaded one after the other
+   (chained requests carrying the item) and ONE ReportPage is yielded with all of them.
+
+Every request carries ``meta["gicrawler"] = {"portal", "kind", …}`` (contract); failures are
+recorded (stats, log, ``fetch_error`` / attachment ``error``), never raised.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy_playwright.page import PageMethod
+
+from gicrawler import discovery
+from gicrawler.distributed import RedisSeeds
+from gicrawler.families import PageRequest, get_adapter
+from gicrawler.items import ReportPage
+from gicrawler.middlewares import is_challenge
+from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
+
+try:  # PARSER-DOCS' ItemLoader; a crawl without it still stores pages (parsed later)
+    from gicrawler.loaders import extract_metadata
+except ImportError:  # pragma: no cover - only while the parser package is incomplete
+    extract_metadata = None
+
+TRUE = {"1", "true", "yes", "on"}
+BROWSER_WAIT_MS = 20_000
+_DOC_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # PDF, OOXML/zip, OLE (doc/xls/wps)
+
+
+def flag(value) -> bool:
+    return value is True or str(value or "").strip().lower() in TRUE
+
+
+class PortalSpider(RedisSeeds, scrapy.Spider):
+    """Crawl the annual-report columns of the portals in a seed list.
+
+    Arguments (``-a NAME=VALUE``, also via scrapyd):
+      seeds     path of a seed YAML file (default: the spider's built-in seed file)
+      portal    only these portals of the seed list (comma-separated names)
+      full      1 = download every report again (disables the incremental middleware)
+      revalidate 1 = conditional requests for every known report (incremental middleware)
+
+    In a distributed run (``-s GICRAWLER_REDIS_URL=…``) without ``-a seeds`` the seed list is the
+    one pushed to Redis (RedisSeeds, gicrawler.distributed); requests must then stay picklable.
+    """
+
+    name: str | None = None
+    seed_file: str | None = None   # built-in seeds/<seed_file>.yaml; None = every built-in file
+
+    def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, **kwargs):
+        if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
+            raise ValueError("'start' is not a spider argument (it would shadow Spider.start())")
+        super().__init__(*args, **kwargs)
+        self.seeds, self.portal = seeds, portal
+        self.full, self.revalidate = flag(full), flag(revalidate)
+        if seeds:
+            portals = load_seeds(seeds)
+        elif self.seed_file:
+            portals = load_builtin(self.seed_file)
+        else:
+            portals = [p for name in builtin_names() for p in load_builtin(name)]
+        if portal:
+            wanted = [n.strip() for n in str(portal).split(",") if n.strip()]
+            known = {p.name for p in portals}
+            missing = [n for n in wanted if n not in known]
+            if missing:
+                raise SeedError(f"portal {', '.join(missing)} not in the seed list (have: {', '.join(sorted(known))})")
+            portals = [p for p in portals if p.name in wanted]
+        self.portals = portals
+        self.by_name = {p.name: p for p in portals}
+        # OffsiteMiddleware: nothing outside the seed entries' domains is ever requested
+        self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
+        self._seen = {p.name: set() for p in portals}
+
+    # --- start --------------------------------------------------------------------------
+    async def start(self):
+        self.logger.info(
+            "spider %s arguments: seeds=%r portal=%r full=%s revalidate=%s; portals: %s",
+            self.name, self.seeds, self.portal, self.full, self.revalidate,
+            ", ".join(f"{p.name} ({p.family})" for p in self.portals),
+        )
+        for portal in self.portals:
+            for page in get_adapter(portal.family).first_requests(portal):
+                yield self.list_request(portal, page)
+
+    # --- requests -----------------------------------------------------------------------
+    def _meta(self, portal, kind: str, **info) -> dict:
+        meta = {"gicrawler": {"portal": portal.name, "kind": kind,
+                              "antibot_browser": portal.antibot_browser, **info}}
+        if not portal.obey_robots:
+            meta["dont_obey_robotstxt"] = True
+        return meta
+
+    def list_request(self, portal, page: PageRequest) -> scrapy.Request:
+        meta = self._meta(portal, "list", state=page.state)
+        if page.browser:
+            meta["playwright"] = True
+            if page.wait_for:
+                meta["playwright_page_methods"] = [
+                    PageMethod("wait_for_selector", page.wait_for, timeout=BROWSER_WAIT_MS)]
+        kwargs = dict(meta=meta, headers=page.headers or None, callback=self.parse_list,
+                      errback=self.list_failed)
+        if page.method == "POST":
+            return scrapy.FormRequest(page.url, formdata=page.formdata or {}, **kwargs)
+        return scrapy.Request(page.url, method=page.method, **kwargs)
+
+    def report_request(self, portal, entry: dict, list_url: str) -> scrapy.Request:
+        meta = self._meta(portal, "report", list_title=entry.get("title"), list_date=entry.get("date"),
+                          list_url=list_url)
+        return scrapy.Request(entry["url"], meta=meta, callback=self.parse_report, errback=self.report_failed)
+
+    # --- list pages ---------------------------------------------------------------------
+    def parse_list(self, response):
+        info = response.meta["gicrawler"]
+        portal = self.by_name[info["portal"]]
+        self.crawler.stats.inc_value(f"gicrawler/{portal.name}/list_pages")
+        try:
+            page = get_adapter(portal.family).parse_list(
+                _text(response), response.url, info.get("state") or {}, portal.params)
+        except Exception as exc:  # markup we do not understand: record it, keep crawling
+            self.logger.exception("list page %s of %s could not be read: %s", response.url, portal.name, exc)
+            self.crawler.stats.inc_value(f"gicrawler/{portal.name}/list_errors")
+            return
+        for entry in discovery.select_reports(page.entries, self._seen[portal.name]):
+            if not _allowed(entry["url"], portal):  # a link to another site: not this portal's report
+                self.crawler.stats.inc_value(f"gicrawler/{portal.name}/offsite_links")
+                self.logger.debug("offsite report link on %s: %s", response.url, entry["url"])
+                continue
+            yield self.report_request(portal, entry, response.url)
+        for nxt in page.requests:
+            yield self.list_request(portal, nxt)
+
+    def list_failed(self, failure):
+        request = failure.request
+        portal = request.meta["gicrawler"]["portal"]
+        self.crawler.stats.inc_value(f"gicrawler/{portal}/list_errors")
+        self.logger.error("list page %s of %s failed: %s", request.url, portal, _reason(failure))
+
+    # --- report pages -------------------------------------------------------------------
+    def parse_report(self, response):
+        info = response.meta["gicrawler"]
+        portal = self.by_name[info["portal"]]
+        item = self._item(portal, response.request, info)
+        item.update(
+            url=response.url, status=response.status, body=response.body,
+            content_type=_header(response, b"Content-Type"), etag=_header(response, b"ETag"),
+            last_modified=_header(response, b"Last-Modified"),
+        )
+        if not _is_html(response):
+            # the list links straight at a document: the report *is* the attachment
+            return self._done(item)
+        item["metadata"] = _metadata(response)
+        pending = []
+        for att in discovery.find_attachments(response.selector, response.url):
+            if _allowed(att["url"], portal):
+                pending.append(att)
+            else:
+                item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
+                                            "error": "offsite: host not in the seed's allowed_domains"})
+        return self._next_attachment(item, pending, portal)
+
+    def report_failed(self, failure):
+        request = failure.request
+        info = request.meta["gicrawler"]
+        portal = self.by_name[info["portal"]]
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            # robots.txt, offsite, 304 Not Modified (incremental): nothing was fetched, nothing to store
+            self.logger.debug("report %s not fetched: %s", request.url, _reason(failure))
+            return None
+        item = self._item(portal, request, info)
+        response = getattr(failure.value, "response", None)
+        item.update(url=request.url, body=None, fetch_error=_reason(failure),
+                    status=response.status if response is not None else None)
+        self.crawler.stats.inc_value(f"gicrawler/{portal.name}/fetch_errors")
+        if response is not None and response.status in (404, 410):
+            self.crawler.stats.inc_value(f"gicrawler/{portal.name}/dead_links")
+        self.logger.warning("report %s of %s failed: %s", request.url, portal.name, item["fetch_error"])
+        return item
+
+    def _item(self, portal, request, info) -> ReportPage:
+        return ReportPage(
+            url=request.url, portal=portal.name, region=portal.region, family=portal.family,
+            list_url=info.get("list_url"), list_title=info.get("list_title"), list_date=info.get("list_date"),
+            status=None, body=None, content_type=None, etag=None, last_modified=None,
+            metadata={}, attachments=[], fetch_error=None,
+        )
+
+    # --- attachments: one request at a time, the item travels in meta ---------------------
+    def _next_attachment(self, item, pending, portal):
+        if not pending:
+            return self._done(item)
+        att, rest = pending[0], pending[1:]
+        meta = self._meta(portal, "attachment", report_url=item["url"])
+        meta.update(item=item, pending=rest, attachment=att)
+        # dont_filter: two reports may share a file; the chain must not be cut by the dupefilter
+        # (offsite is checked above, since dont_filter also bypasses OffsiteMiddleware)
+        return scrapy.Request(att["url"], meta=meta, dont_filter=True,
+                              callback=self.parse_attachment, errback=self.attachment_failed)
+
+    def parse_attachment(self, response):
+        meta = response.meta
+        item, att = meta["item"], meta["attachment"]
+        body = response.body
+        item["attachments"].append({
+            "url": response.url, "kind": att["ext"], "name": att["name"],
+            "sha1": hashlib.sha1(body).hexdigest(), "size": len(body),
+            "content_type": _header(response, b"Content-Type"), "body": body,
+        })
+        self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachments")
+        return self._next_attachment(item, meta["pending"], self.by_name[item["portal"]])
+
+    def attachment_failed(self, failure):
+        meta = failure.request.meta
+        item, att = meta["item"], meta["attachment"]
+        item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
+                                    "error": _reason(failure)})
+        self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachment_errors")
+        self.logger.warning("attachment %s of %s failed: %s", att["url"], item["url"], _reason(failure))
+        return self._next_attachment(item, meta["pending"], self.by_name[item["portal"]])
+
+    def _done(self, item):
+        self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/reports")
+        return item
+
+
+# --- small helpers (pure) -----------------------------------------------------------------
+def _text(response) -> str:
+    text = getattr(response, "text", None)
+    if text is not None:
+        return text
+    return response.body.decode("utf-8", errors="replace")
+
+
+def _header(response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _is_html(response) -> bool:
+    if any(response.body[:8].startswith(m) for m in _DOC_MAGIC):
+        return False
+    return isinstance(response, HtmlResponse)
+
+
+def _metadata(response) -> dict:
+    if extract_metadata is None:
+        return {}
+    try:
+        return extract_metadata(response.selector) or {}
+    except Exception:  # a metadata bug must not lose the page; the parse pipeline reads it again
+        logging.getLogger(__name__).exception("extract_metadata failed on %s", response.url)
+        return {}
+
+
+def _allowed(url: str, portal) -> bool:
+    host = urlsplit(url).hostname or ""
+    return any(host == d or host.endswith("." + d) for d in portal.allowed_domains)
+
+
+def _reason(failure) -> str:
+    if failure.check(HttpError):
+        response = failure.value.response
+        status = response.status
+        if is_challenge(status, response.body):
+            return f"HTTP {status} (anti-bot challenge)"
+        return f"HTTP {status}"
+    return f"{failure.type.__name__}: {failure.getErrorMessage()}"

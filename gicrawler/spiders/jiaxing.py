@@ -1,0 +1,7 @@
+"""``scrapy crawl jiaxing``: 嘉兴市 (Hanweb JCMS column + dataproxy.jsp)."""
+from gicrawler.spiders.base import PortalSpider
+
+
+class JiaxingSpider(PortalSpider):
+    name = "jiaxing"
+    seed_file = "jiaxing"   # seeds/jiaxing.yaml

@@ -1,0 +1,7 @@
+"""``scrapy crawl zibo``: 淄博市 (Shandong /gongkai/ platform, list pages rendered in the browser)."""
+from gicrawler.spiders.base import PortalSpider
+
+
+class ZiboSpider(PortalSpider):
+    name = "zibo"
+    seed_file = "zibo"   # seeds/zibo.yaml

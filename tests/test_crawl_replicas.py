@@ -1,0 +1,201 @@
+"""Whole crawls (``scrapy crawl reports`` subprocesses) against the local replicas.
+
+The replicas mix reports with distractors (工作要点/指南/目录/通知), off-site links, a dead link,
+a page that answers 500 twice, a PDF-only report, GBK pages and a 瑞数-style 412 challenge.
+The crawl must store exactly ``replicas.expected`` and nothing else.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.crawl_helpers import crawl_stats, run_crawl, stored_records
+
+
+def _host_ok(headers: dict, bases: dict) -> bool:
+    hosts = {urlsplit(b).netloc for b in bases.values()}
+    return (headers.get("Host") or headers.get("host")) in hosts
+
+
+@pytest.fixture(scope="module")
+def full_crawl(replicas, replica_seeds, tmp_path_factory):
+    """One crawl of every replica portal (browser included), shared by the tests below."""
+    uri = f"sqlite:///{tmp_path_factory.mktemp('crawl-all') / 'store.sqlite3'}"
+    # the replica serves its 500s once per server run; another module's crawl may have used them up
+    jiaxing = replicas.portals["jiaxing"]
+    jiaxing.flaky[urlsplit(jiaxing.flaky_url).path] = 2
+    replicas.reset_log()
+    proc = run_crawl(replica_seeds, uri, args=["full=1"], timeout=180)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    records = {r["url"]: r for r in stored_records(uri)}
+    return {"proc": proc, "stats": crawl_stats(proc), "records": records,
+            "requests": replicas.requests, "uri": uri}
+
+
+@pytest.mark.browser
+def test_exactly_the_expected_reports_are_stored(replicas, full_crawl):
+    records = full_crawl["records"]
+    stored_ok = {}
+    for url, rec in records.items():
+        if not rec.get("fetch_error"):
+            stored_ok.setdefault(rec["portal"], set()).add(url)
+    expected = {portal: set(reports) for portal, reports in replicas.expected.items()}
+    assert stored_ok == expected
+    # every portal's own count agrees
+    for portal, urls in expected.items():
+        assert full_crawl["stats"][f"gicrawler/{portal}/reports"] == len(urls), portal
+
+
+@pytest.mark.browser
+def test_distractors_and_offsite_links_never_requested(replicas, full_crawl):
+    requests = full_crawl["requests"]
+    assert requests
+    # everything the servers received was addressed to them (no `localhost:` cross-site link followed)
+    assert all(_host_ok(headers, replicas.bases) for _, _, _, headers in requests)
+    requested = {urlsplit(path).path for _, _, path, _ in requests}
+    # distractor items (工作要点/指南/目录/通知) are filtered by title: their pages are never opened
+    distractors = [it for p in replicas.portals.values()
+                   for it in getattr(p, "items", []) + getattr(p, "jitems", []) + getattr(p, "eitems", [])
+                   if it.kind == "distractor"]
+    assert distractors
+    for it in distractors:
+        leaf = urlsplit(it.url).path.rsplit("/", 1)[-1]
+        assert leaf and not any(path.endswith("/" + leaf) for path in requested), it
+    stats = full_crawl["stats"]
+    assert stats.get("offsite/filtered", 0) == 0          # the spider never even asked
+    assert stats["gicrawler/jiaxing/offsite_links"] >= 2  # www.gov.cn and the localhost link
+    assert "www.gov.cn" not in "".join(line for line in full_crawl["proc"].stderr.splitlines() if "Crawled" in line)
+
+
+@pytest.mark.browser
+def test_page_answering_500_twice_is_retried_and_stored(replicas, full_crawl):
+    url = replicas.portals["jiaxing"].flaky_url
+    assert not full_crawl["records"][url].get("fetch_error")
+    assert full_crawl["stats"]["retry/reason_count/500 Internal Server Error"] >= 2
+    path = urlsplit(url).path
+    assert sum(1 for _, _, p, _ in full_crawl["requests"] if urlsplit(p).path == path) == 3
+
+
+@pytest.mark.browser
+def test_dead_link_recorded(replicas, full_crawl):
+    zibo = replicas.portals["zibo"]
+    record = full_crawl["records"][zibo.base + zibo.dead_url]
+    assert record["fetch_error"] == "HTTP 404"
+    assert record["list_title"] == "淄博市人民政府2019年政府信息公开工作年度报告" and record["list_date"] == "2020-01-20"
+    assert full_crawl["stats"]["gicrawler/zibo/dead_links"] == 1
+
+
+@pytest.mark.browser
+def test_antibot_challenge_passed_through_browser(replicas, full_crawl):
+    stats = full_crawl["stats"]
+    assert stats["gicrawler/huangshi/challenges"] >= 1
+    assert stats["gicrawler/huangshi/challenges_passed"] == stats["gicrawler/huangshi/challenges"]
+    assert stats.get("gicrawler/huangshi/challenges_failed", 0) == 0
+    # the browser solved the challenge: its cookie reached the server
+    assert any("924omrTVcFchP=" in (h.get("Cookie") or "") for portal, _, _, h in full_crawl["requests"]
+               if portal == "huangshi")
+    protected = [u for u in replicas.expected["huangshi"] if urlsplit(u).path.startswith("/xxgk/")]
+    assert protected and all(u in full_crawl["records"] for u in protected)
+
+
+@pytest.mark.browser
+def test_zibo_lists_rendered_in_browser(replicas, full_crawl):
+    stats = full_crawl["stats"]
+    pages = stats["gicrawler/zibo/list_pages"]
+    assert pages >= 2                                            # the channel spans several pages
+    assert stats["playwright/request_count/navigation"] >= pages
+    xhr_pages = {p for portal, _, p, _ in full_crawl["requests"] if portal == "zibo" and "list.json" in p}
+    assert len(xhr_pages) == pages                               # each rendered page asked its own JSON once
+    assert stats["playwright/page_count/closed"] == stats["playwright/page_count"]  # no page left open
+
+
+@pytest.mark.browser
+def test_pdf_only_report_stored_with_tables(replicas, full_crawl):
+    pdf_only = [(u, e) for p in replicas.expected.values() for u, e in p.items() if e["delivery"] == "pdf_only"]
+    assert pdf_only
+    for url, exp in pdf_only:
+        record = full_crawl["records"][url]
+        [pdf] = [a for a in record["attachments"] if a.get("kind") == "pdf"]
+        assert pdf["size"] > 1000 and len(pdf["sha1"]) == 40
+        assert set(record["tables"]) == set(exp["tables"]) and record["tables"]
+
+
+@pytest.mark.browser
+def test_gbk_report_metadata(replicas, full_crawl):
+    for url, exp in replicas.expected["huangshi"].items():
+        record = full_crawl["records"][url]
+        for key in ("title", "publisher", "index_number", "published"):
+            assert record[key] == exp[key], (url, key)
+
+
+@pytest.mark.browser
+def test_attachments_downloaded_and_listed(replicas, full_crawl):
+    with_files = [r for r in full_crawl["records"].values() if r["portal"] == "jiaxing" and len(r["attachments"]) > 1]
+    assert with_files
+    kinds = {a["kind"] for a in with_files[0]["attachments"]}
+    assert {"docx", "doc", "wps", "xls"} <= kinds
+    assert all(a.get("sha1") and a.get("size") and not a.get("error") for a in with_files[0]["attachments"])
+    stats = full_crawl["stats"]
+    total = sum(len(r["attachments"]) for r in full_crawl["records"].values())
+    assert sum(v for k, v in stats.items() if k.endswith("/attachments")) == total
+
+
+def test_crawl_without_browser_portal(replicas, replica_seeds, tmp_path):
+    """Plain-HTTP portals never start Chromium; one portal only with -a portal=."""
+    uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    proc = run_crawl(replica_seeds, uri, args=["portal=jiaxing,jiaxing_jpaas", "full=1"], timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    stats = crawl_stats(proc)
+    assert not any(k.startswith("playwright/") for k in stats)
+    assert "spider reports arguments: seeds=" in proc.stderr and "portal='jiaxing,jiaxing_jpaas'" in proc.stderr
+    stored = {r["url"] for r in stored_records(uri)}
+    assert stored == set(replicas.expected["jiaxing"]) | set(replicas.expected["jiaxing_jpaas"])
+    # JPaaS: pages requested until the first empty one, paging only inside paramJson
+    unit_calls = [p for portal, _, p, _ in replicas.requests if "front/page/build/unit" in p]
+    assert unit_calls and all("paramJson" in p and "&pageNo=" not in p for p in unit_calls)
+
+
+def test_challenge_without_browser_is_a_recorded_failure(replicas, replica_seeds, tmp_path):
+    """antibot_browser: false → the 412 is counted and recorded, the crawl goes on (no crash)."""
+    seeds = tmp_path / "no-browser.yaml"
+    seeds.write_text(replica_seeds.read_text(encoding="utf-8").replace("antibot_browser: true", "antibot_browser: false"),
+                     encoding="utf-8")
+    uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    proc = run_crawl(seeds, uri, args=["portal=huangshi", "full=1"], timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    stats = crawl_stats(proc)
+    assert stats["gicrawler/huangshi/challenges"] >= 1
+    assert stats["gicrawler/huangshi/challenges_failed"] == stats["gicrawler/huangshi/challenges"]
+    assert not any(k.startswith("playwright/") for k in stats)
+    assert "anti-bot challenge (HTTP 412), no browser allowed" in proc.stderr
+    # the unprotected column is still crawled completely
+    records = {r["url"]: r for r in stored_records(uri)}
+    open_ones = {u for u in replicas.expected["huangshi"] if not urlsplit(u).path.startswith("/xxgk/")}
+    assert open_ones and open_ones <= {u for u, r in records.items() if not r.get("fetch_error")}
+
+
+@pytest.mark.parametrize("mode", ["get", "pagenum"])
+def test_hanweb_paging_variants(replicas, replica_seeds, tmp_path, mode):
+    """params proxy: get → the GET page= form of dataproxy.jsp (the <nextgroup> link);
+    proxy: pagenum → the column page's ?uid=&pageNum=. Same reports either way."""
+    import yaml
+
+    doc = yaml.safe_load(replica_seeds.read_text(encoding="utf-8"))
+    for entry in doc["portals"]:
+        if entry["name"] == "jiaxing":
+            entry["params"]["proxy"] = mode
+    seeds = tmp_path / "get.yaml"
+    seeds.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    replicas.reset_log()
+    proc = run_crawl(seeds, uri, args=["portal=jiaxing", "full=1"], timeout=120)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    proxy = [(m, p) for portal, m, p, _ in replicas.requests if "dataproxy.jsp" in p]
+    if mode == "get":
+        assert proxy and all(m == "GET" and "page=" in p for m, p in proxy)
+    else:
+        assert not proxy
+        assert any("pageNum=2" in p for _, _, p, _ in replicas.requests)
+    stored = {r["url"] for r in stored_records(uri) if not r.get("fetch_error")}
+    assert stored == set(replicas.expected["jiaxing"])

@@ -1,0 +1,284 @@
+"""Every spider loads from its seeds and yields start requests; the report/attachment flow on
+hand-made responses (no network)."""
+from __future__ import annotations
+
+import hashlib
+import inspect
+
+import pytest
+import pytest_twisted
+import scrapy
+from scrapy.http import HtmlResponse, Request, Response
+from scrapy.spiderloader import SpiderLoader
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+from twisted.python.failure import Failure
+
+from gicrawler.items import ReportPage
+from gicrawler.seeds import SeedError
+from gicrawler.spiders.base import PortalSpider
+
+SETTINGS = get_project_settings()
+LOADER = SpiderLoader.from_settings(SETTINGS)
+NAMES = LOADER.list()
+
+SEEDS = """
+portals:
+  - name: alpha
+    region: 甲市
+    family: trs
+    index_urls: [https://www.alpha.gov.cn/nb/index.shtml]
+    allowed_domains: [alpha.gov.cn]
+    obey_robots: false
+  - name: beta
+    family: gongkai
+    index_urls: [https://www.beta.gov.cn/gongkai/channel_c1/]
+    browser: true
+"""
+
+
+def make(name="reports", **args):
+    cls = LOADER.load(name)
+    crawler = get_crawler(cls, SETTINGS.copy_to_dict())
+    return cls.from_crawler(crawler, **args)
+
+
+def test_loader_has_the_spiders():
+    assert {"reports", "zibo", "jiaxing", "huangshi"} <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest_twisted.ensureDeferred
+async def test_every_spider_yields_start_requests(name):
+    spider = make(name)
+    requests = [r async for r in spider.start()]
+    assert requests
+    for r in requests:
+        info = r.meta["gicrawler"]
+        assert info["kind"] == "list" and info["portal"] in spider.by_name
+        assert r.callback == spider.parse_list and r.errback == spider.list_failed
+        host = r.url.split("/")[2]
+        assert any(host == d or host.endswith("." + d) for d in spider.allowed_domains)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_spider_defines_start_requests(name):
+    cls = LOADER.load(name)
+    for klass in inspect.getmro(cls):
+        if klass.__module__.startswith("gicrawler"):
+            assert "start_requests" not in vars(klass), klass
+    assert "start" not in inspect.signature(cls.__init__).parameters
+    assert not getattr(cls, "start_urls", None)  # start() reads the seeds; start_urls would be ignored
+
+
+@pytest_twisted.ensureDeferred
+async def test_seed_file_argument_portal_filter_and_browser_meta(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    assert spider.allowed_domains == ["alpha.gov.cn", "www.beta.gov.cn"]
+    alpha, beta = [r async for r in spider.start()]
+    assert alpha.meta.get("dont_obey_robotstxt") is True and "playwright" not in alpha.meta
+    assert beta.meta["playwright"] is True and "dont_obey_robotstxt" not in beta.meta
+    [wait] = beta.meta["playwright_page_methods"]
+    assert wait.method == "wait_for_selector"
+    only = make(seeds=str(path), portal="beta", full="1")
+    assert [p.name for p in only.portals] == ["beta"] and only.full is True
+    with pytest.raises(SeedError, match="gamma"):
+        make(seeds=str(path), portal="gamma")
+
+
+def test_bad_arguments_fail_fast(tmp_path):
+    with pytest.raises(ValueError, match="start"):
+        make(start="2024-01-01")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("portals:\n  - {name: x, family: nope, index_urls: ['http://a.gov.cn/']}\n", encoding="utf-8")
+    with pytest.raises(SeedError, match=r"bad.yaml.*'family'"):
+        make(seeds=str(bad))
+
+
+# --- the report flow on hand-made responses ---------------------------------------------------
+
+REPORT = """<html><head><meta charset="utf-8"><title>甲市 年报 甲市2023年政府信息公开工作年度报告</title></head>
+<body><div id="zoom"><p>一、总体情况</p>
+<a href="/files/r.pdf">附件1</a><a href="https://evil.example.com/x.doc">附件2</a><a href="/files/t.xls">附件3</a>
+</div></body></html>"""
+
+
+def report_response(spider, url="https://www.alpha.gov.cn/nb/202401/t20240129_1.shtml"):
+    portal = spider.by_name["alpha"]
+    entry = {"url": url, "title": "甲市2023年政府信息公开工作年度报告", "date": "2024-01-29"}
+    request = spider.report_request(portal, entry, "https://www.alpha.gov.cn/nb/index.shtml")
+    assert request.meta["gicrawler"] == {
+        "portal": "alpha", "kind": "report", "antibot_browser": False,
+        "list_title": entry["title"], "list_date": "2024-01-29",
+        "list_url": "https://www.alpha.gov.cn/nb/index.shtml"}
+    return request
+
+
+def test_report_attachments_chained_into_one_item(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    request = report_response(spider)
+    page = HtmlResponse(request.url, body=REPORT.encode(), request=request, headers={"ETag": '"v1"'})
+    first = spider.parse_report(page)
+    assert isinstance(first, Request) and first.url == "https://www.alpha.gov.cn/files/r.pdf"
+    assert first.meta["gicrawler"]["kind"] == "attachment" and first.dont_filter
+    pdf = Response(first.url, body=b"%PDF-1.4 x", request=first, headers={"Content-Type": "application/pdf"})
+    second = spider.parse_attachment(pdf)
+    assert second.url == "https://www.alpha.gov.cn/files/t.xls"
+    # the xls fails: recorded on the item, the item is still yielded
+    failure = Failure(HttpError(Response(second.url, status=500, request=second), "500"))
+    failure.request = second
+    item = spider.attachment_failed(failure)
+    assert isinstance(item, ReportPage)
+    assert item["body"] == REPORT.encode() and item["etag"] == '"v1"' and item["list_date"] == "2024-01-29"
+    atts = {a["url"]: a for a in item["attachments"]}
+    assert atts["https://www.alpha.gov.cn/files/r.pdf"]["size"] == 10
+    assert atts["https://www.alpha.gov.cn/files/r.pdf"]["sha1"] == hashlib.sha1(b"%PDF-1.4 x").hexdigest()
+    assert atts["https://www.alpha.gov.cn/files/r.pdf"]["body"] == b"%PDF-1.4 x"
+    assert atts["https://www.alpha.gov.cn/files/t.xls"]["error"] == "HTTP 500"
+    assert "offsite" in atts["https://evil.example.com/x.doc"]["error"]  # never requested
+    stats = spider.crawler.stats
+    assert stats.get_value("gicrawler/alpha/reports") == 1
+    assert stats.get_value("gicrawler/alpha/attachments") == 1
+
+
+def test_pdf_only_report_and_dead_link(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    request = report_response(spider, "https://www.alpha.gov.cn/nb/2023.pdf")
+    item = spider.parse_report(Response(request.url, body=b"%PDF-1.7 ...", request=request,
+                                        headers={"Content-Type": "application/pdf"}))
+    assert isinstance(item, ReportPage)
+    assert item["url"].endswith("2023.pdf") and item["body"].startswith(b"%PDF") and item["attachments"] == []
+    dead = report_response(spider, "https://www.alpha.gov.cn/nb/gone.shtml")
+    failure = Failure(HttpError(Response(dead.url, status=404, request=dead), "404"))
+    failure.request = dead
+    item = spider.report_failed(failure)
+    assert item["fetch_error"] == "HTTP 404" and item["status"] == 404 and item["body"] is None
+    assert item["list_title"] == "甲市2023年政府信息公开工作年度报告"
+    assert spider.crawler.stats.get_value("gicrawler/alpha/dead_links") == 1
+
+
+def test_list_page_yields_reports_and_next_pages(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    html = """<ul><li><a href="./202401/t20240129_1.shtml">甲市2023年政府信息公开工作年度报告</a><span>2024-01-29</span></li>
+    <li><a href="./202401/t20240129_1.shtml">甲市2023年政府信息公开工作年度报告</a></li>
+    <li><a href="./202402/t20240201_2.shtml">甲市2024年政务公开工作要点</a></li></ul>
+    <script>createPageHTML(2, 0, "index", "shtml")</script>"""
+    req = scrapy.Request("https://www.alpha.gov.cn/nb/index.shtml",
+                         meta={"gicrawler": {"portal": "alpha", "kind": "list", "state": {"page": 0}}})
+    out = list(spider.parse_list(HtmlResponse(req.url, body=html.encode(), request=req, encoding="utf-8")))
+    kinds = [(r.meta["gicrawler"]["kind"], r.url) for r in out]
+    assert kinds == [("report", "https://www.alpha.gov.cn/nb/202401/t20240129_1.shtml"),
+                     ("list", "https://www.alpha.gov.cn/nb/index_1.shtml")]
+    assert spider.crawler.stats.get_value("gicrawler/alpha/list_pages") == 1
+
+
+def test_base_spider_is_not_registered():
+    assert PortalSpider.name is None
+
+
+# --- downloader middlewares -------------------------------------------------------------------
+
+RS_PAGE = (b"<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'>"
+           b"<meta id='9Dhe' content='abc' r='m'><script r='m'>$_ts=window['$_ts'];if(!$_ts)$_ts={};"
+           b"$_ts.nsd=48332;</script></head><body></body></html>")
+
+
+def test_challenge_detection():
+    from gicrawler.middlewares import is_challenge
+
+    assert is_challenge(412, RS_PAGE) and is_challenge(202, RS_PAGE)
+    assert not is_challenge(200, RS_PAGE)                      # a page that merely mentions $_ts
+    assert not is_challenge(412, b"<html>Precondition Failed</html>")
+
+
+def _antibot(antibot_browser: bool, **meta):
+    from gicrawler.middlewares import AntiBotMiddleware
+
+    crawler = get_crawler(settings_dict={})
+    mw = AntiBotMiddleware.from_crawler(crawler)
+    crawler.stats.open_spider()
+    req = Request("http://h.gov.cn/xxgk/a.shtml",
+                  meta={"gicrawler": {"portal": "hs", "kind": "report", "antibot_browser": antibot_browser}, **meta})
+    return mw, crawler.stats, req
+
+
+def test_antibot_retries_through_browser_then_passes():
+    mw, stats, req = _antibot(True)
+    retry = mw.process_response(req, HtmlResponse(req.url, status=412, body=RS_PAGE, request=req))
+    assert isinstance(retry, Request) and retry.meta["playwright"] is True and retry.dont_filter
+    assert retry.meta["playwright_page_methods"][0].method == "wait_for_function"
+    passed = mw.process_response(retry, HtmlResponse(req.url, status=412, body=b"<html>real</html>", request=retry))
+    assert passed.status == 200 and passed.body == b"<html>real</html>"
+    assert stats.get_value("gicrawler/hs/challenges") == 1 and stats.get_value("gicrawler/hs/challenges_passed") == 1
+    # challenged again inside the browser: a failure, handed on as the 412 it is
+    again = mw.process_response(retry, HtmlResponse(req.url, status=412, body=RS_PAGE, request=retry))
+    assert again.status == 412 and stats.get_value("gicrawler/hs/challenges_failed") == 1
+
+
+def test_antibot_host_goes_straight_to_browser_after_a_challenge():
+    mw, stats, req = _antibot(True)
+    other = Request("http://h.gov.cn/xxgk/b.shtml", meta={"gicrawler": dict(req.meta["gicrawler"])},
+                    headers={"If-None-Match": '"v1"'})
+    mw.process_request(other)
+    assert "playwright" not in other.meta                      # no challenge seen yet: plain HTTP
+    mw.process_response(req, HtmlResponse(req.url, status=412, body=RS_PAGE, request=req))
+    mw.process_request(other)
+    assert "playwright" not in other.meta                      # a revalidation tries plain HTTP (304) first
+    retry = mw.process_response(other, HtmlResponse(other.url, status=412, body=RS_PAGE, request=other))
+    assert retry.meta["playwright"] is True
+    assert b"If-None-Match" not in retry.headers               # Chromium aborts navigations answered 304
+    del other.headers[b"If-None-Match"]
+    mw.process_request(other)
+    assert other.meta["playwright"] is True and other.meta["gicrawler_challenged"] is False
+    # the browser solves a fresh challenge on it: counted as seen and passed, status fixed
+    out = mw.process_response(other, HtmlResponse(other.url, status=412, body=b"<html>ok</html>", request=other))
+    assert out.status == 200
+    assert stats.get_value("gicrawler/hs/challenges") == 3 and stats.get_value("gicrawler/hs/challenges_passed") == 1
+    pdf = Request("http://h.gov.cn/xxgk/c.pdf", meta={"gicrawler": {**req.meta["gicrawler"], "kind": "attachment"}})
+    mw.process_request(pdf)
+    assert "playwright" not in pdf.meta                        # files stay plain HTTP
+    elsewhere = Request("http://other.gov.cn/a.shtml", meta={"gicrawler": dict(req.meta["gicrawler"])})
+    mw.process_request(elsewhere)
+    assert "playwright" not in elsewhere.meta
+
+
+def test_antibot_without_browser_passes_the_412_on():
+    mw, stats, req = _antibot(False)
+    out = mw.process_response(req, HtmlResponse(req.url, status=412, body=RS_PAGE, request=req))
+    assert isinstance(out, Response) and out.status == 412
+    assert stats.get_value("gicrawler/hs/challenges_failed") == 1
+    ok = HtmlResponse(req.url, status=200, body=b"<html>x</html>", request=req)
+    assert mw.process_response(req, ok) is ok
+
+
+@pytest_twisted.ensureDeferred
+async def test_retry_backoff_waits_before_retrying():
+    import time
+
+    from scrapy.utils.defer import deferred_from_coro
+
+    from gicrawler.middlewares import BackoffRetryMiddleware
+
+    crawler = get_crawler(settings_dict={"RETRY_BACKOFF_BASE": 0.2, "RETRY_BACKOFF_MAX": 0.3, "RETRY_TIMES": 3})
+    crawler.spider = crawler._create_spider("t")
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    req = Request("http://h.gov.cn/a")
+    began = time.monotonic()
+    first = await deferred_from_coro(mw.process_response(req, Response(req.url, status=500, request=req)))
+    assert isinstance(first, Request) and first.meta["retry_times"] == 1
+    assert time.monotonic() - began >= 0.19
+    assert mw._delay(first) == 0.2
+    second = first.replace()
+    second.meta["retry_times"] = 2
+    assert mw._delay(second) == 0.3                           # 0.4 capped at RETRY_BACKOFF_MAX
+    ok = Response(req.url, status=200, request=req)
+    assert await deferred_from_coro(mw.process_response(req, ok)) is ok
