@@ -1,0 +1,81 @@
+"""Where records and raw pages are kept: ``open_store(uri)`` gives a Store for
+``mongodb://…/dbname`` (MongoDB, pymongo) or ``sqlite:///path`` (stdlib sqlite3).
+
+The URI comes from the argument, else ``$GICRAWLER_STORE``, else ``sqlite:///data/gicrawler.sqlite3``
+(relative to the working directory). Both backends share the lifecycle in ``store.records``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+from gicrawler.store.base import Store, StoreError, StoreUnavailable, mask_uri
+
+DEFAULT_STORE_URI = "sqlite:///data/gicrawler.sqlite3"
+ENV_VAR = "GICRAWLER_STORE"
+
+__all__ = ["DEFAULT_STORE_URI", "Store", "StoreError", "StoreUnavailable", "mask_uri",
+           "open_store", "resolve_uri"]
+
+
+def resolve_uri(uri: str | None = None) -> str:
+    return uri or os.environ.get(ENV_VAR) or DEFAULT_STORE_URI
+
+
+_shared: dict[str, Store] = {}
+_lock = threading.Lock()
+
+
+def open_store(uri: str | None = None, *, check: bool = True) -> Store:
+    """The process's Store for ``uri``, pinged first unless ``check=False`` (raises StoreUnavailable).
+
+    One instance per URI and process, reference-counted (``close()`` releases it): the pipeline,
+    the incremental middleware and the stats extension of a crawl then share one connection and
+    one write transaction instead of locking each other out of an SQLite file.
+    """
+    uri = resolve_uri(uri)
+    key = _key(uri)
+    with _lock:
+        store = _shared.get(key)
+        if store is None:
+            store = _shared[key] = _create(uri)
+            store._release = lambda: _forget(key, store)
+        store._refs += 1
+    if check:
+        try:
+            store.ping()
+        except Exception:
+            store.close()
+            raise
+    return store
+
+
+def _key(uri: str) -> str:
+    if uri.startswith("sqlite:///") and uri[len("sqlite:///"):] not in ("", ":memory:"):
+        return "sqlite:///" + os.path.abspath(uri[len("sqlite:///"):])
+    return uri
+
+
+def _forget(key: str, store: Store) -> None:
+    with _lock:
+        if _shared.get(key) is store:
+            del _shared[key]
+
+
+def _create(uri: str) -> Store:
+    scheme = uri.split(":", 1)[0].lower()
+    if scheme in ("mongodb", "mongodb+srv"):
+        from gicrawler.store.mongo import MongoStore
+        try:
+            return MongoStore(uri)
+        except Exception as exc:  # invalid URI or options: a configuration error, said plainly
+            raise StoreError(f"store {mask_uri(uri)}: {mask_uri(str(exc), uri)}") from None
+    if scheme == "sqlite":
+        from gicrawler.store.sqlite import SQLiteStore
+        if not uri.startswith("sqlite:///"):
+            raise StoreError(f"store {mask_uri(uri)}: expected sqlite:///relative/path or sqlite:////absolute/path")
+        path = uri[len("sqlite:///"):]
+        if not path:
+            raise StoreError(f"store {uri}: no database path")
+        return SQLiteStore(uri, path if path == ":memory:" else os.path.abspath(path))
+    raise StoreError(f"store {mask_uri(uri)}: unknown scheme (use mongodb://host/dbname or sqlite:///path)")

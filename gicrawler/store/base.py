@@ -1,0 +1,225 @@
+"""The Store interface and the behaviour both backends share (batching, error wrapping, masking).
+
+Backends implement the ``_`` methods (load/persist/commit/...); ``save`` and friends live here so
+the lifecycle (store.records) and the batching rules exist once.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import datetime
+from typing import Iterator
+from urllib.parse import unquote, urlsplit
+
+from gicrawler.store import records
+
+
+class StoreError(RuntimeError):
+    """The store refused an operation (bad data); retrying will not help."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached or written; the message names it without credentials."""
+
+
+_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+_SECRET_PARAM = re.compile(r"(?i)([?&][^=&\s]*(?:password|secret|token)[^=&\s]*=)[^&\s]*")
+
+
+def _brief(exc: BaseException) -> str:
+    # pymongo appends a whole topology description; the first clause says what happened.
+    return f"{type(exc).__name__}: {str(exc).split(', Topology Description')[0]}"
+
+
+def mask_uri(text: str, uri: str | None = None) -> str:
+    """Remove credentials from a URI, or from any message that may quote one."""
+    text = _SECRET_PARAM.sub(r"\1***", _USERINFO.sub("***@", str(text)))
+    if uri:  # drivers may quote the password alone, outside a URI
+        try:
+            parts = urlsplit(uri)
+            secrets = [parts.password, unquote(parts.password or "")]
+        except ValueError:
+            secrets = []
+        for secret in filter(None, secrets):
+            if len(secret) >= 3:
+                text = text.replace(secret, "***")
+    return text
+
+
+class Store:
+    """See the contract (gicrawler-contract.md §Store). ``save`` is buffered: records are written
+    in batches of ``batch_size`` and on ``flush``/``close``; ``pending_count`` tells how many
+    saves are not committed yet, ``take_unflushed`` hands them back when the store went away."""
+
+    batch_size = 50
+    batch_bytes = 32 * 1024 * 1024  # raw bodies held for one batch: scanned PDFs run to tens of MB
+    _unavailable_errors: tuple[type[BaseException], ...] = ()
+    _data_errors: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, uri: str):
+        self.uri = uri
+        self.display = mask_uri(uri)
+        self._unflushed: list[tuple[dict, list[dict], datetime]] = []
+        self._pending_ops = 0
+        self._pending_bytes = 0
+        self.discards = 0  # how many times uncommitted saves were given up (take_unflushed)
+        self._refs = 0  # set by open_store, which shares one instance per URI
+        self._release = None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.display}>"
+
+    @contextlib.contextmanager
+    def _errors(self, what: str):
+        try:
+            yield
+        except StoreError:
+            raise
+        except self._unavailable_errors as exc:
+            raise StoreUnavailable(
+                f"store {self.display} unavailable ({what}): {mask_uri(_brief(exc), self.uri)}"
+            ) from None
+        except self._data_errors as exc:
+            raise StoreError(
+                f"store {self.display} refused {what}: {mask_uri(_brief(exc), self.uri)}"
+            ) from None
+
+    # -- the interface -------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        with self._errors("ping"):
+            self._ping()
+
+    def save(self, record: dict, raws: list[dict], crawled_at: datetime | None = None) -> str:
+        now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
+        with self._errors("save"):
+            record, raws = records.prepare(record, raws)
+            prev = self._load(record["url"])
+            status, state, changes, on_insert = records.merge(prev, record, now)
+            # An unchanged page's raw bodies are stored already under the same (url, sha1).
+            self._persist(record["url"], state, changes, on_insert,
+                          [] if status == records.UNCHANGED else raws, now)
+        self._unflushed.append((record, raws, now))
+        self._pending_bytes += sum(len(raw["body"]) for raw in raws)
+        if self.pending_count >= self.batch_size or self._pending_bytes >= self.batch_bytes:
+            self.flush()
+        return status
+
+    def touch(self, url: str, crawled_at: datetime | None = None, **fields) -> None:
+        now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
+        with self._errors("touch"):
+            self._update(url, {"last_crawled": now, **fields})
+        self._pending_ops += 1
+        if self.pending_count >= self.batch_size:
+            self.flush()
+
+    def set_fields(self, url: str, fields: dict) -> None:
+        """Rewrite fields of a stored record without touching its lifecycle (used by reparse)."""
+        with self._errors("update"):
+            self._update(url, dict(fields))
+        self._pending_ops += 1
+        if self.pending_count >= self.batch_size:
+            self.flush()
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._unflushed) + self._pending_ops
+
+    def flush(self) -> None:
+        if not self.pending_count:
+            return
+        with self._errors("flush"):
+            self._commit()
+        self._unflushed.clear()
+        self._pending_ops = self._pending_bytes = 0
+
+    def take_unflushed(self) -> list[tuple[dict, list[dict], datetime]]:
+        """Give up the uncommitted saves (the store went away): the caller spools them."""
+        taken, self._unflushed, self._pending_ops, self._pending_bytes = self._unflushed, [], 0, 0
+        self.discards += 1
+        with contextlib.suppress(Exception):
+            self._discard()
+        return taken
+
+    def get(self, url: str) -> dict | None:
+        with self._errors("get"):
+            self._before_read()
+            return self._load(url)
+
+    def find(self, portal: str | None = None, year: int | None = None) -> Iterator[dict]:
+        with self._errors("find"):
+            self._before_read()
+            yield from self._find(portal, year)
+
+    def count(self, portal: str | None = None, year: int | None = None) -> int:
+        with self._errors("count"):
+            self._before_read()
+            return self._count(portal, year)
+
+    def known_pages(self, portal: str) -> dict[str, dict]:
+        with self._errors("known_pages"):
+            self._before_read()
+            return {r["url"]: records.known_page(r) for r in self._known(portal)}
+
+    def iter_raw(self, portal: str | None = None) -> Iterator[tuple[dict, list[dict]]]:
+        with self._errors("iter_raw"):
+            self._before_read()
+            for record in self._find(portal, None, with_raw_only=True):
+                wanted = [(record["url"], record["raw_hash"], "page")]
+                wanted += [(a["url"], a["sha1"], "attachment")
+                           for a in record.get("attachments") or () if a.get("url") and a.get("sha1")]
+                raws = []
+                for url, digest, role in wanted:
+                    raw = self._load_raw(url, digest)
+                    if raw is not None:
+                        raws.append({**raw, "role": role})
+                yield record, raws
+
+    def get_raw(self, url: str, sha1: str) -> dict | None:
+        """One stored raw body (any version): {"url","sha1","fetched_at","content_type","body"}."""
+        with self._errors("get_raw"):
+            self._before_read()
+            return self._load_raw(url, sha1)
+
+    def save_run(self, run: dict) -> None:
+        with self._errors("save_run"):
+            self._save_run(dict(run))
+
+    def last_run(self, portal: str) -> dict | None:
+        with self._errors("last_run"):
+            return self._last_run(portal)
+
+    def close(self) -> None:
+        """Flush; the last holder (see open_store) also closes the connection."""
+        self._refs = max(self._refs - 1, 0)
+        try:
+            self.flush()
+        finally:
+            if not self._refs:
+                if self._release is not None:
+                    self._release()
+                with contextlib.suppress(Exception):
+                    self._close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- backend hooks ---------------------------------------------------------------------------
+
+    def _ping(self) -> None: raise NotImplementedError
+    def _load(self, url: str) -> dict | None: raise NotImplementedError
+    def _persist(self, url, state, changes, on_insert, raws, now) -> None: raise NotImplementedError
+    def _update(self, url: str, fields: dict) -> None: raise NotImplementedError
+    def _commit(self) -> None: raise NotImplementedError
+    def _discard(self) -> None: raise NotImplementedError
+    def _before_read(self) -> None: pass
+    def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]: raise NotImplementedError
+    def _count(self, portal, year) -> int: raise NotImplementedError
+    def _known(self, portal) -> Iterator[dict]: return self._find(portal, None)
+    def _load_raw(self, url: str, sha1: str) -> dict | None: raise NotImplementedError
+    def _save_run(self, run: dict) -> None: raise NotImplementedError
+    def _last_run(self, portal: str) -> dict | None: raise NotImplementedError
+    def _close(self) -> None: pass
