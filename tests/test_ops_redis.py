@@ -111,8 +111,11 @@ def test_two_workers_share_the_crawl_and_fetch_every_page_once(redis_url, replic
         str(replica_seeds), "--redis", redis_url, "--workers", "0", "--store", store_uri])
     assert schedule.run(args) == 0
 
+    # A small fixed delay makes one worker's crawl outlast the other's start-up, however loaded
+    # the machine, so that both take part (all replica hosts are one download slot: 127.0.0.1).
     settings = {**FAST_SETTINGS, "STORE_URI": store_uri, distributed.SETTING: redis_url,
-                "MAX_IDLE_TIME_BEFORE_CLOSE": "3"}
+                "MAX_IDLE_TIME_BEFORE_CLOSE": "3", "DOWNLOAD_DELAY": "0.2",
+                "RANDOMIZE_DOWNLOAD_DELAY": "False", "CONCURRENT_REQUESTS_PER_DOMAIN": "1"}
     common = [arg for key, value in settings.items() for arg in ("-s", f"{key}={value}")]
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": "gicrawler.settings",
            "GICRAWLER_SPOOL_DIR": str(tmp_path / "spool")}

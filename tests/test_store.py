@@ -130,13 +130,15 @@ def test_new_record_has_lifecycle_and_hash(store):
 
 def test_unchanged_page_updates_only_last_crawled(store):
     store.save(*page(), crawled_at=T0)
-    record, raws = page(title="a different parse", etag='"abc"')
+    record, raws = page(title="a different parse", etag='"abc"', list_title="年报(更新)", list_date="2025-01-21")
     assert store.save(record, raws, crawled_at=T0 + timedelta(days=1)) == "unchanged"
     got = store.get(record["url"])
     assert got["last_crawled"] == T0 + timedelta(days=1)
     assert got["first_seen"] == got["last_changed"] == T0
     assert got["title"] == "2024年度报告"  # content fields untouched
     assert got["etag"] == '"abc"'  # HTTP validators follow the server
+    # … and so does the list entry, which incremental runs compare against
+    assert (got["list_title"], got["list_date"]) == ("年报(更新)", "2025-01-21")
     assert len(got["versions"]) == 1
 
 

@@ -22,6 +22,9 @@ PARSED_FIELDS = (
 )
 # HTTP validators may change while the body does not; they are refreshed on unchanged pages.
 VALIDATORS = ("etag", "last_modified")
+# Crawl bookkeeping, not content: follows the server and the list page even when the page is
+# unchanged, so the next incremental run can recognise the list entry and skip the page.
+REFRESHED = (*VALIDATORS, "list_title", "list_date", "list_url")
 # What the incremental middleware needs to decide whether to re-fetch a page.
 KNOWN_FIELDS = ("etag", "last_modified", "list_title", "list_date", "raw_hash")
 
@@ -107,7 +110,7 @@ def merge(prev: dict | None, record: dict, now: datetime) -> tuple[str, dict, di
         changes = {"last_crawled": now, "fetch_error": record["fetch_error"]}
     elif fingerprint(prev) == fingerprint(record):
         changes = {"last_crawled": now}
-        changes.update({k: record.get(k) for k in VALIDATORS if record.get(k) is not None})
+        changes.update({k: record.get(k) for k in REFRESHED if record.get(k) is not None})
         if prev.get("fetch_error") and not record.get("fetch_error"):
             changes["fetch_error"] = None
     else:
