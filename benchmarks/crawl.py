@@ -8,18 +8,20 @@
    does nothing with them, with the same concurrency settings, in a subprocess.
 Prints pages/s of each (pages = HTTP requests the replica served; time = Scrapy's
 elapsed_time_seconds), their ratio (target >= 0.7) and the full run's peak RSS (target <= 300 MB).
+The full run parses in worker processes (GICRAWLER_PARSE_WORKERS), so its memory is measured over
+the whole process tree: the crawl process and every descendant are sampled (/proc, every 0.1 s);
+the headline figure is the sum of each process's own peak (VmHWM), an upper bound of the tree's
+peak; the largest concurrent sum of RSS seen and the largest single process are printed as well.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import resource
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +52,62 @@ def _elapsed(log: str) -> float:
     return float(match.group(1))
 
 
+def _proc_kb(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        pids.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+class TreeMemory:
+    """Samples the memory of a process and all its descendants until it exits."""
+
+    def __init__(self, proc: subprocess.Popen, interval: float = 0.1):
+        self.proc, self.interval = proc, interval
+        self.hwm_kb: dict[int, int] = {}   # pid -> its own peak RSS (VmHWM)
+        self.peak_sum_kb = 0               # largest sum of current RSS seen at one sample
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while self.proc.poll() is None:
+            pids = _tree(self.proc.pid)
+            self.peak_sum_kb = max(self.peak_sum_kb, sum(_proc_kb(p, "VmRSS") for p in pids))
+            for p in pids:
+                self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _proc_kb(p, "VmHWM"))
+            time.sleep(self.interval)
+
+    def result(self) -> tuple[float, float, int]:
+        """(sum of per-process peaks MB, peak concurrent sum MB, processes seen)"""
+        self.thread.join()
+        return sum(self.hwm_kb.values()) / 1024, self.peak_sum_kb / 1024, len(self.hwm_kb)
+
+
+def _run_sampled(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, TreeMemory]:
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
+        memory = TreeMemory(proc)
+        stdout, stderr = proc.communicate()
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr), memory
+
+
 def bare_crawl(url_file: str) -> None:
     """Child mode: fetch every URL in url_file with a do-nothing spider."""
     import scrapy
@@ -78,6 +136,8 @@ def bare_crawl(url_file: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="GICRAWLER_PARSE_WORKERS for the full run (default: the pipeline's)")
     parser.add_argument("--bare", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
@@ -86,6 +146,7 @@ def main() -> int:
 
     from gicrawler.replicas import ReplicaSet
 
+    extra = {} if args.workers is None else {"GICRAWLER_PARSE_WORKERS": str(args.workers)}
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings", PYTHONPATH=str(ROOT))
     rs = ReplicaSet.start(scale=args.reports)
     try:
@@ -93,11 +154,13 @@ def main() -> int:
             seeds = Path(tmp) / "seeds.yaml"
             rs.write_seeds(seeds)
             rs.reset_log()
-            full = subprocess.run(
+            full, memory = _run_sampled(
                 [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
-                 *_settings_args({"STORE_URI": f"sqlite:///{tmp}/bench.sqlite3"})],
-                cwd=tmp, env=env, capture_output=True, text=True)
+                 *_settings_args({"STORE_URI": f"sqlite:///{tmp}/bench.sqlite3", **extra})],
+                cwd=tmp, env=env)
+            # largest single process among the children and their reaped descendants
             full_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+            tree_hwm_mb, tree_sum_mb, processes = memory.result()
             if full.returncode:
                 print(full.stderr[-3000:], file=sys.stderr)
                 return 1
@@ -117,11 +180,13 @@ def main() -> int:
         rs.stop()
 
     full_rate, bare_rate = full_pages / full_time, bare_pages / bare_time
-    print(f"replica: {args.reports} reports")
+    print(f"replica: {args.reports} reports; {os.cpu_count()} CPUs; full run settings: {extra or 'defaults'}")
     print(f"full pipeline : {full_pages} pages in {full_time:.1f} s = {full_rate:.0f} pages/s")
     print(f"bare scrapy   : {bare_pages} pages in {bare_time:.1f} s = {bare_rate:.0f} pages/s")
     print(f"ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.7)")
-    print(f"peak RSS of the full crawl process: {full_rss_mb:.0f} MB (target <= 300 MB)")
+    print(f"peak RSS of the full crawl, {processes} processes (crawl + parse workers), sum of each one's "
+          f"peak: {tree_hwm_mb:.0f} MB (target <= 300 MB)")
+    print(f"  largest concurrent sum sampled: {tree_sum_mb:.0f} MB; largest single process: {full_rss_mb:.0f} MB")
     return 0
 
 

@@ -7,10 +7,11 @@ wrongly placed number would break.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
+
+from gicrawler.commands.export import flatten
 
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.normalize import normalize_text
@@ -163,33 +164,12 @@ def test_real_huaian_full_row():
     assert got["unable"]["needs_creation"]["total"] == 11      # across a page break
 
 
-def test_extract_tables_is_fast():
-    text = normalize_text((CORPUS / "seeds" / "003_053508a99f49d19d.txt").read_text(encoding="utf-8"))
-    extract_tables(text)
-    n = 50
-    t0 = time.perf_counter()
-    for _ in range(n):
-        extract_tables(text)
-    per_call = (time.perf_counter() - t0) / n
-    assert per_call < 0.010, f"{per_call * 1000:.2f} ms per extract_tables (target ≲ 2 ms)"
-
-
-def _flat(table, path=""):
-    out = {}
-    for k, v in table.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{path}{k}."))
-        else:
-            out[path + k] = v
-    return out
-
-
 @pytest.mark.parametrize("folder,name", [("seeds", n) for n in sorted(SEEDS)] + [("real", n) for n in sorted(REAL)])
 def test_damaged_text_never_gives_wrong_values(folder, name):
     # Delete each line of the table sections in turn (a lost row, a lost cell, a lost
     # label): whatever is still extracted must equal the undamaged extraction.
     text = normalize_text((CORPUS / folder / name).read_text(encoding="utf-8"))
-    full = {k: _flat(v) for k, v in extract_tables(text)["tables"].items()}
+    full = {k: flatten(v) for k, v in extract_tables(text)["tables"].items()}
     lines = text.split("\n")
     start = next(i for i, ln in enumerate(lines) if "主动公开政府信息情况" in ln and "二" in ln)
     wrong = []
@@ -198,7 +178,7 @@ def test_damaged_text_never_gives_wrong_values(folder, name):
             continue            # (a lost unit header loses the unit: not detectable)
         damaged = "\n".join(lines[:i] + lines[i + 1:])
         for key, table in extract_tables(damaged)["tables"].items():
-            for path, value in _flat(table).items():
+            for path, value in flatten(table).items():
                 if value is not None and full.get(key, {}).get(path, "<absent>") != value:
                     wrong.append(f"line {i} {lines[i][:30]!r}: {key}.{path} = {value!r}, "
                                  f"undamaged {full.get(key, {}).get(path, '<absent>')!r}")

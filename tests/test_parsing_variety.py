@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from gicrawler.commands.export import flatten
+
 from gicrawler.parsing import parse_report
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.normalize import normalize_text
@@ -99,16 +101,6 @@ def test_variety_corpus_is_documented():
         assert name in sources, f"{name} has no source note"
 
 
-def _flat(table, path=""):
-    out = {}
-    for k, v in table.items():
-        if isinstance(v, dict):
-            out.update(_flat(v, f"{path}{k}."))
-        else:
-            out[path + k] = v
-    return out
-
-
 @pytest.mark.parametrize("name", sorted(TRUTH))
 def test_synthetic_full_reports(name):
     # SYNTHETIC (see synthetic/make_synthetic.py): complete reports in the real layouts above,
@@ -118,15 +110,15 @@ def test_synthetic_full_reports(name):
     assert rec["template"] == truth["template"]
     assert set(rec["missing_tables"]) == {"active", "applications", "review_litigation"} - set(truth["tables"])
     for key, table in truth["tables"].items():
-        assert _flat(rec["tables"][key]) == _flat(table), key
+        assert flatten(rec["tables"][key]) == flatten(table), key
     assert all(c["ok"] for c in rec["checks"] if c["rule"] != "published_on_time")
 
 
 def _truth_of(folder: Path, name: str) -> dict:
     """table → {path: value} known to be right: hand-read (real) or built (synthetic)."""
     if folder == SYNTHETIC:
-        return {k: _flat(v) for k, v in TRUTH[name]["tables"].items()}
-    return {k: _flat(v) for k, v in EXPECTED[name]["tables"].items()}
+        return {k: flatten(v) for k, v in TRUTH[name]["tables"].items()}
+    return {k: flatten(v) for k, v in EXPECTED[name]["tables"].items()}
 
 
 @pytest.mark.parametrize("folder,name", [(VARIETY, n) for n in sorted(EXPECTED) if n.endswith(".txt")]
@@ -136,7 +128,7 @@ def test_damaged_variety_text_never_gives_wrong_values(folder, name):
     # value still extracted must be the right one (known value, else the undamaged extraction).
     text = normalize_text((folder / name).read_text(encoding="utf-8"))
     truth = _truth_of(folder, name)
-    full = {k: _flat(v) for k, v in extract_tables(text)["tables"].items()}
+    full = {k: flatten(v) for k, v in extract_tables(text)["tables"].items()}
     lines = text.split("\n")
     wrong = []
     for i, line in enumerate(lines):
@@ -144,7 +136,7 @@ def test_damaged_variety_text_never_gives_wrong_values(folder, name):
             continue            # (a lost unit header loses the unit: not detectable)
         damaged = "\n".join(lines[:i] + lines[i + 1:])
         for key, table in extract_tables(damaged)["tables"].items():
-            for path, value in _flat(table).items():
+            for path, value in flatten(table).items():
                 if value is None:
                     continue
                 known = truth.get(key, {})

@@ -20,7 +20,7 @@ def add_arguments(parser):
                         help="store URI (mongodb://…/db or sqlite:///path); default $GICRAWLER_STORE "
                              "or sqlite:///data/gicrawler.sqlite3")
     parser.add_argument("--no-browser", action="store_true",
-                        help="skip the portals whose list pages need Chromium")
+                        help="skip the portals that need Chromium (JS-rendered lists, anti-bot challenges)")
     parser.add_argument("--port", type=int, default=8741,
                         help="first loopback port to try for the replicas (default 8741; taken → any free port)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
@@ -53,6 +53,7 @@ def format_summary(summary: dict[str, dict[str, int]]) -> str:
 
 def run(args) -> int:
     from gicrawler.replicas import ReplicaSet
+    from gicrawler.seeds import load_seeds
     from gicrawler.store import StoreUnavailable, open_store, resolve_uri
     from gicrawler.store.base import mask_uri
 
@@ -68,9 +69,7 @@ def run(args) -> int:
         with tempfile.TemporaryDirectory(prefix="gicrawler-demo-") as tmp:
             seeds = Path(tmp) / "replica-seeds.yaml"
             replicas.write_seeds(seeds)
-            portals = sorted(replicas.bases)
-            if args.no_browser:
-                portals = [p for p in portals if p != "zibo"]
+            portals = sorted(p.name for p in load_seeds(seeds) if not (args.no_browser and (p.browser or p.antibot_browser)))
             print("serving replicas: " + ", ".join(f"{p} {replicas.bases[p]}" for p in sorted(replicas.bases)),
                   file=sys.stderr)
             # The replicas are our own loopback servers: no need for polite delays towards them.

@@ -51,10 +51,12 @@ def cell_columns() -> list[str]:
     return columns
 
 
-def _flatten(value, prefix: str, out: dict) -> dict:
+def flatten(value, prefix: str = "", out: dict | None = None) -> dict:
+    """Nested dicts → one dict of dotted paths (`applications.received.total`)."""
+    out = {} if out is None else out
     if isinstance(value, dict):
         for key, inner in value.items():
-            _flatten(inner, f"{prefix}.{key}" if prefix else key, out)
+            flatten(inner, f"{prefix}.{key}" if prefix else key, out)
     else:
         out[prefix] = value
     return out
@@ -79,7 +81,7 @@ def panel_row(record: dict, cells: list[str], rules: list[str]) -> dict:
     row = {key: _plain(record.get(key)) for key in META_COLUMNS}
     missing = record.get("missing_tables") or {}
     row["missing_tables"] = ";".join(f"{k}:{v}" for k, v in sorted(missing.items())) or None
-    flat = _flatten(record.get("tables") or {}, "", {})
+    flat = flatten(record.get("tables") or {}, "", {})
     row.update({column: flat.get(column) for column in cells})
     checks = _check_results(record)
     row.update({f"check.{rule}": checks.get(rule) for rule in rules})

@@ -140,9 +140,17 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 continue
             if pending:
                 col = covered(row, col)
-            text = cell_text(cell)
+            # cell_text(cell), inlined: this loop runs for every cell of every table
+            text = _tostring(cell, method="text", encoding=str, with_tail=False) if len(cell) else cell.text
             if text:
-                lines.append(text)
+                if not text.isdigit():           # a bare number needs no whitespace folding
+                    text = " ".join(text.split())
+                    if " " in text:
+                        text = CJK_GAP_RE.sub("", text)
+                if text:
+                    lines.append(text)
+            else:
+                text = ""
             if col > last_start:
                 last_start = col
             colspan, rowspan = cell.get("colspan"), cell.get("rowspan")

@@ -62,7 +62,7 @@ def label_values(lines) -> dict[str, list[str]]:
     for n, line in enumerate(lines):
         if len(line) > MAX_LABEL_LINE or not _LABEL_HINT_RE.search(line):
             continue
-        matches = list(_LABEL_RE.finditer(line))
+        matches = _label_matches(line)
         for i, m in enumerate(matches):
             label = re.sub(r"[ \t]", "", m.group("label"))
             if label not in _LABEL_KEY:
@@ -81,6 +81,23 @@ def label_values(lines) -> dict[str, list[str]]:
             if value:
                 found.setdefault(label, []).append(value)
     return found
+
+
+def _label_matches(line: str) -> list[re.Match]:
+    """``list(_LABEL_RE.finditer(line))``, but the pattern is tried only where a label's first
+    character stands (a match starts there; trying every position cost ~10 µs a line)."""
+    out = []
+    pos = 0
+    match = _LABEL_RE.match
+    for hint in _LABEL_HINT_RE.finditer(line, pos):
+        p = hint.start()
+        if p < pos:
+            continue
+        m = match(line, p)
+        if m:
+            out.append(m)
+            pos = m.end()
+    return out
 
 
 def parse_date(value: str | None) -> str | None:

@@ -15,6 +15,7 @@ than a wrong one.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -25,6 +26,8 @@ TABLE_KEYS = ("active", "applications", "review_litigation")
 
 _SPACE_RE = re.compile(r"\s+")
 _PAGE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d+\s*页)?)[ \t]*$")
+# Where a page mark's first visible character can be: a dash or 第 before a digit.
+_PAGE_MARK_HINT_RE = re.compile(r"[-—–第]\s*\d")
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
 _LOST_CHARS = frozenset(("?", "\ufffd", "??"))
@@ -65,6 +68,27 @@ def parse_value(cell: str) -> Val | None:
     return Val(-num if sign == "-" else num, unit or "")
 
 
+def _drop_page_marks(text: str) -> str:
+    """``_PAGE_MARK_RE.sub("", text)``, trying the pattern only at the start of lines whose
+    first visible character is a hint (the (?m)^ pattern scans every position otherwise)."""
+    pieces = []
+    pos = 0                                   # end of the last mark removed
+    match = _PAGE_MARK_RE.match
+    hint = _PAGE_MARK_HINT_RE.match
+    for c in _positions(text, "-—–第"):
+        start = text.rfind("\n", 0, c) + 1   # a mark starts at its line's start
+        if start < pos or text[start:c].strip(" \t") or not hint(text, c):
+            continue
+        m = match(text, start)
+        if m:
+            pieces.append(text[pos:start])
+            pos = m.end()
+    if not pieces:
+        return text
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
 def _num(d: Decimal | None):
     if d is None:
         return None
@@ -95,22 +119,28 @@ def grid_blocks(grid) -> list[Block]:
     blocks = []
     for row in grid:
         cells = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
-        parsed = [parse_value(c) for c in cells]
+        parsed = list(map(parse_value, cells))
         label_idx = [i for i, v in enumerate(parsed) if v is None]
         # values: from after the last label before the first number, to the next label
         # (a trailing 备注 text column or a leading 序号 column do not shift them)
-        first_num = next((i for i, v in enumerate(parsed)
-                          if v is not None and v.num is not None and label_idx and i > label_idx[0]), None)
+        first_num = None
+        if label_idx:
+            for i in range(label_idx[0] + 1, len(parsed)):
+                v = parsed[i]
+                if v is not None and v.num is not None:
+                    first_num = i
+                    break
         if first_num is None:
             last_label = label_idx[-1] if label_idx else -1
             end = len(cells)
         else:
-            last_label = max(i for i in label_idx if i < first_num)
-            end = next((i for i in label_idx if i > first_num), len(cells))
+            k = bisect_left(label_idx, first_num)       # label_idx is sorted, first_num not in it
+            last_label = label_idx[k - 1]
+            end = label_idx[k] if k < len(label_idx) else len(cells)
         label_parts = []
         for i in range(last_label + 1):
             if parsed[i] is None:
-                t = _SPACE_RE.sub("", cells[i])
+                t = "".join(cells[i].split())            # = _SPACE_RE.sub("", …), faster
                 if not label_parts or label_parts[-1] != t:
                     label_parts.append(t)
         values = parsed[last_label + 1:end]
@@ -196,8 +226,7 @@ def find_sections(text: str) -> dict:
     occurrence is a candidate, in order. A region ends at the next heading of any section
     (or 五/六). Without a heading, the region starts at the table's own header text."""
     cands = {key: _find_headings(key, text) for key in TABLE_KEYS}
-    bounds = sorted({s for c in cands.values() for s, _ in c} |
-                    {m.start() for m in L.SECTION_END.finditer(text)} | {len(text)})
+    bounds = sorted({s for c in cands.values() for s, _ in c} | set(_section_ends(text)) | {len(text)})
     out = {}
     for key in TABLE_KEYS:
         heading = bool(cands[key])
@@ -210,6 +239,39 @@ def find_sections(text: str) -> dict:
         out[key] = [(heading, body, next(b for b in bounds if b > start and b >= body))
                     for start, body in spans[:4]]
     return out
+
+
+def _positions(text: str, chars: str) -> list[int]:
+    """Sorted indices of ``chars`` in text (str.find is several times faster than a regex
+    character class over a long CJK text)."""
+    out = []
+    for ch in chars:
+        i = text.find(ch)
+        while i >= 0:
+            out.append(i)
+            i = text.find(ch, i + 1)
+    out.sort()
+    return out
+
+
+def _section_ends(text: str) -> list[int]:
+    """Where ``L.SECTION_END.finditer(text)`` matches start, found faster: a match can only
+    begin at 五/六 (or the whitespace before it), 存 or 其, so the pattern is tried at those
+    positions only (scanning every position was the slowest step of extract_tables).
+    Same leftmost, non-overlapping order as finditer."""
+    starts = []
+    pos = 0
+    match = L.SECTION_END.match
+    for c in _positions(text, "五六存其"):
+        if c < pos:
+            continue
+        for p in ((c - 1, c) if c > pos else (c,)):
+            m = match(text, p)
+            if m:
+                starts.append(p)
+                pos = m.end()
+                break
+    return starts
 
 
 def _find_headings(key: str, text: str) -> list:
@@ -629,7 +691,11 @@ def _review_by_group_rows(blocks):
 # ---------------------------------------------------------------- grids
 def classify_grid(grid) -> str | None:
     """Which table a grid holds, by counting each table's words in it (None: neither)."""
-    text = "".join(_SPACE_RE.sub("", c) for row in grid for c in row if isinstance(c, str))
+    try:
+        text = "".join(["".join(row) for row in grid])       # all cells str: the usual case
+    except TypeError:
+        text = "".join(c for row in grid for c in row if isinstance(c, str))
+    text = "".join(text.split())                            # = _SPACE_RE.sub("", text), faster
     scores = {k: len(rx.findall(text)) for k, rx in L.KIND_MARKERS.items()}
     kind = max(scores, key=scores.get)
     return kind if scores[kind] >= 2 else None
@@ -640,11 +706,17 @@ def _applicant_column_map(grid):
     found = {}
     for row in grid[:6]:
         for j, c in enumerate(row):
-            t = _SPACE_RE.sub("", c if isinstance(c, str) else "")
-            for key, rx in L.APPLICANT_HEADERS.items():
-                if key not in found and rx.match(t):
+            for key in _applicant_keys(c if isinstance(c, str) else ""):
+                if key not in found:
                     found[key] = j
     return found
+
+
+@lru_cache(maxsize=8192)
+def _applicant_keys(cell: str) -> tuple:
+    """Applicant columns whose header this cell is (cached: header cells recur in every report)."""
+    t = _SPACE_RE.sub("", cell)
+    return tuple(key for key, rx in L.APPLICANT_HEADERS.items() if rx.match(t))
 
 
 def _remap_b_grid(grid, blocks):
@@ -674,7 +746,7 @@ def _remap_b_grid(grid, blocks):
 # ---------------------------------------------------------------- entry point
 def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
     """Tables A/B/C from a report's normalised text and (optional) expanded HTML grids."""
-    text = _PAGE_MARK_RE.sub("", (text or "").replace("\x0c", "\n"))
+    text = _drop_page_marks((text or "").replace("\x0c", "\n"))
     by_kind: dict[str, list[Block]] = {k: [] for k in TABLE_KEYS}
     for grid in grids or ():
         grid = [list(r) for r in grid or () if isinstance(r, (list, tuple))]
@@ -693,12 +765,9 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
     for key in TABLE_KEYS:
         result = None
         sources = []
-        if by_kind[key]:
-            sources.append(by_kind[key])
-        for _, start, end in sections.get(key, ()):
-            m = L.TABLE_START[key].search(text, start, end)
-            sources.append(text_blocks(text[m.start() if m else start:end]))
-        for blocks in sources:
+        # The grids first; a section's text is cut into blocks only when they gave no table.
+        for blocks in _sources(key, by_kind[key], text, sections.get(key, ())):
+            sources.append(blocks)
             result = _assemble(key, blocks)
             if result[1]:
                 break
@@ -718,6 +787,15 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
     if "applications" in tables and template:
         tables["applications"] = conform_other(tables["applications"], template)
     return {"template": template, "tables": tables, "missing_tables": missing}
+
+
+def _sources(key, grid_blocks_, text, regions):
+    """Block lists to try for one table, in order: grid rows, then each candidate region."""
+    if grid_blocks_:
+        yield grid_blocks_
+    for _, start, end in regions:
+        m = L.TABLE_START[key].search(text, start, end)
+        yield text_blocks(text[m.start() if m else start:end])
 
 
 _SECTION_ALIASES = {"二": "active", "2": "active", "三": "applications", "3": "applications",

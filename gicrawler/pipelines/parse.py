@@ -3,10 +3,25 @@
 ``build_record`` is a plain function (the ``reparse`` command uses it on stored raw pages); the
 pipeline adds stats. A page that cannot be parsed is still returned, with ``parse_error`` set and
 its raw body attached, so it is stored and can be re-parsed later; nothing is dropped here.
+
+Parsing is CPU-bound and would stall the reactor (downloads, the store) for milliseconds per
+report, so the pipeline runs it in a process pool: setting ``GICRAWLER_PARSE_WORKERS`` (default
+``cpu_count - 1``, at least 1; ``0`` = parse inline on the reactor thread). Workers get plain
+dicts with bytes bodies and return the record; raws, stats and logging stay in the crawl process
+(workers' log records are forwarded to it). A crashed worker costs no item: the items it had are
+parsed inline and ``gicrawler/parse_worker_crashes`` is counted; after ``MAX_POOL_CRASHES`` the
+pool is given up and the rest of the crawl parses inline.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
+import logging.handlers
+import multiprocessing
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Callable, Mapping
 
@@ -24,6 +39,11 @@ ITEM_FIELDS = ("url", "portal", "region", "list_url", "list_title", "list_date",
 ATTACHMENT_FIELDS = ("url", "kind", "sha1", "size", "content_type", "error")
 # Private keys carrying the raw bodies and the crawl time to the store pipeline (which pops them).
 RAWS_KEY, CRAWLED_AT_KEY = "_raws", "_crawled_at"
+# The item fields a worker needs (bodies included); nothing Scrapy-specific crosses the process boundary.
+PAGE_FIELDS = ITEM_FIELDS + ("fetch_error", "body", "content_type", "metadata", "attachments")
+MAX_POOL_CRASHES = 3
+# Items submitted to the pool but not finished, per worker: keeps workers busy, bounds the copies.
+IN_FLIGHT_PER_WORKER = 4
 
 
 def _default_parse(data, **kwargs) -> dict:
@@ -52,22 +72,38 @@ def _cells(tables: Mapping | None) -> int:
     return count(tables or {})
 
 
+def _page(item) -> dict:
+    return ItemAdapter(item).asdict() if not isinstance(item, dict) else dict(item)
+
+
+def page_raws(page: Mapping) -> list[dict]:
+    """The raw bodies of a page and its attachments, page first, as the store keeps them."""
+    raws = [{"url": att.get("url"), "body": att.get("body"), "content_type": att.get("content_type"),
+             "role": "attachment"} for att in page.get("attachments") or () if att.get("body") is not None]
+    if page.get("body") is not None:
+        raws.insert(0, {"url": page.get("url"), "body": page.get("body"),
+                        "content_type": page.get("content_type"), "role": "page"})
+    return raws
+
+
 def build_record(item, parse: Callable[..., dict] | None = None) -> tuple[dict, list[dict]]:
     """Parse a ReportPage (or any mapping with its fields): returns (record, raws)."""
+    page = _page(item)
+    return parse_page(page, parse), page_raws(page)
+
+
+def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
+    """The record of a page (a plain dict with the item's fields): the part that parses."""
     parse = parse or _default_parse
-    page = ItemAdapter(item).asdict() if not isinstance(item, dict) else dict(item)
     record: dict = {key: page.get(key) for key in ITEM_FIELDS}
     record.update({key: None for key in PARSED_FIELDS})
     record["fetch_error"] = page.get("fetch_error")
-    raws: list[dict] = []
 
     attachments, parsed_attachments = [], []
     for att in page.get("attachments") or ():
         entry = {k: att.get(k) for k in ATTACHMENT_FIELDS if att.get(k) is not None}
         body = att.get("body")
         if body is not None:
-            raws.append({"url": att.get("url"), "body": body, "content_type": att.get("content_type"),
-                         "role": "attachment"})
             try:
                 result = parse(body, content_type=att.get("content_type"), url=att.get("url"),
                                filename=att.get("filename"))
@@ -81,19 +117,20 @@ def build_record(item, parse: Callable[..., dict] | None = None) -> tuple[dict, 
     if body is None:
         if not record["fetch_error"]:
             record["fetch_error"] = "no body"
-        return record, raws
-    raws.insert(0, {"url": page.get("url"), "body": body, "content_type": page.get("content_type"),
-                    "role": "page"})
+        return record
 
     result: dict = {}
+    metadata = page.get("metadata") or {}
     try:
         result = parse(body, content_type=page.get("content_type"), url=page.get("url"))
     except Exception as exc:
         record["parse_error"] = error_text(exc)
+        if not metadata:  # the spider leaves metadata to the parser: still say what the page is
+            metadata = _fallback_metadata(body, page.get("content_type"))
     record.update({key: result.get(key) for key in PARSED_FIELDS if key in result})
 
-    # The spider's loader ran the same extractor on the same page: its values win where present.
-    for key, value in (page.get("metadata") or {}).items():
+    # Metadata a spider's loader already read (the same extractor) wins where present.
+    for key, value in metadata.items():
         if key in METADATA_FIELDS and value not in (None, ""):
             record[key] = value
 
@@ -106,8 +143,10 @@ def build_record(item, parse: Callable[..., dict] | None = None) -> tuple[dict, 
             for key in ("agency", "year", "text") + METADATA_FIELDS:  # what the page did not say
                 if record.get(key) in (None, "") and best.get(key) not in (None, ""):
                     record[key] = best[key]
-    # Checks depend on the tables and on `published`, which may now come from elsewhere.
-    if record.get("tables") is not None or result:
+    # Checks depend on the tables and on `published`/`year`, which may now come from elsewhere;
+    # when none of them changed, the parser's checks stand (running them again costs ~10% of a parse).
+    if (record.get("tables") is not None or result) and (
+            "checks" not in result or any(record.get(k) != result.get(k) for k in CHECKED_FIELDS)):
         try:
             checks = _run_checks(record)
         except Exception as exc:  # keep the parser's own checks, say why they were not redone
@@ -115,37 +154,172 @@ def build_record(item, parse: Callable[..., dict] | None = None) -> tuple[dict, 
         else:
             if checks is not None:
                 record["checks"] = checks
-    return record, raws
+    return record
+
+
+CHECKED_FIELDS = ("tables", "published", "year")
+_HTML_START = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title)[\s>/]", re.I)
+
+
+def _fallback_metadata(body: bytes, content_type: str | None) -> dict:
+    """The loader's metadata of a page the parser failed on (best effort; {} when unreadable)."""
+    try:
+        from gicrawler.loaders import extract_metadata
+        from gicrawler.parsing.decode import decode
+        _, text = decode(body, content_type) if isinstance(body, (bytes, bytearray)) else (None, body)
+        if not _HTML_START.search(text[:4096]):  # lines of a broken PDF/doc would give junk titles
+            return {}
+        return extract_metadata(text) or {}
+    except Exception:  # noqa: BLE001 - the parse error is already recorded; this is a bonus
+        return {}
+
+
+def _record_in_worker(page: dict) -> dict:
+    return parse_page(page)
+
+
+def _worker_init(log_queue, level: int) -> None:
+    """Worker logging goes to the crawl process (its handlers, its LOG_LEVEL)."""
+    root = logging.getLogger()
+    root.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
+    root.setLevel(level)
+
+
+class _ToLogger(logging.Handler):
+    """Hands a forwarded worker log record to the crawl process's own logger of that name."""
+
+    def handle(self, record):
+        logger_ = logging.getLogger(record.name)
+        if logger_.isEnabledFor(record.levelno):
+            logger_.handle(record)
+        return True
+
+
+def default_workers() -> int:
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 class ParsePipeline:
-    def __init__(self, crawler=None):
+    def __init__(self, crawler=None, workers: int | None = None):
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
+        if workers is None:
+            settings = crawler.settings if crawler is not None else None
+            workers = (settings.getint("GICRAWLER_PARSE_WORKERS", default_workers())
+                       if settings is not None and settings.get("GICRAWLER_PARSE_WORKERS") is not None
+                       else default_workers())
+        self.workers = max(0, workers)
+        self.crashes = 0
+        self._executor: ProcessPoolExecutor | None = None
+        self._slots: asyncio.Semaphore | None = None
+        self._log_queue = self._log_listener = None
+        self._pooled = False   # set by open_spider: without it (plain calls, tests) parsing is inline
 
     @classmethod
     def from_crawler(cls, crawler):
         return cls(crawler)
 
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def open_spider(self):
+        if self.workers == 0:
+            return
+        from scrapy.utils.reactor import is_asyncio_reactor_installed
+        if not is_asyncio_reactor_installed():
+            logger.info("parse pool off (needs the asyncio reactor): parsing inline")
+            return
+        self._pooled = True
+        self._slots = asyncio.Semaphore(self.workers * IN_FLIGHT_PER_WORKER)
+        self._ensure_executor()  # started now: workers import the parser while the lists download
+
+    def close_spider(self):
+        self._pooled = False
+        executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+        if self._log_listener is not None:
+            self._log_listener.stop()
+            self._log_listener = self._log_queue = None
+
+    def _ensure_executor(self) -> ProcessPoolExecutor | None:
+        if self._executor is None and self._pooled:
+            # not fork: the crawl process has threads (playwright, sqlite, this pool's own)
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["gicrawler.pipelines.parse", "gicrawler.parsing.document"])
+            if self._log_queue is None:
+                self._log_queue = ctx.Queue()
+                self._log_listener = logging.handlers.QueueListener(self._log_queue, _ToLogger())
+                self._log_listener.start()
+            self._executor = ProcessPoolExecutor(
+                self.workers, mp_context=ctx, initializer=_worker_init,
+                initargs=(self._log_queue, logging.getLogger().getEffectiveLevel()))
+            for _ in range(self.workers):  # spawn them all now, not one by one under load
+                self._executor.submit(int)
+        return self._executor
+
+    def _crashed(self, executor: ProcessPoolExecutor, exc: BaseException) -> None:
+        if executor is not self._executor:  # another item of the same pool already reported it
+            return
+        self._executor = None
+        executor.shutdown(wait=False, cancel_futures=True)
+        self.crashes += 1
+        if self.stats is not None:
+            self.stats.inc_value("gicrawler/parse_worker_crashes")
+        if self.crashes >= MAX_POOL_CRASHES:
+            self._pooled = False
+            logger.error("parse worker crashed (%s), %d times: parsing inline from now on", exc, self.crashes)
+        else:
+            logger.error("parse worker crashed (%s): its items are parsed inline, new pool started", exc)
+
+    # -- items ---------------------------------------------------------------------------------
+
     def process_item(self, item):
+        """The record; with the pool running (and a body to parse), an awaitable of it."""
         crawled_at = datetime.now(timezone.utc)
+        page = _page(item)
+        if self._pooled and page.get("body") is not None:
+            return self._process_pooled(page, crawled_at)
+        return self._finish(self._record_inline(page), page, crawled_at)
+
+    async def _process_pooled(self, page: dict, crawled_at: datetime) -> dict:
+        payload = {key: page.get(key) for key in PAGE_FIELDS}
+        async with self._slots:
+            executor = self._ensure_executor()
+            if executor is None:  # the pool was given up meanwhile
+                return self._finish(self._record_inline(page), page, crawled_at)
+            try:
+                record = await asyncio.wrap_future(executor.submit(_record_in_worker, payload))
+            except BrokenProcessPool as exc:
+                self._crashed(executor, exc)
+                if self.stats is not None:
+                    self.stats.inc_value("gicrawler/parse_inline_fallbacks")
+                logger.warning("parsing %s inline after a worker crash", page.get("url"))
+                record = self._record_inline(page)
+            except Exception as exc:  # noqa: BLE001 - what build_record raised in the worker
+                record = self._failed_record(page, exc)
+        return self._finish(record, page, crawled_at)
+
+    def _record_inline(self, page: dict) -> dict:
         try:
-            record, raws = build_record(item)
+            return parse_page(page)
         except Exception as exc:  # a bug here must still not drop the page
-            logger.exception("building the record of %s failed", ItemAdapter(item).get("url"))
-            page = ItemAdapter(item)
-            record = {key: page.get(key) for key in ITEM_FIELDS}
-            record["parse_error"] = error_text(exc)
-            raws = ([{"url": page.get("url"), "body": page.get("body"),
-                      "content_type": page.get("content_type"), "role": "page"}]
-                    if page.get("body") is not None else [])
+            return self._failed_record(page, exc)
+
+    def _failed_record(self, page: dict, exc: BaseException) -> dict:
+        logger.error("building the record of %s failed: %s", page.get("url"), error_text(exc),
+                     exc_info=(type(exc), exc, exc.__traceback__))
+        record = {key: page.get(key) for key in ITEM_FIELDS}
+        record["parse_error"] = error_text(exc)
+        return record
+
+    def _finish(self, record: dict, page: dict, crawled_at: datetime) -> dict:
         portal = record.get("portal") or "unknown"
         if record.get("parse_error"):
             self._inc(portal, "parse_failures")
             logger.warning("parse failure %s: %s", record.get("url"), record["parse_error"])
         if any(not check.get("ok", True) for check in record.get("checks") or ()):
             self._inc(portal, "failed_checks")
-        record[RAWS_KEY] = raws
+        record[RAWS_KEY] = page_raws(page)
         record[CRAWLED_AT_KEY] = crawled_at
         return record
 

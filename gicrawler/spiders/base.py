@@ -14,7 +14,6 @@ recorded (stats, log, ``fetch_error`` / attachment ``error``), never raised.
 from __future__ import annotations
 
 import hashlib
-import logging
 from urllib.parse import urlsplit
 
 import scrapy
@@ -29,11 +28,6 @@ from gicrawler.families import PageRequest, get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.middlewares import is_challenge
 from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
-
-try:  # PARSER-DOCS' ItemLoader; a crawl without it still stores pages (parsed later)
-    from gicrawler.loaders import extract_metadata
-except ImportError:  # pragma: no cover - only while the parser package is incomplete
-    extract_metadata = None
 
 TRUE = {"1", "true", "yes", "on"}
 BROWSER_WAIT_MS = 20_000
@@ -162,7 +156,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         if not _is_html(response):
             # the list links straight at a document: the report *is* the attachment
             return self._done(item)
-        item["metadata"] = _metadata(response)
+        # item["metadata"] stays empty: the parse pipeline reads it with the same ItemLoader
+        # (gicrawler.loaders, via parse_report) from the same page, off the reactor thread.
         pending = []
         for att in discovery.find_attachments(response.selector, response.url):
             if _allowed(att["url"], portal):
@@ -253,16 +248,6 @@ def _is_html(response) -> bool:
     if any(response.body[:8].startswith(m) for m in _DOC_MAGIC):
         return False
     return isinstance(response, HtmlResponse)
-
-
-def _metadata(response) -> dict:
-    if extract_metadata is None:
-        return {}
-    try:
-        return extract_metadata(response.selector) or {}
-    except Exception:  # a metadata bug must not lose the page; the parse pipeline reads it again
-        logging.getLogger(__name__).exception("extract_metadata failed on %s", response.url)
-        return {}
 
 
 def _allowed(url: str, portal) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import hashlib
 from datetime import datetime, timezone
-from typing import Any
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 LIFECYCLE = ("first_seen", "last_crawled", "last_changed")
