@@ -39,6 +39,10 @@ def _normalize_grids(grids, known: dict[str, str]):
     normalised line; the rest go through normalize_text in one call (cells are one-line)."""
     if not grids:
         return []
+    try:          # HTML/DOCX: every cell is a body line already (one pass instead of two)
+        return [[[known[cell] for cell in row] for row in grid] for grid in grids]
+    except KeyError:
+        pass
     todo = sorted({cell for grid in grids for row in grid for cell in row if cell not in known})
     if todo:
         normed = normalize_text("\n".join(todo)).split("\n")

@@ -260,16 +260,20 @@ def walk(root: etree._Element) -> HtmlDocument:
             body = el.text
             if body and "ZJEG_RSS" in body:
                 if _MARKER_BEGIN in body and marker_range[0] is None:
-                    flush()
+                    if parts:
+                        flush()
                     marker_range[0] = len(lines)
                 elif _MARKER_END in body and marker_range[0] is not None and marker_range[1] is None:
-                    flush()
+                    if parts:
+                        flush()
                     marker_range[1] = len(lines)
-            add(el.tail)
+            if (t := el.tail):
+                add(t)
             continue
         if not isinstance(tag, str):      # processing instructions, entities
             if event == "end":
-                add(el.tail)
+                if (t := el.tail):
+                    add(t)
             continue
         if event == "start":
             if tag in _SKIP:
@@ -280,10 +284,12 @@ def walk(root: etree._Element) -> HtmlDocument:
             if tag == "meta":
                 _read_meta(el, info)
             elif tag in _HEADINGS:
-                flush()
+                if parts:
+                    flush()
                 heading_at = len(lines)
             if tag in _BLOCK or tag == "br" or tag == "img":
-                flush()
+                if parts:
+                    flush()
             rank = _rank(el) if tag in _RANKED else None
             if rank is not None:
                 ranges[el] = [len(lines), None]
@@ -304,13 +310,16 @@ def walk(root: etree._Element) -> HtmlDocument:
                     ranges[el] = [len(lines), None]
             elif tag == "img":
                 images.append(len(lines))
-            add(el.text)
+            if (t := el.text):
+                add(t)
         else:
             if tag in _SKIP:
-                add(el.tail)
+                if (t := el.tail):
+                    add(t)
                 continue
             if tag in _BLOCK:
-                flush()
+                if parts:
+                    flush()
                 if tag in _HEADINGS and heading_at is not None:
                     info.headings.append(" ".join(lines[heading_at:]))
                     heading_at = None
@@ -318,7 +327,8 @@ def walk(root: etree._Element) -> HtmlDocument:
                 stack.pop()
             if el in ranges:
                 ranges[el][1] = len(lines)
-            add(el.tail)
+            if (t := el.tail):
+                add(t)
     flush()
 
     start, end = 0, len(lines)

@@ -37,6 +37,8 @@ _LABEL_RE = re.compile(
     r"(?P<sep>[ \t]*(?::|：)[ \t]*\|?|[ \t]*\|[ \t]*|[ \t]+|$)?"
 )
 _LABEL_HINT_RE = re.compile("[" + "".join(sorted({lb[0] for lb in _ALL_LABELS})) + "]")
+# A separator (_LABEL_RE's look-behind) followed by a label's first character.
+_LABEL_AFTER_SEP_RE = re.compile(r"[\s|:;,，；、]" + _LABEL_HINT_RE.pattern)
 MAX_LABEL_LINE = 300
 
 _DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
@@ -84,13 +86,19 @@ def label_values(lines) -> dict[str, list[str]]:
 
 
 def _label_matches(line: str) -> list[re.Match]:
-    """``list(_LABEL_RE.finditer(line))``, but the pattern is tried only where a label's first
-    character stands (a match starts there; trying every position cost ~10 µs a line)."""
+    """``list(_LABEL_RE.finditer(line))``, but the pattern is tried only where it can match:
+    a label's first character at the line's start or after a separator (the look-behind).
+    Trying every position cost ~10 µs a line."""
     out = []
     pos = 0
     match = _LABEL_RE.match
-    for hint in _LABEL_HINT_RE.finditer(line, pos):
-        p = hint.start()
+    if _LABEL_HINT_RE.match(line):
+        m = match(line, 0)
+        if m:
+            out.append(m)
+            pos = m.end()
+    for hint in _LABEL_AFTER_SEP_RE.finditer(line, max(pos - 1, 0)):   # a sep may end a match
+        p = hint.start() + 1
         if p < pos:
             continue
         m = match(line, p)

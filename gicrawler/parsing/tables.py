@@ -28,6 +28,7 @@ _SPACE_RE = re.compile(r"\s+")
 _PAGE_MARK_RE = re.compile(r"(?m)^[ \t]*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,/]?\s*共\s*\d+\s*页)?)[ \t]*$")
 # Where a page mark's first visible character can be: a dash or 第 before a digit.
 _PAGE_MARK_HINT_RE = re.compile(r"[-—–第]\s*\d")
+_VISIBLE_RE = re.compile(r"[^ \t]")
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
 _LOST_CHARS = frozenset(("?", "\ufffd", "??"))
@@ -70,18 +71,28 @@ def parse_value(cell: str) -> Val | None:
 
 def _drop_page_marks(text: str) -> str:
     """``_PAGE_MARK_RE.sub("", text)``, trying the pattern only at the start of lines whose
-    first visible character is a hint (the (?m)^ pattern scans every position otherwise)."""
+    first visible character is a hint (the (?m)^ pattern scans every position otherwise).
+    Linear: line starts and first visible characters are found once per line."""
+    hints = _positions(text, "-—–第")
+    if hints is None:
+        return _PAGE_MARK_RE.sub("", text)
     pieces = []
     pos = 0                                   # end of the last mark removed
     match = _PAGE_MARK_RE.match
     hint = _PAGE_MARK_HINT_RE.match
-    for c in _positions(text, "-—–第"):
-        start = text.rfind("\n", 0, c) + 1   # a mark starts at its line's start
-        if start < pos or text[start:c].strip(" \t") or not hint(text, c):
+    line_start, visible, scanned = 0, None, 0
+    for c in hints:
+        nl = text.rfind("\n", scanned, c)
+        scanned = c
+        if nl >= 0:
+            line_start, visible = nl + 1, None
+        if visible is None:                   # a mark starts its line: only [ \t] before it
+            visible = _VISIBLE_RE.search(text, line_start).start()
+        if c != visible or line_start < pos or not hint(text, c):
             continue
-        m = match(text, start)
+        m = match(text, line_start)
         if m:
-            pieces.append(text[pos:start])
+            pieces.append(text[pos:line_start])
             pos = m.end()
     if not pieces:
         return text
@@ -89,7 +100,10 @@ def _drop_page_marks(text: str) -> str:
     return "".join(pieces)
 
 
+@lru_cache(maxsize=8192)
 def _num(d: Decimal | None):
+    # Cached: ~200 cells a report, mostly the same few numbers (equal Decimals such as 1 and
+    # 1.0 give equal results, so sharing a cache entry is safe).
     if d is None:
         return None
     return int(d) if d == d.to_integral_value() else float(d)
@@ -138,14 +152,16 @@ def grid_blocks(grid) -> list[Block]:
             last_label = label_idx[k - 1]
             end = label_idx[k] if k < len(label_idx) else len(cells)
         label_parts = []
-        for i in range(last_label + 1):
-            if parsed[i] is None:
-                t = "".join(cells[i].split())            # = _SPACE_RE.sub("", …), faster
-                if not label_parts or label_parts[-1] != t:
-                    label_parts.append(t)
+        prev = None
+        for i in label_idx:
+            if i > last_label:
+                break
+            t = "".join(cells[i].split())               # = _SPACE_RE.sub("", …), faster
+            if t != prev:                               # a span copy of the cell before
+                label_parts.append(_label_part(t))
+                prev = t
         values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(_label_part(p) for p in label_parts), values, row=True,
-                            lines=[len(values)]))
+        blocks.append(Block("".join(label_parts), values, row=True, lines=[len(values)]))
     return blocks
 
 
@@ -241,9 +257,12 @@ def find_sections(text: str) -> dict:
     return out
 
 
-def _positions(text: str, chars: str) -> list[int]:
+def _positions(text: str, chars: str) -> list[int] | None:
     """Sorted indices of ``chars`` in text (str.find is several times faster than a regex
-    character class over a long CJK text)."""
+    character class over a long CJK text); None when they are dense (over 1 in 16
+    characters): then trying a regex at each would cost more than scanning with it."""
+    if sum(map(text.count, chars)) * 16 > len(text):
+        return None
     out = []
     for ch in chars:
         i = text.find(ch)
@@ -259,18 +278,27 @@ def _section_ends(text: str) -> list[int]:
     begin at 五/六 (or the whitespace before it), 存 or 其, so the pattern is tried at those
     positions only (scanning every position was the slowest step of extract_tables).
     Same leftmost, non-overlapping order as finditer."""
+    hints = _positions(text, "五六存其")
+    if hints is None:
+        return [m.start() for m in L.SECTION_END.finditer(text)]
     starts = []
     pos = 0
     match = L.SECTION_END.match
-    for c in _positions(text, "五六存其"):
+    for c in hints:
         if c < pos:
             continue
-        for p in ((c - 1, c) if c > pos else (c,)):
-            m = match(text, p)
-            if m:
-                starts.append(p)
-                pos = m.end()
-                break
+        if text[c] in "存其":
+            p = c                             # 存在的主要问题 / 其他需要报告的事项
+        elif c > pos and text[c - 1].isspace():
+            p = c - 1                         # whitespace, then 五/六
+        elif c == 0:
+            p = 0                             # ^五/六
+        else:
+            continue
+        m = match(text, p)
+        if m:
+            starts.append(p)
+            pos = m.end()
     return starts
 
 
@@ -760,13 +788,20 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
             by_kind[kind].extend(blocks)
 
     images = _image_tables(image_sections)
-    sections = find_sections(text)
+    found = None
+
+    def sections() -> dict:     # found only if some table is not in the grids
+        nonlocal found
+        if found is None:
+            found = find_sections(text)
+        return found
+
     tables, templates, missing = {}, {}, {}
     for key in TABLE_KEYS:
         result = None
         sources = []
-        # The grids first; a section's text is cut into blocks only when they gave no table.
-        for blocks in _sources(key, by_kind[key], text, sections.get(key, ())):
+        # The grids first; the sections' text is cut into blocks only when they gave no table.
+        for blocks in _sources(key, by_kind[key], text, sections):
             sources.append(blocks)
             result = _assemble(key, blocks)
             if result[1]:
@@ -789,11 +824,12 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
     return {"template": template, "tables": tables, "missing_tables": missing}
 
 
-def _sources(key, grid_blocks_, text, regions):
-    """Block lists to try for one table, in order: grid rows, then each candidate region."""
+def _sources(key, grid_blocks_, text, found):
+    """Block lists to try for one table, in order: grid rows, then each candidate region
+    of ``found()`` (find_sections' result, computed on first use)."""
     if grid_blocks_:
         yield grid_blocks_
-    for _, start, end in regions:
+    for _, start, end in found().get(key, ()):
         m = L.TABLE_START[key].search(text, start, end)
         yield text_blocks(text[m.start() if m else start:end])
 

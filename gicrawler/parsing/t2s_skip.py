@@ -1,0 +1,122 @@
+"""Whether OpenCC's t2s conversion would return a text unchanged, so normalize_text can skip it.
+
+t2s replaces dictionary entries (characters and phrases, longest match first) by their first
+value. A text in which no entry with a different first value occurs comes back exactly as it
+went in, and most mainland reports are simplified already: the check (~3 ns a character)
+is much cheaper than the conversion (~12 ns a character, more with cold caches).
+
+The entries come from OpenCC's own dictionaries: ``python -m gicrawler.parsing.t2s_skip``
+dumps the ones t2s.json uses (with the ``opencc_dict`` tool OpenCC ships) and writes the
+module ``t2s_changes`` (a module, so it ships wherever the code does). The data names the
+OpenCC version it was made from; with any other version nothing is skipped (every text is
+converted, as before).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import opencc
+
+MODULE = Path(__file__).with_name("t2s_changes.py")
+
+
+def _load():
+    """(scan regex, {char: [(phrase, offset of char in phrase)]}) or None when unusable."""
+    try:
+        from gicrawler.parsing import t2s_changes as data
+    except ImportError:
+        return None
+    if data.OPENCC_VERSION != getattr(opencc, "__version__", None):
+        return None
+    phrases: dict[str, list[tuple[str, int]]] = {}
+    for ch, words in data.PHRASES.items():
+        phrases[ch] = [(w, i) for w in words for i, c in enumerate(w) if c == ch]
+    bmp = "".join(c for c in data.CHANGED + "".join(phrases) if ord(c) < 0x10000)
+    # Characters outside the BMP and lone surrogates always go to OpenCC (it raises on the
+    # latter): one range for them keeps the character class a fast bitmap lookup.
+    scan = re.compile("[" + re.escape(bmp) + "\ud800-\udfff\U00010000-\U0010ffff]")
+    return scan, phrases
+
+
+_TABLES = _load()
+_MAX_PHRASE_CHECKS = 256          # past this many phrase characters, converting is cheaper
+
+
+def unchanged_by_t2s(s: str) -> bool:
+    """True when OpenCC t2s is known to return ``s`` as it is (False: convert it)."""
+    if _TABLES is None:
+        return False
+    scan, phrases = _TABLES
+    for n, m in enumerate(scan.finditer(s)):
+        words = phrases.get(m.group())
+        if words is None or n >= _MAX_PHRASE_CHECKS:
+            return False                  # a character t2s changes on its own (or many 覆/沈…)
+        p = m.start()
+        for word, i in words:             # a character t2s changes only inside these phrases
+            if p >= i and s.startswith(word, p - i):
+                return False
+    return True
+
+
+# ---------------------------------------------------------------- regenerating the data
+def _dictionaries(node) -> list[str]:
+    """The .ocd2 files of a t2s.json dict node (groups flattened)."""
+    if node.get("type") == "group":
+        return [f for d in node["dicts"] for f in _dictionaries(d)]
+    return [node["file"]]
+
+
+def build() -> dict:
+    """Read OpenCC's t2s dictionaries (via its ``opencc_dict`` tool) into the data of MODULE."""
+    import subprocess
+    import tempfile
+
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    tool = Path(opencc.__file__).parent / "clib" / "bin" / "opencc_dict"
+    config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
+    files = [f for step in config.get("normalization", []) + config["conversion_chain"]
+             for f in _dictionaries(step["dict"])]
+    entries = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in files:
+            out = Path(tmp) / (name + ".txt")
+            subprocess.run([str(tool), "-i", str(share / name), "-o", str(out), "-f", "ocd2", "-t", "text"],
+                           check=True, capture_output=True)
+            for line in out.read_text(encoding="utf-8").splitlines():
+                if line:
+                    key, values = line.split("\t", 1)
+                    entries.append((key, values.split(" ")))
+    # A character changes on its own when its first value (the one t2s uses) differs.
+    changed = {k for k, v in entries if len(k) == 1 and v[0] != k}
+    # Characters that change only in some phrases (沈 → 沉 in 深沈, 覆 → 复 in 答覆): a phrase
+    # is registered under such a character of it, so the scan stays rare-character-only.
+    multi = {k for k, v in entries if len(k) == 1 and any(x != k for x in v)} - changed
+    phrases: dict[str, list[str]] = {}
+    for key, values in entries:     # conservative: any value differing makes a phrase count
+        if len(key) > 1 and any(x != key for x in values) and not set(key) & changed:
+            anchors = [c for c in key if c in multi] or list(key)
+            phrases.setdefault(anchors[0], []).append(key)
+    return {"OPENCC_VERSION": opencc.__version__, "CHANGED": "".join(sorted(changed)),
+            "PHRASES": {k: sorted(set(v)) for k, v in sorted(phrases.items())}}
+
+
+def write(data: dict) -> None:
+    changed = data["CHANGED"]
+    lines = [f'"""Generated by ``python -m gicrawler.parsing.t2s_skip`` from OpenCC {data["OPENCC_VERSION"]}'
+             ' t2s dictionaries: do not edit."""',
+             f"OPENCC_VERSION = {data['OPENCC_VERSION']!r}",
+             "# Characters t2s changes on their own (first value differs).",
+             "CHANGED = ("]
+    lines += [f"    {changed[i:i + 40]!r}" for i in range(0, len(changed), 40)]
+    lines += [")", "# Phrases t2s changes that contain none of CHANGED, by a rare character of theirs.",
+              "PHRASES = {"]
+    lines += [f"    {k!r}: {v!r}," for k, v in data["PHRASES"].items()]
+    lines += ["}", ""]
+    MODULE.write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write(build())
+    print(f"wrote {MODULE}")

@@ -1,0 +1,100 @@
+"""The parser's speed shortcuts give exactly what the plain code they replace gives.
+
+Each shortcut tries a regex only where it can match, or skips work a text cannot need; these
+properties compare it with the straightforward version on generated text built from the
+characters that matter (separators, label/heading characters, mapped characters).
+"""
+from __future__ import annotations
+
+import opencc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gicrawler.parsing import labels as L
+from gicrawler.parsing import metadata, normalize, t2s_changes, tables
+from gicrawler.parsing.t2s_skip import _TABLES, unchanged_by_t2s
+
+
+def texts(pieces: list[str], max_size: int = 30):
+    return st.lists(st.sampled_from(pieces), max_size=max_size).map("".join)
+
+
+_T2S = opencc.OpenCC("t2s")
+_PHRASE_CHARS = sorted({c for words in t2s_changes.PHRASES.values() for w in words for c in w})
+_T2S_PIECES = (_PHRASE_CHARS + [w for words in t2s_changes.PHRASES.values() for w in words]
+               + list(t2s_changes.CHANGED[::97]) + list("的一是在了和人这中大为上个国我以要 \n"))
+
+
+def test_t2s_data_matches_the_installed_opencc():
+    # Otherwise nothing is skipped (still correct, but every text pays for the conversion):
+    # regenerate with `python -m gicrawler.parsing.t2s_skip`.
+    assert t2s_changes.OPENCC_VERSION == opencc.__version__
+    assert _TABLES is not None
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts(_T2S_PIECES))
+def test_t2s_is_skipped_only_where_it_changes_nothing(s):
+    if unchanged_by_t2s(s):
+        assert _T2S.convert(s) == s
+
+
+@pytest.mark.parametrize("start", range(0x3000, 0xA000, 0x1000))
+def test_t2s_skip_single_characters(start):
+    for cp in range(start, start + 0x1000):
+        s = f"中{chr(cp)}文"
+        if unchanged_by_t2s(s):
+            assert _T2S.convert(s) == s, hex(cp)
+
+
+def test_t2s_not_skipped_for_traditional_text():
+    assert not unchanged_by_t2s("政府資訊公開")
+    assert not unchanged_by_t2s("答覆")            # 覆 alone is simplified; 答覆 → 答复
+    assert unchanged_by_t2s("覆盖全市")
+    assert normalize.normalize_text("答覆申請") == "答复申请"
+
+
+_MAPPED = sorted(chr(cp) for cp in normalize._TRANSLATE)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts(_MAPPED[::5] + ["\r", "\r\n", "\u2028", "\u00a0", "\u3000", "\u200b", "Ａ", "１", "（", "）",
+                             "a", " ", "\n", "数", "(shu)", "&nbsp;"]))
+def test_normalize_maps_characters_like_translate(s):
+    expected = s
+    if "&" in expected:
+        expected = normalize._ENTITY_RE.sub(" ", expected)
+    if normalize._NEEDS_TRANSLATE_RE.search(expected):
+        expected = expected.replace("\r\n", "\n").translate(normalize._TRANSLATE)
+    if "(" in expected:
+        expected = normalize._PINYIN_CANDIDATE_RE.sub(normalize._drop_pinyin, expected)
+    assert normalize.normalize_text(s) == _T2S.convert(expected)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts(list("五六存其在的主要问题改进他需报告事项、.,: \n\tx") +
+             ["问题", "存在的主要问题", "其他需要报告的事项", "五、", "\n六、存在", "\n五"]))
+def test_section_ends_like_finditer(s):
+    for text in (s, s + "x" * 16 * len(s)):      # dense hints: plain finditer; sparse: the shortcut
+        assert tables._section_ends(text) == [m.start() for m in L.SECTION_END.finditer(text)]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts(list("-—–第页共 \t\n12,/x") + ["- 3 -", "第 2 页", "第3页 共 9 页", "\n- 12 -\n", "2024-01-29",
+                                              "-\n", "第\n", "\n- 4 -"]))
+def test_page_marks_like_sub(s):
+    for text in (s, "x" * 16 * len(s) + s, s + "x" * 16 * len(s)):
+        assert tables._drop_page_marks(text) == tables._PAGE_MARK_RE.sub("", text)
+
+
+_LABELS = list(metadata._ALL_LABELS)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts(_LABELS + [lb[0] for lb in _LABELS] + [lb[1:] for lb in _LABELS] +
+             list(" \t|:：;,，、x1-") + ["发布 日期", "文 号"], max_size=12))
+def test_label_matches_like_finditer(s):
+    def spans(ms):
+        return [(m.span(), m.groupdict()) for m in ms]
+    assert spans(metadata._label_matches(s)) == spans(metadata._LABEL_RE.finditer(s))
