@@ -84,6 +84,15 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
         self._seen = {p.name: set() for p in portals}
 
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if not any(p.browser or p.antibot_browser for p in spider.portals):
+            # No seed entry asks for a browser: Scrapy's own handlers, and no Playwright driver
+            # process (~240 MB) started for nothing. Settings are frozen only after this.
+            crawler.settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
+        return spider
+
     # --- start --------------------------------------------------------------------------
     async def start(self):
         self.logger.info(
