@@ -34,6 +34,7 @@ import weakref
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 
+from gicrawler.discovery import canonical
 from gicrawler.extensions import spider_portals
 
 logger = logging.getLogger(__name__)
@@ -41,9 +42,13 @@ logger = logging.getLogger(__name__)
 TRUE = {"1", "true", "yes", "on"}
 
 
-def spider_flag(spider, name: str) -> bool:
-    value = getattr(spider, name, None)
+def flag(value) -> bool:
+    """A spider argument's truth: -a full=1|true|yes|on (strings from the command line / scrapyd)."""
     return value is True or str(value or "").strip().lower() in TRUE
+
+
+def spider_flag(spider, name: str) -> bool:
+    return flag(getattr(spider, name, None))
 
 
 def list_entry_unchanged(known: dict, info: dict) -> bool:
@@ -99,6 +104,9 @@ class IncrementalMiddleware:
         self.crawler = crawler
         self.stats = crawler.stats
         self.known: dict[str, dict[str, dict]] = {}
+        # canonical URL without scheme -> stored URL: a report stored under the URL it redirected
+        # to (http → https) is still found from the list's link to it
+        self.stored_urls: dict[str, dict[str, str]] = {}
         self.configured = False
         self.full = False
         self.revalidate = False
@@ -129,6 +137,16 @@ class IncrementalMiddleware:
                 self.known[portal] = {}
         return self.known[portal]
 
+    def _lookup(self, portal: str, url: str) -> tuple[str, dict | None]:
+        """(stored URL, known page) for a report link; (url, None) when it was never stored."""
+        known = self._known(portal)
+        if url in known:
+            return url, known[url]
+        if portal not in self.stored_urls:
+            self.stored_urls[portal] = {canonical(u): u for u in known}
+        stored = self.stored_urls[portal].get(canonical(url))
+        return (stored, known[stored]) if stored else (url, None)
+
     # Scrapy spider-middleware hooks (sync and async output, start requests).
     async def process_start(self, start):
         async for obj in start:
@@ -157,18 +175,18 @@ class IncrementalMiddleware:
         portal = info.get("portal")
         if info.get("kind") != "report" or not portal:
             return obj
-        known = self._known(portal).get(obj.url)
+        stored_url, known = self._lookup(portal, obj.url)
         if known is None or not known.get("raw_hash"):
             return obj  # new, or stored without content (its fetch failed): fetch it
         if not self.revalidate and list_entry_unchanged(known, info):
             self.stats.inc_value(f"gicrawler/{portal}/skipped_unchanged")
-            _touch(self.crawler, obj.url)
+            _touch(self.crawler, stored_url)
             return None
         headers = conditional_headers(known)
         if not headers:
             return obj  # nothing to validate against: download it again
         self.stats.inc_value(f"gicrawler/{portal}/revalidated")
-        request = obj.replace(meta={**obj.meta, "gicrawler": {**info, "conditional": True}})
+        request = obj.replace(meta={**obj.meta, "gicrawler": {**info, "conditional": True, "stored_url": stored_url}})
         for name, value in headers.items():
             request.headers[name] = value
         return request
@@ -194,5 +212,5 @@ class NotModifiedMiddleware:
         for header, field in ((b"ETag", "etag"), (b"Last-Modified", "last_modified")):
             if response.headers.get(header):
                 fields[field] = response.headers[header].decode("latin-1")
-        _touch(self.crawler, request.url, **fields)
+        _touch(self.crawler, info.get("stored_url") or request.url, **fields)
         raise NotModified(f"304 Not Modified: {request.url}")

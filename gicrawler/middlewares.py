@@ -10,6 +10,7 @@ import re
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.page import PageMethod
@@ -17,6 +18,7 @@ from scrapy_playwright.page import PageMethod
 logger = logging.getLogger(__name__)
 
 CHALLENGE_STATUSES = (412, 202)
+PAGE_KINDS = ("list", "report")  # requests the browser may fetch (never attachments)
 # 瑞数 (RS): <meta … r='m' content="long blob">, an inline $_ts / $_ss script (portals-research §0.5)
 _RS_META = re.compile(rb"<meta\b[^>]*\br\s*=\s*['\"]?m['\"]?[\s/>]", re.I)
 _RS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ss\s*=|\$_ts\.|window\[['\"]\$_ts", re.I)
@@ -25,6 +27,22 @@ PASSED_JS = (
     "() => document.readyState === 'complete' && !document.querySelector(\"meta[r='m']\")"
     " && !/\\$_ts\\s*=|\\$_ss\\s*=/.test(document.documentElement.outerHTML)"
 )
+
+
+CHALLENGE_WAIT_MS = 20_000
+
+
+async def wait_until_passed(page) -> None:
+    """Page method: wait for the challenge script to reload the real page. A challenge the browser
+    cannot pass must not raise (a timeout would be retried, 20 s each, and recorded as a mere
+    timeout): the page is then taken as it is, and process_response sees the challenge and
+    records it as one (``challenges_failed``, "HTTP 412 (anti-bot challenge)")."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+
+    try:
+        await page.wait_for_function(PASSED_JS, timeout=CHALLENGE_WAIT_MS)
+    except PlaywrightTimeoutError:
+        logger.debug("anti-bot challenge still there after %d ms: %s", CHALLENGE_WAIT_MS, page.url)
 
 
 def is_challenge(status: int, body: bytes) -> bool:
@@ -63,20 +81,23 @@ class AntiBotMiddleware:
 
     @staticmethod
     def _browser_meta(request: Request, escalated: bool) -> dict:
-        waits = [PageMethod("wait_for_function", PASSED_JS, timeout=20000)]
+        waits = [PageMethod(wait_until_passed)]
         return {**request.meta, "playwright": True, "gicrawler_antibot": True, "gicrawler_challenged": escalated,
                 "playwright_page_methods": waits + list(request.meta.get("playwright_page_methods") or ())}
 
     def process_request(self, request: Request) -> None:
         info = request.meta.get("gicrawler") or {}
-        if (info.get("antibot_browser") and info.get("kind") in ("list", "report")
+        if (info.get("antibot_browser") and info.get("kind") in PAGE_KINDS
                 and not request.meta.get("playwright") and not _conditional(request)
                 and urlparse_cached(request).netloc in self.challenged_hosts):
             request.meta.update(self._browser_meta(request, escalated=False))  # read by the download handler
         return None
 
     def process_response(self, request: Request, response: Response) -> Request | Response:
-        info = request.meta.get("gicrawler") or {}
+        info = request.meta.get("gicrawler")
+        if not info:
+            # not a portal request (robots.txt): its 412 is robots' business, not a portal's stat
+            return response
         portal = info.get("portal", "unknown")
         if is_challenge(response.status, response.body):
             self.stats.inc_value(f"gicrawler/{portal}/challenges")
@@ -85,17 +106,18 @@ class AntiBotMiddleware:
                 logger.warning("anti-bot challenge (HTTP %s) not passed by the browser: %s",
                                response.status, request.url)
                 self.stats.inc_value(f"gicrawler/{portal}/challenges_failed")
-                return response
-            if info.get("antibot_browser"):
+                return _failed(response)
+            # pages only: a file through a browser navigation is a download (aborted) or a viewer page
+            if info.get("antibot_browser") and info.get("kind") in PAGE_KINDS:
                 logger.info("anti-bot challenge (HTTP %s), retrying through the browser: %s",
                             response.status, request.url)
                 retry = request.replace(meta=self._browser_meta(request, escalated=True), dont_filter=True)
                 _drop_conditional(retry)
                 return retry
-            logger.warning("anti-bot challenge (HTTP %s), no browser allowed for %s: %s",
-                           response.status, portal, request.url)
+            logger.warning("anti-bot challenge (HTTP %s), no browser allowed for %s %s: %s",
+                           response.status, portal, info.get("kind"), request.url)
             self.stats.inc_value(f"gicrawler/{portal}/challenges_failed")
-            return response
+            return _failed(response)
         if request.meta.get("gicrawler_antibot"):
             # The browser ended on the real page. A 412/202 status is the first navigation's
             # (the challenge it solved, then reloaded); the content is the final page's.
@@ -107,6 +129,15 @@ class AntiBotMiddleware:
             if solved_here:
                 return response.replace(status=200)
         return response
+
+
+def _failed(response: Response) -> Response:
+    """An unpassed challenge goes on as the failure it is. A 412 does by itself (HttpError in the
+    spider's errback); a 202 is a 2xx and would reach the callback as if the challenge page were
+    the list or the report, so it is raised as the same HttpError here."""
+    if 200 <= response.status < 300:
+        raise HttpError(response, f"anti-bot challenge (HTTP {response.status}) not passed")
+    return response
 
 
 def _conditional(request: Request) -> bool:

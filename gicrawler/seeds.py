@@ -42,6 +42,14 @@ class Portal:
     obey_robots: bool = True
     params: dict = field(default_factory=dict, hash=False, compare=False)
 
+    def allows(self, url: str) -> bool:
+        """True if url's host is one of allowed_domains or a subdomain of one."""
+        return host_allowed(urlsplit(url).hostname or "", self.allowed_domains)
+
+
+def host_allowed(host: str, domains) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
 
 def builtin_names() -> list[str]:
     """Names of the seed files shipped in gicrawler.seedfiles (without .yaml)."""
@@ -75,12 +83,18 @@ def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
         raise SeedError(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("portals"), list) or not doc["portals"]:
         raise SeedError(f"{source}: expected a mapping with a non-empty list 'portals'")
-    portals, seen = [], set()
+    portals, seen, index_of = [], set(), {}
     for i, entry in enumerate(doc["portals"]):
         portal = _portal(entry, f"{source}: portals[{i}]")
         if portal.name in seen:
             raise SeedError(f"{source}: portals[{i}] ({portal.name}): field 'name': duplicate name")
         seen.add(portal.name)
+        for url in portal.index_urls:
+            # the dupefilter would drop the second request: that portal would silently get nothing
+            if url in index_of and index_of[url] != portal.name:
+                raise SeedError(f"{source}: portals[{i}] ({portal.name}): field 'index_urls': {url} "
+                                f"is already an index URL of {index_of[url]}")
+            index_of[url] = portal.name
         portals.append(portal)
     return portals
 
@@ -127,7 +141,7 @@ def _portal(entry, where: str) -> Portal:
             fail("allowed_domains", f"a host name without scheme/port/path, got {d!r}")
     for url in urls:
         host = urlsplit(url).hostname
-        if not any(host == d or host.endswith("." + d) for d in domains):
+        if not host_allowed(host, domains):
             fail("allowed_domains", f"index URL host {host!r} is not in allowed_domains")
 
     flags = {}
@@ -139,8 +153,38 @@ def _portal(entry, where: str) -> Portal:
     params = entry.get("params") or {}
     if not isinstance(params, dict):
         fail("params", f"must be a mapping, got {params!r}")
+    problem = _params_problem(params)
+    if problem:
+        fail(f"params.{problem[0]}", problem[1])
 
     return Portal(
         name=name, family=family, region=region, index_urls=tuple(urls),
         allowed_domains=tuple(domains), params=dict(params), **flags,
     )
+
+
+PROXY_MODES = ("post", "get", "pagenum")
+
+
+def _params_problem(params: dict) -> tuple[str, str] | None:
+    """The params the family adapters read, checked here: a typo must stop the crawl at load,
+    not fail every list page of the portal (adapters compile link_pattern per page)."""
+    pattern = params.get("link_pattern")
+    if pattern is not None:
+        if not isinstance(pattern, str):
+            return "link_pattern", f"must be a regular expression string, got {pattern!r}"
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            return "link_pattern", f"not a valid regular expression ({exc}): {pattern!r}"
+    if "proxy" in params and params["proxy"] not in PROXY_MODES:
+        return "proxy", f"one of {', '.join(PROXY_MODES)}, got {params['proxy']!r}"
+    for key in ("perpage", "rows"):
+        value = params.get(key)
+        if value is not None and (isinstance(value, bool) or not str(value).isdigit() or int(value) < 1):
+            return key, f"must be a positive integer, got {value!r}"
+    for key in ("list_selector", "proxy_path", "unit_url", "webname"):
+        value = params.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            return key, f"must be a non-empty string, got {value!r}"
+    return None

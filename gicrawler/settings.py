@@ -15,9 +15,10 @@ NEWSPIDER_MODULE = "gicrawler.spiders"
 # --- Identity and manners -----------------------------------------------------------------
 # Say who we are and where to complain; site admins block anonymous bots first.
 CONTACT_URL = os.environ.get("GICRAWLER_CONTACT", "https://github.com/gicrawler/gicrawler")
+# ASCII only: header values travel as bytes, and servers/WAFs answer 400 to non-ASCII ones
 USER_AGENT = (
-    f"gicrawler/0.1 (+{CONTACT_URL}; collects 政府信息公开工作年度报告 for research; "
-    "polite: 2 requests at a time per host)"
+    f"gicrawler/0.1 (+{CONTACT_URL}; collects government information disclosure annual reports "
+    "(zhengfu xinxi gongkai niandu baogao) for research; polite: 2 requests at a time per host)"
 )
 # robots.txt is obeyed; a seed entry with `obey_robots: false` exempts its own requests
 # (the spider sets meta dont_obey_robotstxt on them), nothing else.

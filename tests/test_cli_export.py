@@ -188,3 +188,25 @@ def test_cli_entry_point(tmp_path):
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
     assert len(rows) == len(list(CORPUS.glob("*.txt")))
     assert "exported" in proc.stderr
+
+
+def test_unwritable_output_is_a_one_line_error(filled, tmp_path, capsys):
+    for fmt in ("csv", "jsonl", "parquet"):
+        out = tmp_path / "missing-dir" / f"panel.{fmt}"
+        assert command(export, ["--store", filled, "--format", fmt, "-o", str(out)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"gicrawler export: cannot write {out}") and "\n" not in err
+
+
+def test_reparse_counts_only_what_it_could_reparse(store_uri, capsys):
+    urls = crawl_corpus(store_uri)
+    store = open_store(store_uri)
+    store.save({"url": "http://corpus.test/404", "portal": "corpus", "fetch_error": "HTTP 404"}, [])
+    # a record whose raw page is not in the store (e.g. raw rows pruned): nothing to re-parse
+    store.set_fields(urls[1], {"raw_hash": "0" * 40})
+    assert store.count(with_raw_only=True) == len(urls) and store.count() == len(urls) + 1
+    store.close()
+    assert command(reparse, ["--store", store_uri]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == f"0 records changed ({len(urls) - 1} re-parsed, 1 without their raw page in the store)"
+    assert f"{len(urls)}/{len(urls)}" in err  # the progress bar's total is what iter_raw yields

@@ -73,3 +73,36 @@ def test_help_lists_the_command():
     done = subprocess.run([sys.executable, "-m", "gicrawler", "parse", "--help"], capture_output=True,
                           text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0 and "--text" in done.stdout
+
+
+def test_a_reader_that_goes_away_is_no_traceback(files):
+    """`gicrawler parse … | head -1`: stdout closes early; no BrokenPipeError traceback."""
+    proc = subprocess.Popen([sys.executable, "-m", "gicrawler", "parse", *[str(files / SEED_004)] * 400],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_a_parser_bug_on_one_file_is_a_line_and_the_rest_goes_on(files, monkeypatch, capsys):
+    import argparse
+
+    import gicrawler.parsing
+    from gicrawler.commands import parse as parse_command
+
+    real = gicrawler.parsing.parse_report
+
+    def parse_report(data, **kwargs):
+        if kwargs.get("filename") == "003.pdf":
+            raise IndexError("list index out of range")
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(gicrawler.parsing, "parse_report", parse_report)
+    parser = argparse.ArgumentParser()
+    parse_command.add_arguments(parser)
+    assert parse_command.run(parser.parse_args([str(files / "003.pdf"), str(files / SEED_004)])) == 1
+    out, err = capsys.readouterr()
+    assert err == f"gicrawler parse: {files / '003.pdf'}: parser error: IndexError: list index out of range\n"
+    assert [json.loads(line)["source_file"] for line in out.splitlines()] == [str(files / SEED_004)]

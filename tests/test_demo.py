@@ -69,3 +69,12 @@ def test_demo_fails_fast_on_a_store_that_is_down(tmp_path):
     assert proc.returncode == 2
     assert "s3cret" not in proc.stderr + proc.stdout
     assert "127.0.0.1:1" in proc.stderr
+
+
+def test_demo_with_a_store_uri_it_cannot_use_is_a_one_line_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "gicrawler", "demo", "--store", "postgres://u:s3cret@db/gi"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "s3cret" not in proc.stderr
+    assert proc.stderr.strip().splitlines() == [
+        "gicrawler demo: store postgres://***@db/gi: unknown scheme (use mongodb://host/dbname or sqlite:///path)"]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -285,3 +286,96 @@ def test_gongkai_shell_without_render_has_no_entries():
     shell = '<html><body><div id="app"></div><script src="/gongkai/js/app.js"></script></body></html>'
     page = gongkai.parse_list(shell, "https://www.zibo.gov.cn/gongkai/channel_c1534/", {"page": 1}, {})
     assert page.entries == [] and page.requests == []
+
+
+# --- review fixes: real-site variants the replicas do not all exercise -----------------------------
+
+def test_trs_pages_named_after_page_zero_when_pager_has_no_name():
+    html = '<ul><li><a href="./202401/t20240129_1.html">x</a></li></ul><script>createPage(3, 0)</script>'
+    url = "http://kjj.huangshi.gov.cn/xxgk/nb/index.html"
+    page = trs.parse_list(html, url, {"page": 0}, {})
+    assert [r.url for r in page.requests] == [url.replace("index.html", f"index_{i}.html") for i in (1, 2)]
+    # with explicit arguments those win
+    assert trs.page_count('createPageHTML(2, 0, "list", "shtml")', url) == (2, "list", "shtml")
+    assert trs.page_count("", "https://a.gov.cn/nb/") == (1, "index", "shtml")
+
+
+def test_later_list_pages_rendered_like_the_first():
+    """`browser: true|false` in the seed holds for every list page of the portal, not only the first."""
+    trs_start = trs.first_requests(portal("trs", "https://a.gov.cn/nb/index.shtml", browser=True))[0]
+    nxt = trs.parse_list('<script>createPageHTML(2, 0, "index", "shtml")</script>', trs_start.url,
+                         trs_start.state, {}).requests
+    assert [r.browser for r in nxt] == [True]
+    gk_start = gongkai.first_requests(portal("gongkai", "https://www.zibo.gov.cn/gongkai/channel_c1534/"))[0]
+    nxt = gongkai.parse_list(RENDERED, gk_start.url, gk_start.state, {}).requests
+    assert nxt and not any(r.browser for r in nxt)
+    hw_start = hanweb.first_requests(portal("hanweb", "https://www.jiaxing.gov.cn/col/col33718/index.html",
+                                            browser=True))[0]
+    nxt = hanweb.parse_list(COLUMN, hw_start.url, hw_start.state, {"proxy": "pagenum"}).requests
+    assert nxt and all(r.browser for r in nxt)
+    posts = hanweb.parse_list(COLUMN, hw_start.url, hw_start.state, {}).requests
+    assert posts and not any(r.browser for r in posts)          # XML proxy answers: never rendered
+
+
+def test_hanweb_proxy_path_from_the_page_scripts():
+    """Older JCMS: no <nextgroup> on the column page, jpage's proxyUrl names the path."""
+    html = (COLUMN.replace(NEXTGROUP_LINK, "")
+            .replace("jpage({", "jpage({proxyUrl:'/module/jslib/jquery/jpage/dataproxy.jsp',"))
+    page = hanweb.parse_list(html, "https://www.jiaxing.gov.cn/col/col33718/index.html", {"stage": "column"}, {})
+    assert [urlsplit(r.url).path for r in page.requests] == ["/module/jslib/jquery/jpage/dataproxy.jsp"]
+
+
+NEXTGROUP_LINK = ('<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/'
+                  '&columnid=33718&unitid=212860&webname=嘉兴市人民政府&permissiontype=0"></a>]]></nextgroup>')
+
+
+def test_hanweb_list_shown_twice_still_pages():
+    """PC table + mobile list of the same 15 rows: 15 listed of 20, the proxy still asked for 16-20."""
+    rows = "".join(f"<li><a href='/art/2024/1/{i}/art_1_{i}.html'>r{i}</a></li>" for i in range(1, 16))
+    html = (f"<table>{rows}</table><ul class='mobile'>{rows}</ul>"
+            "<script>var param_9={columnid:1,unitid:'9'}; $('#9').jpage({totalRecord:20,perPage:15});</script>")
+    page = hanweb.parse_list(html, "https://www.jiangsu.gov.cn/col/col1/index.html", {"stage": "column"}, {})
+    assert len(page.entries) == 30
+    assert [parse_qs(urlsplit(r.url).query)["startrecord"] for r in page.requests] == [["16"]]
+
+
+def test_jpaas_bad_answers_are_errors_not_an_empty_list():
+    url = "https://ggzy.jiaxing.gov.cn/col/col1229743509/index.html"
+    req = jpaas.parse_list(JPAAS_COLUMN, url, {"stage": "column"}, {}).requests[0]
+    with pytest.raises(ValueError, match="not JSON"):
+        jpaas.parse_list("<html><body>系统繁忙</body></html>", req.url, req.state, {})
+    with pytest.raises(ValueError, match="refused"):
+        jpaas.parse_list('{"success":false,"message":"unit not found","data":null}', req.url, req.state, {})
+    # rendered by the browser (host under anti-bot): the JSON inside the viewer page is read
+    answer = json.dumps({"success": True, "data": {"html": (
+        '<li><a href="/art/2024/1/2/art_1_2.html" title="2023年政府信息公开工作年度报告">x</a></li>')}})
+    body = f"<html><head></head><body><pre>{html_escape(answer, quote=False)}</pre></body></html>"
+    page = jpaas.parse_list(body, req.url, req.state, {})
+    assert [e["url"] for e in page.entries] == ["https://ggzy.jiaxing.gov.cn/art/2024/1/2/art_1_2.html"]
+    # the end of the list: an empty page or an empty body
+    assert jpaas.parse_list("", req.url, dict(req.state, page=3), {}).requests == []
+
+
+def test_gongkai_page_count_ignores_digits_of_a_wrapper_that_holds_the_list():
+    html = RENDERED.replace('<div id="app">', '<div id="app" class="pageBody"><span>浏览</span><span>2024</span>')
+    assert gongkai.page_count(Selector(text=html)) == 3
+    huge = '<div class="pagination"><a href="?page=99999">末页</a></div>'
+    assert gongkai.page_count(Selector(text=huge)) == gongkai.MAX_PAGES
+
+
+
+def test_hanweb_get_paging_without_nextgroup_builds_the_get_form():
+    url = "https://www.jiaxing.gov.cn/col/col33718/index.html"
+    [req] = hanweb.parse_list(COLUMN.replace(NEXTGROUP_LINK, ""), url, {"stage": "column"}, {"proxy": "get"}).requests
+    assert req.method == "GET" and urlsplit(req.url).path == "/module/web/jpage/dataproxy.jsp"
+    q = parse_qs(urlsplit(req.url).query)
+    assert (q["page"], q["columnid"], q["unitid"]) == (["1"], ["33718"], ["212860"])
+
+
+def test_hanweb_proxy_error_page_is_an_error_not_the_end_of_the_list():
+    url = "https://www.jiaxing.gov.cn/col/col33718/index.html"
+    [req] = hanweb.parse_list(COLUMN, url, {"stage": "column"}, {}).requests
+    with pytest.raises(ValueError, match="datastore"):
+        hanweb.parse_list("<html><body>访问过于频繁</body></html>", req.url, req.state, {})
+    assert hanweb.parse_list("", req.url, req.state, {}).entries == []
+    assert hanweb.parse_list(PROXY, req.url, req.state, {}).entries

@@ -230,3 +230,23 @@ def test_recrawl_skips_known_reports_refetches_modified_and_full(replicas, repli
     crawl(replica_seeds, store_uri, "full=1")
     fetched = report_requests(replicas, paths)
     assert {p for p, _ in fetched} == paths and not any(conditional(h) for _, h in fetched)
+
+
+def test_report_stored_under_its_redirect_target_is_still_known(store_uri):
+    """The list links http://…, the server redirected to https://… and the record is keyed by the
+    final URL: the next run must find it (skip, or revalidate and touch the stored record)."""
+    from gicrawler.store import open_store
+
+    crawler, spider, mw, dmw = middlewares(store_uri)
+    old_link = report(1).replace(url="https://p.example/r1.html")
+    changed = report(3, title="报告3（修订）").replace(url="https://p.example/r3.html")
+    [r3] = run_output(mw, [old_link, changed])
+    assert crawler.stats.get_value("gicrawler/p/skipped_unchanged") == 1
+    assert r3.headers[b"If-None-Match"] == b'"e3"'
+    with pytest.raises(NotModified):
+        dmw.process_response(r3, HtmlResponse(r3.url, status=304, request=r3))
+    close(crawler, spider)
+    with open_store(store_uri) as store:
+        assert store.get("http://p.example/r1.html")["last_crawled"] > LONG_AGO + timedelta(days=365)
+        assert store.get("http://p.example/r3.html")["list_title"] == "报告3（修订）"
+        assert store.get("https://p.example/r1.html") is None

@@ -89,6 +89,16 @@ def report_pid(page: dict) -> dict:
     return {**parse_page(page), "worker_pid": os.getpid()}
 
 
+def hang_on_marked(page: dict) -> dict:
+    if "hang" in page["url"]:
+        time.sleep(3600)  # a pathological document the parser never finishes
+    return parse_page(page)
+
+
+class HangingPipeline(ParsePipeline):
+    worker_function = staticmethod(hang_on_marked)
+
+
 class CrashingPipeline(ParsePipeline):
     worker_function = staticmethod(crash_on_marked)
 
@@ -191,6 +201,26 @@ def test_pool_is_shut_down_at_close_and_worker_logs_reach_the_crawl(caplog):
     # after close, items are parsed inline (no pool to submit to)
     out = pipeline.process_item(simple_page("http://p.test/after-close.html"))
     assert not asyncio.iscoroutine(out) and out["title"]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_parse_that_never_ends_is_timed_out_and_the_crawl_can_close():
+    pipeline = pipeline_with(1, HangingPipeline)
+    pipeline.timeout = 2.0
+    pipeline.open_spider()
+    try:
+        items = [simple_page("http://p.test/hang.html"), simple_page("http://p.test/ok.html")]
+        started = time.monotonic()
+        hung, ok = yield run(asyncio.gather(*(process(pipeline, item) for item in items)))
+        assert time.monotonic() - started < 30
+        assert hung["parse_error"].startswith("TimeoutError: parsing took over 2 s")
+        assert hung["url"] == "http://p.test/hang.html" and [r["role"] for r in hung["_raws"]] == ["page"]
+        assert ok["parse_error"] is None and ok["title"]  # queued behind it: parsed all the same
+        assert pipeline.stats.get_value("gicrawler/parse_worker_crashes") == 1
+    finally:
+        started = time.monotonic()
+        pipeline.close_spider()  # would wait for the stuck worker forever
+        assert time.monotonic() - started < 10
 
 
 def test_workers_setting_zero_parses_inline_and_default_is_at_least_one():

@@ -64,6 +64,9 @@ def test_defaults():
     (("allowed_domains: [demo.gov.cn]", "allowed_domains: [https://demo.gov.cn/]"), "allowed_domains"),
     (("params: {columnid: 12}", "params: [1, 2]"), "params"),
     (("region: 某市", "regoin: 某市"), "regoin"),
+    (("params: {columnid: 12}", "params: {link_pattern: 'art_(\\d+'}"), "params.link_pattern"),
+    (("params: {columnid: 12}", "params: {proxy: jsonp}"), "params.proxy"),
+    (("params: {columnid: 12}", "params: {perpage: fifteen}"), "params.perpage"),
 ])
 def test_invalid_entry_names_file_entry_and_field(tmp_path, change, field):
     path = tmp_path / "bad.yaml"
@@ -119,3 +122,17 @@ def test_builtin_urls_have_their_family_shape():
     for name, shape in shapes.items():
         [portal] = load_builtin(name)
         assert all(re.match(shape, u) for u in portal.index_urls), portal.index_urls
+
+
+def test_valid_params_accepted():
+    [p] = parse_seeds("portals:\n  - {name: a, family: hanweb, index_urls: ['http://x.gov.cn/col/col1/index.html'],"
+                      " params: {link_pattern: '/art/\\\\d{4}/', proxy: get, perpage: '20', webname: 某站}}")
+    assert p.params["proxy"] == "get" and p.params["perpage"] == "20"
+
+
+def test_index_url_shared_by_two_portals_is_an_error():
+    text = ("portals:\n"
+            "  - {name: a, family: trs, index_urls: ['https://x.gov.cn/nb/index.shtml']}\n"
+            "  - {name: b, family: trs, index_urls: ['https://x.gov.cn/nb/index.shtml']}\n")
+    with pytest.raises(SeedError, match=r"portals\[1\] \(b\).*'index_urls'.*already an index URL of a"):
+        parse_seeds(text)

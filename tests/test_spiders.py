@@ -212,10 +212,12 @@ def _antibot(antibot_browser: bool, **meta):
 
 
 def test_antibot_retries_through_browser_then_passes():
+    from gicrawler.middlewares import wait_until_passed
+
     mw, stats, req = _antibot(True)
     retry = mw.process_response(req, HtmlResponse(req.url, status=412, body=RS_PAGE, request=req))
     assert isinstance(retry, Request) and retry.meta["playwright"] is True and retry.dont_filter
-    assert retry.meta["playwright_page_methods"][0].method == "wait_for_function"
+    assert retry.meta["playwright_page_methods"][0].method is wait_until_passed
     passed = mw.process_response(retry, HtmlResponse(req.url, status=412, body=b"<html>real</html>", request=retry))
     assert passed.status == 200 and passed.body == b"<html>real</html>"
     assert stats.get_value("gicrawler/hs/challenges") == 1 and stats.get_value("gicrawler/hs/challenges_passed") == 1
@@ -282,3 +284,79 @@ async def test_retry_backoff_waits_before_retrying():
     assert mw._delay(second) == 0.3                           # 0.4 capped at RETRY_BACKOFF_MAX
     ok = Response(req.url, status=200, request=req)
     assert await deferred_from_coro(mw.process_response(req, ok)) is ok
+
+
+def test_antibot_leaves_robots_txt_alone():
+    """robots.txt (no portal meta) answered by a challenge: no stats under a made-up portal."""
+    mw, stats, _ = _antibot(True)
+    robots = Request("http://h.gov.cn/robots.txt", meta={"dont_obey_robotstxt": True})
+    out = mw.process_response(robots, HtmlResponse(robots.url, status=412, body=RS_PAGE, request=robots))
+    assert out.status == 412
+    assert not any(k.startswith("gicrawler/") for k in stats.get_stats())
+
+
+def test_antibot_challenged_attachment_is_not_sent_to_the_browser():
+    mw, stats, req = _antibot(True)
+    pdf = Request("http://h.gov.cn/xxgk/c.pdf", meta={"gicrawler": {**req.meta["gicrawler"], "kind": "attachment"}})
+    out = mw.process_response(pdf, HtmlResponse(pdf.url, status=412, body=RS_PAGE, request=pdf))
+    assert isinstance(out, Response) and out.status == 412     # recorded by the errback as a failure
+    assert stats.get_value("gicrawler/hs/challenges_failed") == 1
+
+
+def test_user_agent_is_a_valid_header_value():
+    ua = SETTINGS["USER_AGENT"]
+    assert ua.isascii() and ua.startswith("gicrawler/") and "+http" in ua
+
+
+def test_report_forbidden_by_robots_is_counted(tmp_path):
+    from scrapy.exceptions import IgnoreRequest
+
+    from gicrawler.incremental import NotModified
+
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    request = report_response(spider)
+    for exc in (IgnoreRequest("Forbidden by robots.txt"), NotModified("304")):
+        failure = Failure(exc)
+        failure.request = request
+        assert spider.report_failed(failure) is None
+    assert spider.crawler.stats.get_value("gicrawler/alpha/not_fetched") == 1
+
+
+def test_unpassed_202_challenge_is_a_recorded_failure_not_content(tmp_path):
+    """A 202 is a 2xx: handed on as-is, the challenge page would be parsed as the report."""
+    mw, stats, req = _antibot(False)
+    with pytest.raises(HttpError) as err:
+        mw.process_response(req, HtmlResponse(req.url, status=202, body=RS_PAGE, request=req))
+    assert stats.get_value("gicrawler/hs/challenges_failed") == 1
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    request = report_response(spider)
+    failure = Failure(HttpError(HtmlResponse(request.url, status=202, body=RS_PAGE, request=request), str(err.value)))
+    failure.request = request
+    item = spider.report_failed(failure)
+    assert item["fetch_error"] == "HTTP 202 (anti-bot challenge)" and item["body"] is None
+
+
+@pytest_twisted.ensureDeferred
+async def test_browser_wait_for_an_unpassable_challenge_does_not_raise():
+    """The page is then handed on as the challenge it is (counted as failed), not as a timeout
+    that would be retried through the browser three more times."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
+    from scrapy.utils.defer import deferred_from_coro
+
+    from gicrawler.middlewares import PASSED_JS, wait_until_passed
+
+    class Page:
+        url = "http://h.gov.cn/xxgk/a.shtml"
+        calls = []
+
+        async def wait_for_function(self, js, timeout):
+            self.calls.append((js, timeout))
+            raise PlaywrightTimeoutError("Timeout 20000ms exceeded.")
+
+    page = Page()
+    await deferred_from_coro(wait_until_passed(page))
+    assert page.calls == [(PASSED_JS, 20_000)]

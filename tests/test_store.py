@@ -295,6 +295,11 @@ def test_mask_uri():
     assert mask_uri("failed for pa55word!", "mongodb://u:pa55word!@h/db") == "failed for ***"
     assert mask_uri("mongodb://h/db?tlsCertificateKeyFilePassword=xyz") == \
         "mongodb://h/db?tlsCertificateKeyFilePassword=***"
+    # an unescaped "@" in the password (pymongo refuses the URI, and the error names it)
+    assert mask_uri("mongodb://u:p@ss@host:1/db") == "mongodb://***@host:1/db"
+    with pytest.raises(StoreError) as info:
+        open_store("mongodb://admin:s3cr@tpw@127.0.0.1:1/db")
+    assert "tpw" not in str(info.value) and "s3cr" not in str(info.value)
 
 
 def test_default_uri_env_and_shared_instance(tmp_path, monkeypatch):
@@ -375,3 +380,89 @@ def test_large_raw_bodies_flush_the_batch_early(store):
     assert store.pending_count == 1
     store.save(*page(url="http://p.test/big", body=b"y" * 700))
     assert store.pending_count == 0 and reopen(store).count() == 2
+
+
+# -- what a real MongoDB server refuses (mongomock accepts it all) ---------------------------------
+
+@pytest.fixture
+def mongo_store(mongomock_server):
+    store = open_store("mongodb://localhost:27017/gicrawler_refusals")
+    yield store
+    store.close()
+
+
+def test_mongo_values_beyond_bson_do_not_poison_the_batch(mongo_store, monkeypatch):
+    import decimal
+
+    import bson
+
+    huge = 123456789012345678901234  # an ID misread as a count: over int64, OverflowError in pymongo
+    record, raws = page(url="http://p.test/huge")
+    record["tables"] = {"active": {"regulations": {"issued": huge, "repealed": 0}}}
+    assert mongo_store.save(record, raws) == "new"
+    record, raws = page(url="http://p.test/decimal", body=b"d")
+    record["tables"] = {"active": {"fees": {"amount_10k_yuan": decimal.Decimal("1.5")}}}
+    with pytest.raises(StoreError, match="http://p.test/decimal"):
+        mongo_store.save(record, raws)
+    monkeypatch.setattr("gicrawler.store.mongo.MAX_DOCUMENT", 4000)
+    record, raws = page(url="http://p.test/long", body=b"l", text="长" * 5000, errors=[])
+    mongo_store.save(record, raws)
+    mongo_store.flush()
+    for doc in mongo_store.reports.find({}, {"_id": 0}):
+        bson.encode(doc)  # what a real server would have refused at insert
+    issued = mongo_store.get("http://p.test/huge")["tables"]["active"]["regulations"]
+    assert issued == {"issued": float(huge), "repealed": 0}
+    long = mongo_store.get("http://p.test/long")
+    assert long["text"] is None and long["errors"] == ["text not stored: the record exceeds 16 MB"]
+    assert mongo_store.get("http://p.test/decimal") is None and mongo_store.pending_count == 0
+
+
+def test_mongo_bulk_write_errors(mongo_store, monkeypatch):
+    from pymongo.errors import BulkWriteError
+
+    real = type(mongo_store.reports).bulk_write
+    failures = []  # per call: the write errors the "server" reports for it (ops at those indexes are not applied)
+
+    def bulk_write(self, ops, ordered=True):
+        errors = failures.pop(0) if failures else []
+        real(self, [op for i, op in enumerate(ops) if i not in {e["index"] for e in errors}], ordered=ordered)
+        if errors:
+            raise BulkWriteError({"writeErrors": errors, "nInserted": 0})
+
+    monkeypatch.setattr(type(mongo_store.reports), "bulk_write", bulk_write)
+    # Another crawl inserted the same URL meanwhile (upsert race): retried, then stored.
+    failures[:] = [[], [{"index": 1, "code": 11000, "errmsg": "E11000 duplicate key"}]]  # raw ok, reports dup
+    mongo_store.save(*page(url="http://p.test/a"))
+    mongo_store.save(*page(url="http://p.test/b", body=b"b"))
+    mongo_store.flush()
+    assert mongo_store.get("http://p.test/b")["raw_hash"] and mongo_store.count() == 2
+    # One write refused (e.g. a validator): the rest is written, the error names it, and the refused
+    # write does not come back with every later batch.
+    failures[:] = [[], [{"index": 0, "code": 121, "errmsg": "Document failed validation"}]]
+    mongo_store.save(*page(url="http://p.test/c", body=b"c"))
+    mongo_store.save(*page(url="http://p.test/d", body=b"d"))
+    with pytest.raises(StoreError, match=r"http://p.test/c: Document failed validation"):
+        mongo_store.flush()
+    assert mongo_store.pending_count == 0 and mongo_store.get("http://p.test/d") is not None
+    mongo_store.save(*page(url="http://p.test/e", body=b"e"))
+    mongo_store.flush()
+    assert mongo_store.count() == 4
+
+
+def test_replay_of_a_batch_with_a_refused_write_is_not_repeated_forever(mongo_store, tmp_path, monkeypatch):
+    from pymongo.errors import BulkWriteError
+
+    spool = Spool(tmp_path / "spool")
+    journal = spool.open_journal()
+    journal.append(*page(url="http://p.test/r1", body=b"r1"), T0)
+    journal.append(*page(url="http://p.test/r2", body=b"r2"), T0)
+    journal.close()
+    real = type(mongo_store.reports).bulk_write
+
+    def bulk_write(self, ops, ordered=True):  # the server refuses the first record (a validator, say)
+        real(self, ops[1:], ordered=ordered)
+        raise BulkWriteError({"writeErrors": [{"index": 0, "code": 121, "errmsg": "failed validation"}]})
+
+    monkeypatch.setattr(type(mongo_store.reports), "bulk_write", bulk_write)
+    assert spool.replay(mongo_store) == 2
+    assert spool.files() == [] and mongo_store.get("http://p.test/r2") is not None

@@ -22,7 +22,7 @@ from twisted.internet.defer import Deferred
 
 from gicrawler.items import ReportPage
 from gicrawler.pipelines import parse as parse_module
-from gicrawler.pipelines.parse import ParsePipeline, build_record
+from gicrawler.pipelines.parse import CRAWLED_AT_KEY, RAWS_KEY, ParsePipeline, build_record
 from gicrawler.pipelines.store import StorePipeline
 from gicrawler.store import open_store
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
@@ -383,4 +383,56 @@ def test_replay_skips_a_refused_record(tmp_path):
     store = open_store(f"sqlite:///{tmp_path}/db.sqlite3")
     assert spool.replay(store) == 1
     assert store.get("http://p.test/ok")["raw_hash"] and spool.files() == []
+    store.close()
+
+
+def test_record_of_a_failed_build_keeps_its_attachments_for_reparse(monkeypatch, tmp_path):
+    """A bug while building the record (not a parse error) still gives a full record: every key,
+    and the attachments listed, so the stored attachment bodies are found again by reparse."""
+    def broken(page, parse=None):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(parse_module, "parse_page", broken)
+    record = ParsePipeline(workers=0).process_item(
+        report_page(attachments=[{"url": "http://p.test/a.pdf", "body": b"%PDF", "kind": "pdf"}]))
+    assert record["parse_error"] == "KeyError: 'bug'"
+    assert {"title", "tables", "missing_tables", "checks", "year", "fetch_error"} <= set(record)
+    assert record["attachments"] == [{"url": "http://p.test/a.pdf", "kind": "pdf"}]
+    store = open_store(f"sqlite:///{tmp_path}/s.sqlite3")
+    store.save(record, record.pop(RAWS_KEY), record.pop(CRAWLED_AT_KEY))
+    [(stored, raws)] = list(store.iter_raw())
+    store.close()
+    assert sorted((r["role"], r["body"]) for r in raws) == [("attachment", b"%PDF"), ("page", b"<html>page</html>")]
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_write_the_server_refuses_does_not_blame_the_item_nor_replay_the_batch(
+        mongomock_server, tmp_path, monkeypatch):
+    from pymongo.errors import BulkWriteError
+
+    from gicrawler.store.mongo import MongoStore
+
+    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    real = MongoStore._bulk
+    refuse = {"http://p.test/r/0.html"}
+
+    def bulk(collection, ops, urls, retry):  # the server refuses one record's write (a validator…)
+        if collection.name != "reports":
+            return real(collection, ops, urls, retry)
+        kept = [(op, url) for op, url in zip(ops, urls) if url not in refuse]
+        real(collection, [op for op, _ in kept], [url for _, url in kept], retry)
+        return [f"{url}: failed validation" for url in urls if url in refuse]
+
+    monkeypatch.setattr(MongoStore, "_bulk", staticmethod(bulk))
+    crawler = store_crawler("mongodb://localhost:27017/refusing", tmp_path, STORE_BATCH_SIZE=2)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    for record in parsed(3):
+        yield run(pipeline.process_item(record))
+    yield run(pipeline.close_spider())
+    stats = crawler.stats.get_stats()
+    assert stats["gicrawler/store_refused_flushes"] == 1 and "gicrawler/zibo/store_errors" not in stats
+    assert list((tmp_path / "spool").iterdir()) == []  # nothing left to replay
+    store = open_store("mongodb://localhost:27017/refusing")
+    assert store.count() == 2
     store.close()

@@ -54,13 +54,13 @@ def format_summary(summary: dict[str, dict[str, int]]) -> str:
 def run(args) -> int:
     from gicrawler.replicas import ReplicaSet
     from gicrawler.seeds import load_seeds
-    from gicrawler.store import StoreUnavailable, open_store, resolve_uri
+    from gicrawler.store import StoreError, open_store, resolve_uri
     from gicrawler.store.base import mask_uri
 
     store_uri = resolve_uri(args.store)
     try:
         open_store(store_uri).close()  # fail fast, before serving anything
-    except StoreUnavailable as exc:
+    except StoreError as exc:  # down, or a URI it cannot use (unknown scheme, no path…)
         print(f"gicrawler demo: {exc}", file=sys.stderr)
         return 2
 

@@ -12,6 +12,7 @@ import sys
 from datetime import date, datetime
 from typing import Iterable
 
+from gicrawler.commands import reader_gone
 from gicrawler.store import StoreError, open_store
 
 help = "export stored records: jsonl (as stored) or a csv/parquet panel (one column per table cell)"
@@ -184,6 +185,12 @@ def run(args) -> int:
                 n = writer(records, sys.stdout)
     except StoreError as exc:
         print(f"gicrawler export: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return reader_gone()
+    except OSError as exc:  # -o in a missing directory, a full disk…: the user's to fix, no traceback
+        print(f"gicrawler export: cannot write {args.output or 'standard output'}: "
+              f"{exc.strerror or exc}", file=sys.stderr)
         return 2
     finally:
         store.close()

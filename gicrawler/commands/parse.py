@@ -9,6 +9,8 @@ import json
 import sys
 from pathlib import Path
 
+from gicrawler.commands import reader_gone
+
 help = "parse report files (HTML, text, PDF, DOCX; '-' = stdin) and print one JSON record per line"
 
 OUTPUT_KEYS = ("title", "index_number", "document_number", "publisher", "published", "category",
@@ -44,9 +46,16 @@ def run(args) -> int:
             print(f"gicrawler parse: {label}: {reason}", file=sys.stderr)
             failed += 1
             continue
+        except Exception as exc:  # noqa: BLE001 - a parser bug on one file: say so, go on with the rest
+            print(f"gicrawler parse: {label}: parser error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            failed += 1
+            continue
         keys = OUTPUT_KEYS + (("text",) if args.text else ())
         line = {key: record.get(key) for key in keys}
         line["source_file"] = label
-        out.write(json.dumps(line, ensure_ascii=False) + "\n")
-        out.flush()
+        try:
+            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            out.flush()
+        except BrokenPipeError:
+            return reader_gone()
     return 1 if failed else 0

@@ -39,10 +39,11 @@ def page_item(record: dict, raws: list[dict]) -> dict:
             "metadata": {}, "attachments": attachments, "fetch_error": None}
 
 
-def reparse_record(record: dict, raws: list[dict]) -> dict:
-    """The parsed fields that differ from the stored ones ({} when nothing changed)."""
+def reparse_record(record: dict, raws: list[dict]) -> dict | None:
+    """The parsed fields that differ from the stored ones ({} when nothing changed; None when
+    the page's raw body is not in the store, so there is nothing to re-parse)."""
     if not any(r["role"] == "page" for r in raws):
-        return {}
+        return None
     fresh, _ = build_record(page_item(record, raws))
     return {key: fresh.get(key) for key in PARSED_FIELDS if fresh.get(key) != record.get(key)}
 
@@ -53,13 +54,16 @@ def run(args) -> int:
     except StoreError as exc:
         print(f"gicrawler reparse: {exc}", file=sys.stderr)
         return 2
-    changed = seen = 0
+    changed = seen = missing = 0
     try:
-        total = store.count(portal=args.portal)
+        total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
         pairs = store.iter_raw(portal=args.portal)
         for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):
-            seen += 1
             update = reparse_record(record, raws)
+            if update is None:
+                missing += 1
+                continue
+            seen += 1
             if update:
                 store.set_fields(record["url"], update)
                 changed += 1
@@ -69,5 +73,6 @@ def run(args) -> int:
         return 2
     finally:
         store.close()
-    print(f"{changed} records changed ({seen} re-parsed)")
+    print(f"{changed} records changed ({seen} re-parsed"
+          + (f", {missing} without their raw page in the store)" if missing else ")"))
     return 0

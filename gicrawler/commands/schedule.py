@@ -17,6 +17,7 @@ jobs then get no ``seeds`` argument and the spider reads its built-in lists).
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -27,6 +28,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from gicrawler.store.base import mask_uri
 
 help = "schedule a crawl of a seed list (one job per portal) on scrapyd or locally"
 
@@ -112,14 +115,22 @@ def scrapyd_schedule(url: str, project: str, spider: str, arguments: dict, setti
     fields = [("project", project), ("spider", spider), *arguments.items()]
     fields += [("setting", s) for s in settings]
     data = urllib.parse.urlencode(fields).encode()
-    endpoint = url.rstrip("/") + "/schedule.json"
+    # scrapyd's own auth (scrapyd.conf username/password) given as http://user:pass@host:6800:
+    # urllib wants it as a header, and no message may show it.
+    parts = urllib.parse.urlsplit(url.rstrip("/") + "/schedule.json")
+    request = urllib.request.Request(
+        urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])), data=data)
+    if parts.username is not None:
+        token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
+        request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode("ascii"))
+    endpoint = mask_uri(parts.geturl())
     try:
-        with urllib.request.urlopen(endpoint, data=data, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30) as response:
             answer = json.loads(response.read().decode("utf-8"))
     except urllib.error.HTTPError as exc:
         raise ScheduleError(f"{endpoint}: HTTP {exc.code}: {exc.read()[:300]!r}") from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise ScheduleError(f"{endpoint}: {exc}") from None
+        raise ScheduleError(f"{endpoint}: {mask_uri(str(exc), url)}") from None
     if answer.get("status") != "ok":
         raise ScheduleError(f"{endpoint}: {answer.get('message') or answer}")
     return answer["jobid"]
@@ -143,7 +154,7 @@ def run_local(commands: list[tuple[str, list[str]]], jobs: int) -> int:
     while pending or running:
         while pending and len(running) < max(1, jobs):
             label, cmd = pending.pop(0)
-            print(f"{label}: {' '.join(cmd[1:])}", flush=True)
+            print(f"{label}: {mask_uri(' '.join(cmd[1:]))}", flush=True)  # -s STORE_URI=… may hold a password
             running.append((label, subprocess.Popen(cmd, env=env)))
         for label, proc in list(running):
             code = proc.poll()
@@ -181,7 +192,7 @@ def _run(args) -> int:
         for portal in portals:
             job = scrapyd_schedule(args.scrapyd, args.project, SPIDER,
                                    {**seeds_args, "portal": portal.name, **extra}, settings)
-            print(f"{portal.name}: scheduled job {job} on {args.scrapyd}")
+            print(f"{portal.name}: scheduled job {job} on {mask_uri(args.scrapyd)}")
         return 0
 
     commands = [(p.name, crawl_command({**seeds_args, "portal": p.name, **extra}, settings))
@@ -196,24 +207,16 @@ def _run_distributed(args, portals, settings, extra) -> int:
     try:
         count = distributed.push_seeds(args.redis, entries, SPIDER)
     except Exception as exc:  # redis.ConnectionError etc.: say which server, not a traceback
-        raise ScheduleError(f"Redis {_redact(args.redis)}: {exc}") from None
-    print(f"pushed {count} seed entries to {_redact(args.redis)} ({distributed.keys(SPIDER)['seeds']})")
+        raise ScheduleError(f"Redis {mask_uri(args.redis)}: {exc}") from None
+    print(f"pushed {count} seed entries to {mask_uri(args.redis)} ({distributed.keys(SPIDER)['seeds']})")
     settings = settings + [f"{distributed.SETTING}={args.redis}"]
     if args.workers <= 0:
-        print(f"start workers with: scrapy crawl {SPIDER} -s {distributed.SETTING}={_redact(args.redis)}")
+        print(f"start workers with: scrapy crawl {SPIDER} -s {distributed.SETTING}={mask_uri(args.redis)}")
         return 0
     if args.scrapyd:
         for i in range(args.workers):
             job = scrapyd_schedule(args.scrapyd, args.project, SPIDER, dict(extra), settings)
-            print(f"worker {i + 1}: scheduled job {job} on {args.scrapyd}")
+            print(f"worker {i + 1}: scheduled job {job} on {mask_uri(args.scrapyd)}")
         return 0
     commands = [(f"worker {i + 1}", crawl_command(dict(extra), settings)) for i in range(args.workers)]
     return run_local(commands, args.workers)
-
-
-def _redact(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-    return url

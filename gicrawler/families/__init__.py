@@ -47,6 +47,11 @@ def get_adapter(family: str):
     return import_module(f"{__name__}.{family}")
 
 
+def link_pattern(params: dict, default: re.Pattern) -> re.Pattern:
+    """The seed's params.link_pattern (validated when the seeds load), else the family's own."""
+    return re.compile(params["link_pattern"]) if params.get("link_pattern") else default
+
+
 def clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 

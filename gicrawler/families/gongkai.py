@@ -13,38 +13,44 @@ import re
 from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
-from gicrawler.families import ListPage, PageRequest, anchor_entries, clean
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern
 
 DETAIL = re.compile(r"/doc_[0-9a-f]{24}(?:_[0-9a-f]{32})?\.\w+")
 WAIT_FOR = "a[href*='doc_']"
 _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页|/\s*(\d+)\s*页|page\s+\d+\s*(?:/|of)\s*(\d+)", re.I)
 _PAGE_PARAM = re.compile(r"[?&]page=(\d+)")
+MAX_PAGES = 200  # each page is a browser render: a misread pager must not cost thousands
 
 
 def first_requests(portal) -> list[PageRequest]:
     wait = portal.params.get("list_selector", WAIT_FOR)
-    return [PageRequest(url, browser=portal.browser, wait_for=wait, state={"page": 1})
+    # later pages are rendered the same way as the first (the seed's `browser`)
+    return [PageRequest(url, browser=portal.browser, wait_for=wait, state={"page": 1, "browser": portal.browser})
             for url in portal.index_urls]
 
 
 def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     sel = Selector(text=text)
-    link = re.compile(params["link_pattern"]) if params.get("link_pattern") else DETAIL
+    link = link_pattern(params, DETAIL)
     entries = anchor_entries(sel, url, link)
     requests = []
     if state.get("page", 1) == 1:
         wait = params.get("list_selector", WAIT_FOR)
+        browser = state.get("browser", True)
         for n in range(2, page_count(sel) + 1):
-            requests.append(PageRequest(add_or_replace_parameter(url, "page", str(n)), browser=True,
-                                        wait_for=wait, state={"page": n}))
+            requests.append(PageRequest(add_or_replace_parameter(url, "page", str(n)), browser=browser,
+                                        wait_for=wait, state={"page": n, "browser": browser}))
     return ListPage(entries, requests)
 
 
 def page_count(sel: Selector) -> int:
     """Pages in the rendered pager: '共 N 页' text, or the highest ?page=N / numbered pager link."""
     best = 1
-    pager = sel.css(".pagination, .pager, .page, .pages, #page, [class*=pag]")
-    text = clean(" ".join((pager or sel).xpath(".//text()").getall()))
+    # a wrapper whose class merely contains "pag" (pageBody, page-main) holds the list itself, and
+    # its digits (view counts, years) are no page numbers: only elements without report links count
+    pager = [n for n in sel.css(".pagination, .pager, .page, .pages, #page, [class*=pag]")
+             if not any(DETAIL.search(h) for h in n.xpath(".//a/@href").getall())]
+    text = clean(" ".join(t for n in (pager or [sel]) for t in n.xpath(".//text()").getall()))
     for m in _TOTAL_PAGES.finditer(text):
         best = max(best, int(next(g for g in m.groups() if g)))
     for href in sel.xpath("//a/@href").getall():
@@ -55,4 +61,4 @@ def page_count(sel: Selector) -> int:
         for t in node.xpath(".//a/text() | .//button/text() | .//li/text() | .//span/text()").getall():
             if t.strip().isdigit():
                 best = max(best, int(t.strip()))
-    return best
+    return min(best, MAX_PAGES)

@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
+from gicrawler.discovery import canonical
 from gicrawler.families import ListPage, PageRequest, anchor_entries
 
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
@@ -34,16 +35,18 @@ _IDS = {
 _WEBNAME = re.compile(r"webname\s*[=:]\s*['\"]?([^&'\"<>]+)", re.I)
 _UNIT_DIV = re.compile(r"<div[^>]*\bid\s*=\s*['\"]?(\d+)['\"]?[^>]*>\s*<script[^>]*text/xml", re.I)
 _COL_IN_URL = re.compile(r"/col/col(\d+)/")
+_PROXY_IN_PAGE = re.compile(r"""['"(]\s*((?:https?:)?[^'"()\s<>]*/dataproxy\.jsp)""", re.I)
 _SCREENS = 3  # the browser asks for 3 screens per proxy call; do the same (politeness, fewer calls)
 
 
 def first_requests(portal) -> list[PageRequest]:
-    return [PageRequest(url, browser=portal.browser, state={"stage": "column"}) for url in portal.index_urls]
+    return [PageRequest(url, browser=portal.browser, state={"stage": "column", "browser": portal.browser})
+            for url in portal.index_urls]
 
 
 def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("stage") == "column":
-        return _parse_column(text, url, params)
+        return _parse_column(text, url, params, bool(state.get("browser")))
     if state.get("stage") == "column_page":  # ?uid=&pageNum=n: page n in the same <datastore> block
         return ListPage(records(text, url), [])
     return _parse_proxy(text, url, state, params)
@@ -79,7 +82,11 @@ def jpage_info(text: str, url: str, params: dict) -> dict:
     info["total"] = int(total.group(1) or total.group(2)) if total else None
     per = _PER_PAGE.search(text)
     info["perpage"] = int(per.group(1)) if per else int(params.get("perpage", 15))
-    proxy = params.get("proxy_path") or (urlsplit(next_href).path if next_href else None) or PROXY_PATH
+    # the proxy's path differs by JCMS version (portals-research §1.2): the <nextgroup> link's, else
+    # one the page's scripts name (jpage's proxyUrl), else the current default
+    named = _PROXY_IN_PAGE.search(text)
+    proxy = (params.get("proxy_path") or (urlsplit(next_href).path if next_href else None)
+             or (html.unescape(named.group(1)) if named else None) or PROXY_PATH)
     info["proxy_url"] = urljoin(url, proxy)
     info["next_href"] = urljoin(url, next_href) if next_href else None
     return info
@@ -90,33 +97,41 @@ def _param(params, key):
     return str(value) if value is not None else None
 
 
-def _parse_column(text: str, url: str, params: dict) -> ListPage:
+def _parse_column(text: str, url: str, params: dict, browser: bool = False) -> ListPage:
     entries = records(text, url)
     if not entries:
         # some Hanweb sites server-render the list (Shandong province: /art/ links in the HTML)
         entries = anchor_entries(Selector(text=text), url, re.compile(r"/art/\d{4}/"))
     info = jpage_info(text, url, params)
-    if not info["unitid"] or (info["total"] is not None and info["total"] <= len(entries)):
+    # a page may carry its list twice (PC table + mobile list): count each report once
+    listed = len({canonical(e["url"]) for e in entries})
+    if not info["unitid"] or (info["total"] is not None and info["total"] <= listed):
         return ListPage(entries, [])  # a single page, or no jpage list on this column
     if params.get("proxy") == "pagenum":
         # server-side page switching, for sites whose dataproxy.jsp answers nothing
         pages = -(-info["total"] // info["perpage"]) if info["total"] else 1
         base = add_or_replace_parameter(url, "uid", info["unitid"])
-        return ListPage(entries, [PageRequest(add_or_replace_parameter(base, "pageNum", str(n)),
+        # the column page again: rendered like the first one (proxy answers are XML, never rendered)
+        return ListPage(entries, [PageRequest(add_or_replace_parameter(base, "pageNum", str(n)), browser=browser,
                                               state={"stage": "column_page", "page": n})
                                   for n in range(2, pages + 1)])
     if params.get("proxy") == "get":
-        if not info["next_href"]:
-            return ListPage(entries, [])
+        if not info["next_href"]:  # no <nextgroup> link here: build the GET form it would carry
+            info["next_href"] = _get_href(info)
         page = int(dict(parse_qsl(urlsplit(info["next_href"]).query)).get("page") or 1)
         return ListPage(entries, [_get_request(info, url, page)])
     state = {"stage": "proxy", "referer": url, "info": info, "planned": info["total"] is not None}
     if info["total"] is None:  # unknown size: ask one chunk, plan the rest from <totalrecord>
-        return ListPage(entries, [_post_request(info, url, len(entries) + 1, state)])
-    return ListPage(entries, _plan_posts(info, url, len(entries) + 1, info["total"], state))
+        return ListPage(entries, [_post_request(info, url, listed + 1, state)])
+    return ListPage(entries, _plan_posts(info, url, listed + 1, info["total"], state))
 
 
 def _parse_proxy(text: str, url: str, state: dict, params: dict) -> ListPage:
+    head = text[:4096].lower()
+    if text.strip() and "<datastore" not in head and "<record" not in head:
+        # an error or WAF page instead of the XML: a recorded list error, not a silently short list
+        # (an empty body is the proxy's own "nothing more", seen with encrypted <nextgroup> ids)
+        raise ValueError(f"dataproxy answer is not a <datastore>: {text[:120]!r}")
     entries = records(text, url)
     info = dict(state["info"])
     requests = []
@@ -153,6 +168,13 @@ def _post_request(info, referer, start, state, end=None) -> PageRequest:
     }
     return PageRequest(f"{info['proxy_url']}?{query}", method="POST", formdata=form,
                        headers={"Referer": referer}, state={**state, "start": start, "end": end})
+
+
+def _get_href(info) -> str:
+    query = urlencode({"page": 1, "appid": 1, "webid": info["webid"] or "1", "path": "/",
+                       "columnid": info["columnid"] or "", "unitid": info["unitid"],
+                       "webname": info["webname"], "permissiontype": 0})
+    return f"{info['proxy_url']}?{query}"
 
 
 def _get_request(info, referer, page) -> PageRequest:

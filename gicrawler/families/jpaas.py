@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urljoin
 
 from parsel import Selector
 
-from gicrawler.families import ListPage, PageRequest, anchor_entries
+from gicrawler.families import ListPage, PageRequest, anchor_entries, link_pattern
 
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 # detail links: /art/YYYY/M/D/art_… (classic) or /col/col…/art/YYYY/art_{32hex}.html (JPaaS)
@@ -30,7 +30,7 @@ def first_requests(portal) -> list[PageRequest]:
 
 
 def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
-    link = re.compile(params["link_pattern"]) if params.get("link_pattern") else DETAIL
+    link = link_pattern(params, DETAIL)
     if state.get("stage") == "column":
         sel = Selector(text=text)
         entries = anchor_entries(sel, url, link)
@@ -38,8 +38,8 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
         if unit is None:
             return ListPage(entries, [])
         return ListPage(entries, [_request(unit, url, 1)])
-    entries = unit_entries(text, url, link)
     page = state["page"]
+    entries = unit_entries(text, url, link, first=page == 1)
     urls = sorted(e["url"] for e in entries)
     # stop at the first empty page, or when the API ignores pageNo and repeats the last page
     if not entries or urls == state.get("last") or page >= MAX_PAGES:
@@ -49,12 +49,25 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     return ListPage(entries, [nxt])
 
 
-def unit_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
-    """Entries of a unitbuild JSON answer (data.html); [] for an empty page or a non-JSON body."""
+def unit_entries(text: str, base_url: str, link: re.Pattern, first: bool = False) -> list[dict]:
+    """Entries of a unitbuild JSON answer (data.html); [] for an empty page (the end of the list).
+
+    ValueError (recorded by the spider as a list error) for an answer that is not the API's JSON
+    (an error or WAF page) and for a refusal (``success: false``) of the first page, which means
+    the unit's ids were read wrong; a refusal further on ends the list like an empty page.
+    """
+    if not text.strip():
+        return []
     try:
         doc = json.loads(text)
     except ValueError:
-        return []
+        # fetched through the browser, the JSON is the text of a viewer page (<pre>{…}</pre>)
+        try:
+            doc = json.loads(Selector(text=text).xpath("string(//body)").get() or "")
+        except ValueError:
+            raise ValueError(f"JPaaS unit answer is not JSON: {text[:120]!r}") from None
+    if first and isinstance(doc, dict) and doc.get("success") is False:
+        raise ValueError(f"JPaaS unit refused the first page: {text[:200]!r}")
     data = doc.get("data") if isinstance(doc, dict) else None
     markup = data.get("html") if isinstance(data, dict) else data if isinstance(data, str) else None
     if not markup or not markup.strip():

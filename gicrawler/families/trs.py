@@ -9,12 +9,12 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
 from gicrawler.discovery import parse_date, resolve
-from gicrawler.families import ListPage, PageRequest, anchor_entries, clean
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern
 
 DETAIL = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])")
 PAGER = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
@@ -23,27 +23,40 @@ _VAR_TITLE = re.compile(r"""\bvar\s+\w*title\w*\s*=\s*(["'])(.*?)\1""", re.I)
 _WRITELN = re.compile(r"""document\.write(?:ln)?\(\s*(["'])(.*?)\1\s*\)""", re.S)
 
 
+_PAGE_NAME = re.compile(r"/([\w-]+)\.(s?html?)$")
+
+
 def first_requests(portal) -> list[PageRequest]:
-    return [PageRequest(url, browser=portal.browser, state={"page": 0}) for url in portal.index_urls]
+    # later pages are the same kind of page: rendered too when the seed says so
+    return [PageRequest(url, browser=portal.browser, state={"page": 0, "browser": portal.browser})
+            for url in portal.index_urls]
 
 
 def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     sel = Selector(text=text)
-    link = re.compile(params["link_pattern"]) if params.get("link_pattern") else DETAIL
+    link = link_pattern(params, DETAIL)
     entries = anchor_entries(sel, url, link) + script_entries(sel, url, link)
     requests = []
     if state.get("page", 0) == 0:
-        count, name, ext = page_count(text)
+        count, name, ext = page_count(text, url)
+        browser = bool(state.get("browser"))
         for i in range(1, count):
-            requests.append(PageRequest(urljoin(url, f"{name}_{i}.{ext}"), state={"page": i}))
+            requests.append(PageRequest(urljoin(url, f"{name}_{i}.{ext}"), browser=browser,
+                                        state={"page": i, "browser": browser}))
     return ListPage(entries, requests)
 
 
-def page_count(text: str) -> tuple[int, str, str]:
-    """(pages, page name, extension) from createPageHTML(n, i, "index", "shtml"); 1 page if absent."""
+def page_count(text: str, url: str = "") -> tuple[int, str, str]:
+    """(pages, page name, extension) from createPageHTML(n, i, "index", "shtml"); 1 page if absent.
+
+    Without name/extension arguments, page i is named after page 0 itself (index.html →
+    index_1.html); a column URL ending in "/" falls back to index.shtml.
+    """
+    own = _PAGE_NAME.search(urlsplit(url).path)
+    name, ext = own.groups() if own else ("index", "shtml")
     for m in PAGER.finditer(text):
-        return int(m.group(1)), m.group(3) or "index", m.group(4) or "shtml"
-    return 1, "index", "shtml"
+        return int(m.group(1)), m.group(3) or name, m.group(4) or ext
+    return 1, name, ext
 
 
 def script_entries(sel: Selector, base_url: str, link: re.Pattern) -> list[dict]:

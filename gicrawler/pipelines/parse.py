@@ -10,7 +10,9 @@ report, so the pipeline runs it in a process pool: setting ``GICRAWLER_PARSE_WOR
 dicts with bytes bodies and return the record; raws, stats and logging stay in the crawl process
 (workers' log records are forwarded to it). A crashed worker costs no item: the items it had are
 parsed inline and ``gicrawler/parse_worker_crashes`` is counted; after ``MAX_POOL_CRASHES`` the
-pool is given up and the rest of the crawl parses inline.
+pool is given up and the rest of the crawl parses inline. A page still parsing after
+``GICRAWLER_PARSE_TIMEOUT`` seconds (default 300; 0 = no limit) has the pool killed and is stored
+with a ``parse_error`` (raw kept, for reparse); the items queued behind it are parsed again.
 """
 from __future__ import annotations
 
@@ -47,6 +49,9 @@ RAWS_KEY, CRAWLED_AT_KEY = "_raws", "_crawled_at"
 # The item fields a worker needs (bodies included); nothing Scrapy-specific crosses the process boundary.
 PAGE_FIELDS = ITEM_FIELDS + ("fetch_error", "body", "content_type", "metadata", "attachments")
 MAX_POOL_CRASHES = 3
+# A page still parsing after this long (a pathological PDF) has its worker killed and is stored
+# with a parse_error: otherwise its item, and the crawl's close (pool shutdown), would wait forever.
+PARSE_TIMEOUT = 300.0
 # Items submitted to the pool but not finished, per worker: keeps workers busy, bounds the copies.
 IN_FLIGHT_PER_WORKER = 4
 
@@ -98,16 +103,23 @@ def build_record(item, parse: Callable[..., dict] | None = None) -> tuple[dict, 
     return parse_page(page, parse), page_raws(page)
 
 
-def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
-    """The record of a page (a plain dict with the item's fields): the part that parses."""
-    parse = parse or _default_parse
+def empty_record(page: Mapping) -> dict:
+    """The record of a page before parsing: every key present, parsed fields None, attachments
+    listed (without bodies) so the store can find their raw bodies again for a reparse."""
     record: dict = {key: page.get(key) for key in ITEM_FIELDS}
     record.update({key: None for key in PARSED_FIELDS})
     record["fetch_error"] = page.get("fetch_error")
+    record["attachments"] = [{k: att.get(k) for k in ATTACHMENT_FIELDS if att.get(k) is not None}
+                             for att in page.get("attachments") or ()]
+    return record
 
-    attachments, parsed_attachments = [], []
-    for att in page.get("attachments") or ():
-        entry = {k: att.get(k) for k in ATTACHMENT_FIELDS if att.get(k) is not None}
+
+def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
+    """The record of a page (a plain dict with the item's fields): the part that parses."""
+    parse = parse or _default_parse
+    record = empty_record(page)
+    parsed_attachments = []
+    for att, entry in zip(page.get("attachments") or (), record["attachments"]):
         body = att.get("body")
         if body is not None:
             try:
@@ -116,8 +128,6 @@ def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
                 parsed_attachments.append((entry, result))
             except Exception as exc:  # a broken attachment must not lose the page
                 entry["parse_error"] = error_text(exc)
-        attachments.append(entry)
-    record["attachments"] = attachments
 
     body = page.get("body")
     if body is None:
@@ -261,6 +271,8 @@ class ParsePipeline:
             workers = (crawler.settings.getint("GICRAWLER_PARSE_WORKERS", default_workers())
                        if crawler is not None else default_workers())
         self.workers = max(0, workers)
+        self.timeout = (crawler.settings.getfloat("GICRAWLER_PARSE_TIMEOUT", PARSE_TIMEOUT)
+                        if crawler is not None else PARSE_TIMEOUT)
         self.crashes = 0
         self._executor: ProcessPoolExecutor | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -357,9 +369,21 @@ class ParsePipeline:
             if executor is None:  # the pool was given up
                 return self._finish(self._record_inline(page), page, crawled_at)
             try:
-                record = await asyncio.wrap_future(future)
+                record = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout or None)
             except BrokenProcessPool as exc:
                 record = self._after_crash(executor, exc, page)
+            except asyncio.TimeoutError:
+                if executor is not self._executor:
+                    # Queued behind a page that timed out first and had the pool killed: a victim.
+                    record = self._after_crash(executor, BrokenProcessPool("pool ended"), page)
+                else:
+                    # Not parsed inline (it would stall the reactor instead): the pool is killed,
+                    # which breaks it, so the other items it held are parsed again, as after a crash.
+                    exc = TimeoutError(f"parsing took over {self.timeout:g} s (GICRAWLER_PARSE_TIMEOUT)")
+                    for process in list((getattr(executor, "_processes", None) or {}).values()):
+                        process.kill()  # (the executor has no public way to stop a running task)
+                    self._crashed(executor, exc)
+                    record = self._failed_record(page, exc)
             except Exception as exc:  # noqa: BLE001 - what parse_page raised in the worker
                 record = self._failed_record(page, exc)
         return self._finish(record, page, crawled_at)
@@ -380,7 +404,7 @@ class ParsePipeline:
     def _failed_record(self, page: dict, exc: BaseException) -> dict:
         logger.error("building the record of %s failed: %s", page.get("url"), error_text(exc),
                      exc_info=(type(exc), exc, exc.__traceback__))
-        record = {key: page.get(key) for key in ITEM_FIELDS}
+        record = empty_record(page)
         record["parse_error"] = error_text(exc)
         return record
 

@@ -25,6 +25,7 @@ from twisted.internet.task import deferLater
 
 from gicrawler.pipelines.parse import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import StoreError, StoreUnavailable, open_store, resolve_uri
+from gicrawler.store.base import WritesRefused
 from gicrawler.store.spool import DEFAULT_SPOOL_DIR, Spool
 
 logger = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ class StorePipeline:
                 self._committed_if_flushed()
         except StoreUnavailable as exc:
             await self._recover(exc)
+        except WritesRefused as exc:  # this item's save was fine; the batch flush named what was refused
+            self._writes_refused(exc)
         except StoreError as exc:
             self._refused(item, exc)
         return item
@@ -119,6 +122,8 @@ class StorePipeline:
                 self._committed_if_flushed()
         except StoreUnavailable as exc:
             await self._recover(exc, final=True)
+        except WritesRefused as exc:
+            self._writes_refused(exc)
         except StoreError as exc:
             logger.error("final flush failed: %s", exc)
         finally:
@@ -138,6 +143,12 @@ class StorePipeline:
         # Bad data, not a bad store: retrying cannot help, so it is said loudly and counted.
         logger.error("record %s not stored: %s", record.get("url"), exc)
         self.crawler.stats.inc_value(f"gicrawler/{record.get('portal') or 'unknown'}/store_errors")
+
+    def _writes_refused(self, exc: WritesRefused) -> None:
+        # The rest of the batch is committed: the journal must not replay it all again.
+        logger.error("%s", exc)
+        self.crawler.stats.inc_value("gicrawler/store_refused_flushes")
+        self._committed_if_flushed()
 
     def _count(self, record: dict, status: str) -> None:
         portal = record.get("portal") or "unknown"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
@@ -26,17 +25,13 @@ from scrapy_playwright.page import PageMethod
 from gicrawler import discovery
 from gicrawler.distributed import RedisSeeds
 from gicrawler.families import PageRequest, get_adapter
+from gicrawler.incremental import NotModified, flag
 from gicrawler.items import ReportPage
 from gicrawler.middlewares import is_challenge
 from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
 
-TRUE = {"1", "true", "yes", "on"}
 BROWSER_WAIT_MS = 20_000
 _DOC_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # PDF, OOXML/zip, OLE (doc/xls/wps)
-
-
-def flag(value) -> bool:
-    return value is True or str(value or "").strip().lower() in TRUE
 
 
 class PortalSpider(RedisSeeds, scrapy.Spider):
@@ -87,9 +82,10 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        if not any(p.browser or p.antibot_browser for p in spider.portals):
+        if not crawler.settings.frozen and not any(p.browser or p.antibot_browser for p in spider.portals):
             # No seed entry asks for a browser: Scrapy's own handlers, and no Playwright driver
-            # process (~240 MB) started for nothing. Settings are frozen only after this.
+            # process (~240 MB) started for nothing. A crawl freezes its settings only after this
+            # (Crawler.crawl); a crawler built already configured (scrapy.utils.test) keeps its own.
             crawler.settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
         return spider
 
@@ -143,7 +139,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             self.crawler.stats.inc_value(f"gicrawler/{portal.name}/list_errors")
             return
         for entry in discovery.select_reports(page.entries, self._seen[portal.name]):
-            if not _allowed(entry["url"], portal):  # a link to another site: not this portal's report
+            if not portal.allows(entry["url"]):  # a link to another site: not this portal's report
                 self.crawler.stats.inc_value(f"gicrawler/{portal.name}/offsite_links")
                 self.logger.debug("offsite report link on %s: %s", response.url, entry["url"])
                 continue
@@ -174,7 +170,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # (gicrawler.loaders, via parse_report) from the same page, off the reactor thread.
         pending = []
         for att in _attachments(response):
-            if _allowed(att["url"], portal):
+            if portal.allows(att["url"]):
                 pending.append(att)
             else:
                 item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
@@ -185,9 +181,13 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         request = failure.request
         info = request.meta["gicrawler"]
         portal = self.by_name[info["portal"]]
+        if failure.check(NotModified):
+            return None  # 304 to a revalidation: counted and touched by the incremental middleware
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt, offsite, 304 Not Modified (incremental): nothing was fetched, nothing to store
-            self.logger.debug("report %s not fetched: %s", request.url, _reason(failure))
+            # robots.txt, offsite: nothing was fetched, nothing to store; counted per portal so a
+            # robots.txt that shuts a column off shows in the run summary
+            self.crawler.stats.inc_value(f"gicrawler/{portal.name}/not_fetched")
+            self.logger.info("report %s of %s not fetched: %s", request.url, portal.name, _reason(failure))
             return None
         item = self._item(portal, request, info)
         response = getattr(failure.value, "response", None)
@@ -278,11 +278,6 @@ def _attachments(response) -> list[dict]:
     # a local Selector, not response.selector: that one is cached on the response and its lxml
     # tree (~1 MB) would live as long as the item waits in the parse pipeline
     return discovery.find_attachments(scrapy.Selector(response), response.url)
-
-
-def _allowed(url: str, portal) -> bool:
-    host = urlsplit(url).hostname or ""
-    return any(host == d or host.endswith("." + d) for d in portal.allowed_domains)
 
 
 def _reason(failure) -> str:

@@ -18,11 +18,16 @@ class StoreError(RuntimeError):
     """The store refused an operation (bad data); retrying will not help."""
 
 
+class WritesRefused(StoreError):
+    """A flush wrote its batch except the writes the store refused (named in the message)."""
+
+
 class StoreUnavailable(StoreError):
     """The store cannot be reached or written; the message names it without credentials."""
 
 
-_USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
+# Up to the LAST "@" before the path: a password with an unescaped "@" must not leak its tail.
+_USERINFO = re.compile(r"(?<=://)[^/\s]*@")
 _SECRET_PARAM = re.compile(r"(?i)([?&][^=&\s]*(?:password|secret|token)[^=&\s]*=)[^&\s]*")
 
 
@@ -128,8 +133,15 @@ class Store:
     def flush(self) -> None:
         if not self.pending_count:
             return
-        with self._errors("flush"):
-            self._commit()
+        try:
+            with self._errors("flush"):
+                self._commit()
+        except WritesRefused:
+            # The backend wrote the rest of the batch; the refused writes are named in the error.
+            # Kept, they would be sent again with every later batch and fail every flush too.
+            self._unflushed.clear()
+            self._pending_ops = self._pending_bytes = 0
+            raise
         self._unflushed.clear()
         self._pending_ops = self._pending_bytes = 0
 
@@ -151,10 +163,11 @@ class Store:
             self._before_read()
             yield from self._find(portal, year)
 
-    def count(self, portal: str | None = None, year: int | None = None) -> int:
+    def count(self, portal: str | None = None, year: int | None = None, *, with_raw_only: bool = False) -> int:
+        """How many records ``find`` (or, ``with_raw_only``, ``iter_raw``) yields."""
         with self._errors("count"):
             self._before_read()
-            return self._count(portal, year)
+            return self._count(portal, year, with_raw_only)
 
     def known_pages(self, portal: str) -> dict[str, dict]:
         with self._errors("known_pages"):
@@ -217,7 +230,7 @@ class Store:
     def _discard(self) -> None: raise NotImplementedError
     def _before_read(self) -> None: pass
     def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]: raise NotImplementedError
-    def _count(self, portal, year) -> int: raise NotImplementedError
+    def _count(self, portal, year, with_raw_only=False) -> int: raise NotImplementedError
     def _known(self, portal) -> Iterator[dict]: return self._find(portal, None)
     def _load_raw(self, url: str, sha1: str) -> dict | None: raise NotImplementedError
     def _save_run(self, run: dict) -> None: raise NotImplementedError

@@ -10,18 +10,23 @@ import copy
 import zlib
 from typing import Iterator
 
+import bson
 import gridfs
 import pymongo
 from bson.binary import Binary
+from bson.errors import BSONError
 from pymongo import UpdateOne
 from pymongo import errors as mongo_errors
 from urllib.parse import parse_qsl, urlsplit
 
 from gicrawler.store import records
-from gicrawler.store.base import Store
+from gicrawler.store.base import Store, StoreError, WritesRefused
 
 DEFAULT_DB = "gicrawler"
 GRIDFS_THRESHOLD = 15 * 1024 * 1024
+MAX_DOCUMENT = 16 * 1024 * 1024 - 64 * 1024  # BSON's 16 MB, less room for the update's envelope
+DUPLICATE_KEY = 11000
+INT64 = (-2 ** 63, 2 ** 63 - 1)
 # Fail fast instead of pymongo's 30 s default when nothing answers; a URI option wins.
 DEFAULT_TIMEOUTS = {"serverSelectionTimeoutMS": 5000, "connectTimeoutMS": 5000}
 
@@ -30,7 +35,7 @@ class MongoStore(Store):
     _unavailable_errors = (mongo_errors.ConnectionFailure, mongo_errors.ServerSelectionTimeoutError,
                            mongo_errors.AutoReconnect, mongo_errors.NetworkTimeout,
                            mongo_errors.NotPrimaryError)
-    _data_errors = (mongo_errors.PyMongoError, TypeError, ValueError)
+    _data_errors = (mongo_errors.PyMongoError, BSONError, OverflowError, TypeError, ValueError)
     gridfs_threshold = GRIDFS_THRESHOLD
 
     def __init__(self, uri: str, client=None):
@@ -74,6 +79,12 @@ class MongoStore(Store):
 
     def _persist(self, url, state, changes, on_insert, raws, now) -> None:
         self._ensure_indexes()
+        # Checked here, record by record: a document the server would refuse must not reach the
+        # batch, where it would fail every later flush too (mongomock accepts all of these).
+        state = _storable(state, url)
+        changes = {k: state.get(k) for k in changes}
+        if "text" in changes and "errors" in state:  # (_storable may have noted a dropped text)
+            changes["errors"] = state["errors"]
         entry = self._pending.setdefault(url, {"state": None, "set": {}, "insert": {}})
         entry["state"] = state
         entry["set"].update(changes)
@@ -99,18 +110,16 @@ class MongoStore(Store):
         return doc
 
     def _update(self, url: str, fields: dict) -> None:
+        fields = _storable(fields, url)
         entry = self._pending.setdefault(url, {"state": None, "set": {}, "insert": {}})
         entry["set"].update(fields)
         if entry["state"] is not None:
             entry["state"].update(fields)
 
     def _commit(self) -> None:
-        if self._pending_raw:
-            self.raw.bulk_write(
-                [UpdateOne({"url": url, "sha1": digest}, {"$setOnInsert": doc}, upsert=True)
-                 for (url, digest), doc in self._pending_raw.items()], ordered=False)
-            self._pending_raw.clear()
-        ops = []
+        raw_ops = [UpdateOne({"url": url, "sha1": digest}, {"$setOnInsert": doc}, upsert=True)
+                   for (url, digest), doc in self._pending_raw.items()]
+        ops, urls = [], []
         for url, entry in self._pending.items():
             update = {"$set": entry["set"]} if entry["set"] else {}
             if entry["insert"]:
@@ -119,9 +128,42 @@ class MongoStore(Store):
                 continue
             # Only saves create records; a touch of an unknown URL stays a no-op.
             ops.append(UpdateOne({"url": url}, update, upsert=bool(entry["insert"] or entry["state"])))
+            urls.append(url)
+        refused = []
+        if raw_ops:  # a raw body is immutable under (url, sha1): a duplicate is already stored
+            refused += self._bulk(self.raw, raw_ops, [key[0] for key in self._pending_raw], retry=False)
         if ops:
-            self.reports.bulk_write(ops, ordered=False)
+            refused += self._bulk(self.reports, ops, urls, retry=True)
+        # Everything else is written (ordered=False): a refused write must not be sent again with
+        # every later batch, so the buffers are emptied either way and the refusal is raised.
+        self._pending_raw.clear()
         self._pending.clear()
+        if refused:
+            raise WritesRefused(f"store {self.display} refused {len(refused)} write(s): " + "; ".join(refused[:5]))
+
+    @staticmethod
+    def _bulk(collection, ops: list, urls: list[str], retry: bool) -> list[str]:
+        """bulk_write, unordered; returns "url: reason" for each write the server refused.
+
+        A duplicate-key error means another crawl inserted the same key meanwhile: for a raw body
+        (immutable under its key) that is success; a record update is sent once more (``retry``),
+        now an update of the existing document."""
+        try:
+            collection.bulk_write(ops, ordered=False)
+            return []
+        except mongo_errors.BulkWriteError as exc:
+            errors = exc.details.get("writeErrors") or []
+            if not errors:  # only a write concern error: not known to be written, try again later
+                raise
+        duplicates = [e["index"] for e in errors if e.get("code") == DUPLICATE_KEY]
+        refused = [f"{urls[e['index']]}: {e.get('errmsg')}" for e in errors if e.get("code") != DUPLICATE_KEY]
+        if retry and duplicates:
+            try:
+                collection.bulk_write([ops[i] for i in duplicates], ordered=False)
+            except mongo_errors.BulkWriteError as exc:
+                refused += [f"{urls[duplicates[e['index']]]}: {e.get('errmsg')}"
+                            for e in exc.details.get("writeErrors") or []]
+        return refused
 
     def _discard(self) -> None:
         self._pending.clear()
@@ -149,8 +191,8 @@ class MongoStore(Store):
         fields = {key: 1 for key in records.KNOWN_FIELDS}
         return self.reports.find({"portal": portal}, {"_id": 0, "url": 1, **fields})
 
-    def _count(self, portal, year) -> int:
-        return self.reports.count_documents(self._query(portal, year))
+    def _count(self, portal, year, with_raw_only=False) -> int:
+        return self.reports.count_documents(self._query(portal, year, with_raw_only))
 
     def _load_raw(self, url: str, sha1: str) -> dict | None:
         doc = self.raw.find_one({"url": url, "sha1": sha1}, {"_id": 0})
@@ -175,3 +217,33 @@ class MongoStore(Store):
 
     def _close(self) -> None:
         self.client.close()
+
+
+def _big_ints_as_floats(value):
+    if isinstance(value, dict):
+        return {k: _big_ints_as_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_big_ints_as_floats(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]:
+        return float(value)
+    return value
+
+
+def _storable(doc: dict, url: str) -> dict:
+    """``doc`` as MongoDB will take it: an integer beyond int64 (a misread ID in a table) becomes
+    a float; a document over 16 MB loses its ``text`` (the raw body keeps it, reparse restores it).
+    What cannot be stored at all raises StoreError naming the record."""
+    try:
+        size = len(bson.encode(doc))
+    except OverflowError:
+        doc = _big_ints_as_floats(doc)
+        size = len(bson.encode(doc))
+    except BSONError as exc:
+        raise StoreError(f"record {url} cannot be stored in MongoDB: {exc}") from None
+    if size > MAX_DOCUMENT and doc.get("text"):
+        doc = {**doc, "text": None,
+               "errors": [*(doc.get("errors") or ()), "text not stored: the record exceeds 16 MB"]}
+        size = len(bson.encode(doc))
+    if size > MAX_DOCUMENT:
+        raise StoreError(f"record {url} cannot be stored in MongoDB: {size} bytes, over 16 MB")
+    return doc

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from gicrawler.store.base import StoreError, StoreUnavailable
+from gicrawler.store.base import StoreError, StoreUnavailable, WritesRefused
 from gicrawler.store.sqlite import dumps, loads
 
 logger = logging.getLogger(__name__)
@@ -126,6 +126,9 @@ class Spool:
                     replayed += 1
                     if on_saved is not None:
                         on_saved(record, status)
-                store.flush()
+                try:
+                    store.flush()
+                except WritesRefused as exc:  # the rest is written: replaying again cannot help
+                    logger.error("spooled records refused, dropped: %s", exc)
                 path.unlink()
         return replayed

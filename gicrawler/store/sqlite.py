@@ -144,8 +144,8 @@ class SQLiteStore(Store):
         for url, *values in self.db.execute(f"SELECT url, {fields} FROM reports WHERE portal = ?", (portal,)):
             yield {"url": url, **dict(zip(records.KNOWN_FIELDS, values))}
 
-    def _count(self, portal, year) -> int:
-        where, params = self._where(portal, year)
+    def _count(self, portal, year, with_raw_only=False) -> int:
+        where, params = self._where(portal, year, with_raw_only)
         return self.db.execute(f"SELECT count(*) FROM reports{where}", params).fetchone()[0]
 
     def _load_raw(self, url: str, sha1: str) -> dict | None:
