@@ -7,7 +7,6 @@ distinct fingerprint is appended to ``versions`` and every raw body stays stored
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 from datetime import datetime, timezone
 
@@ -96,7 +95,8 @@ def merge(prev: dict | None, record: dict, now: datetime) -> tuple[str, dict, di
     Returns (status, state, changes, on_insert): ``state`` is the whole record after the save,
     ``changes`` the fields to set on the stored one, ``on_insert`` fields only a new record gets.
     """
-    record = copy.deepcopy(record)
+    # No copy needed: ``record`` comes from prepare() (a fresh dict) and nothing below mutates a
+    # nested value, it only builds new top-level dicts.
     if prev is None:
         state = {**record, "first_seen": now, "last_crawled": now, "last_changed": now,
                  "versions": [_version(record, now)] if record.get("raw_hash") else []}
