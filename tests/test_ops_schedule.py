@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
+import sys
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,14 +22,22 @@ def run_schedule(argv: list[str]) -> int:
     return schedule.run(parser.parse_args(argv))
 
 
+class Posts(list):
+    def __init__(self):
+        super().__init__()
+        self.auths: list[str | None] = []
+
+
 @pytest.fixture
 def fake_scrapyd():
-    """Records schedule.json posts and answers like scrapyd (status ok + a job id)."""
-    posts: list[list[tuple[str, str]]] = []
+    """Records schedule.json posts (and their Authorization headers, in ``posts.auths``) and
+    answers like scrapyd (status ok + a job id)."""
+    posts = Posts()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"])).decode()
+            posts.auths.append(self.headers.get("Authorization"))
             fields = urllib.parse.parse_qsl(body)
             if self.path != "/schedule.json":
                 self.send_response(404)
@@ -164,3 +174,23 @@ def test_local_mode_crawls_a_replica_portal_into_the_store(replicas, replica_see
     with open_store(store_uri) as store:
         assert {r["url"] for r in store.find(portal=portal)} == set(replicas.expected[portal])
         assert store.last_run(portal)["stats"]["reports"] >= 1
+
+
+def test_scrapyd_credentials_go_in_a_header_and_never_in_the_output(fake_scrapyd, capsys):
+    url, posts = fake_scrapyd
+    host = url.removeprefix("http://")
+    assert run_schedule(["zibo", "--scrapyd", f"http://admin:s3cr%40t@{host}"]) == 0
+    assert posts.auths == ["Basic " + base64.b64encode(b"admin:s3cr@t").decode()]
+    # nothing listening: the error names the server, not the password
+    assert run_schedule(["zibo", "--scrapyd", "http://admin:s3cret@127.0.0.1:1"]) == 2
+    captured = capsys.readouterr()
+    assert "s3cr" not in captured.out + captured.err
+    assert "scheduled job job1 on http://***@127.0.0.1:" in captured.out
+    assert captured.err.startswith("gicrawler schedule: http://***@127.0.0.1:1/schedule.json: ")
+
+
+def test_local_crawl_commands_are_printed_without_the_store_password(capsys):
+    cmd = [sys.executable, "-c", "pass", "-s", "STORE_URI=mongodb://gi:s3cret@db:27017/gicrawler"]
+    assert schedule.run_local([("zibo", cmd)], jobs=1) == 0
+    out = capsys.readouterr().out
+    assert "s3cret" not in out and "STORE_URI=mongodb://***@db:27017/gicrawler" in out
