@@ -11,6 +11,7 @@ from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_E
 BOT_NAME = "gicrawler"
 SPIDER_MODULES = ["gicrawler.spiders"]
 NEWSPIDER_MODULE = "gicrawler.spiders"
+COMMANDS_MODULE = "gicrawler.scrapy_commands"   # `scrapy crawl` exits 2 when the store is unavailable
 
 # --- Identity and manners -----------------------------------------------------------------
 # Say who we are and where to complain; site admins block anonymous bots first.

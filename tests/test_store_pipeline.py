@@ -436,3 +436,14 @@ def test_a_write_the_server_refuses_does_not_blame_the_item_nor_replay_the_batch
     store = open_store("mongodb://localhost:27017/refusing")
     assert store.count() == 2
     store.close()
+
+
+def test_scrapy_crawl_exits_non_zero_when_the_store_is_down(tmp_path):
+    from tests.crawl_helpers import run_crawl
+
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text("portals:\n  - name: t\n    family: trs\n"
+                     "    index_urls: [http://127.0.0.1:9/x/index.shtml]\n    allowed_domains: [127.0.0.1]\n")
+    proc = run_crawl(seeds, "mongodb://crawler:hunter22@127.0.0.1:1/x?serverSelectionTimeoutMS=300", timeout=60)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "store unavailable, not crawling" in proc.stderr and "hunter22" not in proc.stderr
