@@ -466,3 +466,27 @@ def test_replay_of_a_batch_with_a_refused_write_is_not_repeated_forever(mongo_st
     monkeypatch.setattr(type(mongo_store.reports), "bulk_write", bulk_write)
     assert spool.replay(mongo_store) == 2
     assert spool.files() == [] and mongo_store.get("http://p.test/r2") is not None
+
+
+def test_sqlite_store_opened_by_several_crawls_at_once(tmp_path):
+    # Distributed or --jobs runs start several crawls on one new file at the same moment.
+    import subprocess
+    import sys
+
+    uri = f"sqlite:///{tmp_path}/shared.sqlite3"
+    import time
+
+    n = 12
+    # every process imports first, then opens the store at the same instant
+    code = ("import sys, time; from gicrawler.store import open_store; "
+            "time.sleep(max(0, float(sys.argv[3]) - time.time())); s = open_store(sys.argv[1]); "
+            "s.save({'url': 'http://p.test/' + sys.argv[2], 'portal': 'p'}, [], None); s.close()")
+    at = str(time.time() + 4)
+    procs = [subprocess.Popen([sys.executable, "-c", code, uri, str(i), at], stderr=subprocess.PIPE, text=True)
+             for i in range(n)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * n, errors
+    from gicrawler.store import open_store
+    store = open_store(uri)
+    assert sorted(r["url"] for r in store.find()) == sorted(f"http://p.test/{i}" for i in range(n))
+    store.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import zlib
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +59,25 @@ def _year(value) -> int | None:
         return None
 
 
+def _open(path: str, attempts: int = 40) -> sqlite3.Connection:
+    """Connect, switch to WAL and create the schema. Switching the journal mode takes a lock
+    that SQLite does not wait for (no busy handler), so two crawls opening one new file at the
+    same moment would see "database is locked": retry for a while instead."""
+    for attempt in range(attempts):
+        db = sqlite3.connect(path, timeout=30)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(SCHEMA)
+            return db
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+    raise AssertionError("unreachable")
+
+
 class SQLiteStore(Store):
     _unavailable_errors = (sqlite3.OperationalError, OSError)
     _data_errors = (sqlite3.Error, TypeError, ValueError)
@@ -73,10 +93,7 @@ class SQLiteStore(Store):
             try:
                 if self.path != ":memory:":
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=30)
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
-                db.executescript(SCHEMA)
+                db = _open(self.path)
             except (sqlite3.Error, OSError) as exc:
                 raise StoreUnavailable(
                     f"store {self.display} unavailable (open): {type(exc).__name__}: {exc}") from None
