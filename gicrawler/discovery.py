@@ -84,10 +84,6 @@ def attachment_ext(url: str) -> str | None:
     return None
 
 
-def is_attachment_url(url: str) -> bool:
-    return attachment_ext(url) is not None
-
-
 def _viewer_target(url: str) -> str:
     """pdf.js viewers (viewer.html?file=/x.pdf) → the file itself."""
     parts = urlsplit(url)

@@ -61,14 +61,6 @@ from typing import Callable, Iterable
 
 TABLE_KEYS = ("active", "applications", "review_litigation")
 SECTION_OF = {"active": "二", "applications": "三", "review_litigation": "四"}
-SECTION_TITLES = {
-    "一": "一、总体情况",
-    "二": "二、主动公开政府信息情况",
-    "三": "三、收到和处理政府信息公开申请情况",
-    "四": "四、政府信息公开行政复议、行政诉讼情况",
-    "五": "五、存在的主要问题及改进情况",
-    "六": "六、其他需要报告的事项",
-}
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 REVIEW_COLS = ("upheld", "corrected", "other", "pending", "total")
 _MARK = re.compile(r"^\{\{table:(\w+)\}\}$")

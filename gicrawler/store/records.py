@@ -11,7 +11,6 @@ import hashlib
 from datetime import datetime, timezone
 
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
-LIFECYCLE = ("first_seen", "last_crawled", "last_changed")
 # What the parser produces; reparse rewrites exactly these (plus nothing about the crawl).
 PARSED_FIELDS = (
     "title", "index_number", "document_number", "publisher", "published", "category",
