@@ -18,8 +18,9 @@ from gicrawler.parsing.metadata import (LABELS, clean_document_number, clean_tit
                                         label_values, parse_date, title_from_html_title,
                                         title_from_lines)
 from gicrawler.parsing.normalize import normalize_text
+from gicrawler.schema import METADATA_FIELDS
 
-METADATA_KEYS = ("title", "index_number", "document_number", "published", "publisher", "category")
+METADATA_KEYS = METADATA_FIELDS
 _HTML_RE = re.compile(r"<\s*(?:html|body|head|meta|div|p|table|td|li|title|span|b|strong)[\s>/]", re.I)
 
 

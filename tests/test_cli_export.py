@@ -15,7 +15,8 @@ import pytest
 
 from gicrawler.commands import export, reparse
 from gicrawler.items import ReportPage
-from gicrawler.pipelines.parse import CRAWLED_AT_KEY, RAWS_KEY, ParsePipeline
+from gicrawler.pipelines.parse import ParsePipeline
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import open_store
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
 

@@ -21,7 +21,8 @@ from twisted.internet.defer import Deferred
 
 from gicrawler import discovery
 from gicrawler.items import ReportPage
-from gicrawler.pipelines.parse import CRAWLED_AT_KEY, MAX_POOL_CRASHES, ParsePipeline, parse_page
+from gicrawler.pipelines.parse import MAX_POOL_CRASHES, ParsePipeline
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, parse_page
 
 PAGES_PER_PORTAL = 3
 ROOT = Path(__file__).resolve().parent.parent

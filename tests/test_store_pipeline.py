@@ -22,7 +22,9 @@ from twisted.internet.defer import Deferred
 
 from gicrawler.items import ReportPage
 from gicrawler.pipelines import parse as parse_module
-from gicrawler.pipelines.parse import CRAWLED_AT_KEY, RAWS_KEY, ParsePipeline, build_record
+from gicrawler.pipelines import record as record_module
+from gicrawler.pipelines.parse import ParsePipeline
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, build_record
 from gicrawler.pipelines.store import StorePipeline
 from gicrawler.store import open_store
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
@@ -107,7 +109,7 @@ def test_parse_exception_becomes_parse_error_and_raw_is_kept(monkeypatch):
     def parse(data, **kwargs):
         raise ValueError("no text at all")
 
-    monkeypatch.setattr(parse_module, "_default_parse", parse)
+    monkeypatch.setattr(record_module, "_default_parse", parse)
     crawler = get_crawler(settings_dict={})
     crawler.stats.open_spider()
     record = ParsePipeline.from_crawler(crawler).process_item(
@@ -163,7 +165,7 @@ def parsed(n: int, version: str = "v1") -> list[dict]:
 
 @pytest_twisted.inlineCallbacks
 def test_store_pipeline_counts_new_changed_unchanged(store_uri, tmp_path, monkeypatch):
-    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     for records, expected in ((parsed(3), {"new": 3}),
                               (parsed(2) + parsed(3, "v2")[2:], {"unchanged": 2, "changed": 1})):
         crawler = store_crawler(store_uri, tmp_path)
@@ -215,7 +217,7 @@ class Outage:
 
 @pytest_twisted.inlineCallbacks
 def test_store_dropping_mid_crawl_loses_nothing(store_uri, tmp_path, monkeypatch):
-    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     crawler = store_crawler(store_uri, tmp_path, STORE_BATCH_SIZE=3, STORE_RETRIES=2, STORE_DOWN_COOLDOWN=0.2)
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
@@ -242,7 +244,7 @@ def test_store_dropping_mid_crawl_loses_nothing(store_uri, tmp_path, monkeypatch
 
 @pytest_twisted.inlineCallbacks
 def test_store_down_until_the_end_spools_and_replays_next_start(store_uri, tmp_path, monkeypatch):
-    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     crawler = store_crawler(store_uri, tmp_path, STORE_BATCH_SIZE=2, STORE_RETRIES=1)
     pipeline = StorePipeline.from_crawler(crawler)
     pipeline.open_spider()
@@ -353,7 +355,7 @@ def test_crawl_killed_mid_batch_loses_nothing(tmp_path):
 def test_pipelines_sharing_a_store_survive_each_others_discards(tmp_path, monkeypatch):
     """Two crawls in one process share the store instance; one giving up the store's buffer
     (after an outage) must not lose what the other had buffered."""
-    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     uri = f"sqlite:///{tmp_path}/shared.sqlite3"
     first = StorePipeline.from_crawler(store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10))
     second = StorePipeline.from_crawler(store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10))
@@ -412,7 +414,7 @@ def test_a_write_the_server_refuses_does_not_blame_the_item_nor_replay_the_batch
 
     from gicrawler.store.mongo import MongoStore
 
-    monkeypatch.setattr(parse_module, "_default_parse", lambda data, **k: fake_result())
+    monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     real = MongoStore._bulk
     refuse = {"http://p.test/r/0.html"}
 

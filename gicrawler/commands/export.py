@@ -13,43 +13,15 @@ from datetime import date, datetime
 from typing import Iterable
 
 from gicrawler.commands import reader_gone
+from gicrawler.parsing.checks import RULES as CHECK_RULES
+from gicrawler.schema import PANEL_FIELDS
 from gicrawler.store import StoreError, open_store
+from gicrawler.template import COUNT, cell_paths, unit_of
 
 help = "export stored records: jsonl (as stored) or a csv/parquet panel (one column per table cell)"
 
-META_COLUMNS = ("url", "portal", "region", "agency", "year", "title", "published", "publisher",
-                "index_number", "document_number", "category", "template", "list_title", "list_date",
-                "tables_source", "missing_tables", "parse_error", "fetch_error", "raw_hash",
-                "first_seen", "last_crawled", "last_changed")
-CHECK_RULES = ("applications.balance", "applications.results_sum", "applications.row_sums",
-               "review_litigation.sums", "published_on_time")
-
-
-def _union(*sequences: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for sequence in sequences:
-        seen.update(dict.fromkeys(sequence))
-    return list(seen)
-
-
-def cell_columns() -> list[str]:
-    """Every cell of tables A, B, C in both templates, from the parser's own label tables."""
-    from gicrawler.parsing.labels import (A_COLUMNS, A_ROWS, APPLICANT_COLUMNS, B_ROWS, C_COLUMNS,
-                                          C_GROUPS)
-    columns = []
-    for row in A_ROWS:
-        for col in _union(A_COLUMNS["2021"].get(row, ()), A_COLUMNS["2019"].get(row, ())):
-            columns.append(f"active.{row}.{col}")
-    rows_2019, rows_2021 = list(B_ROWS["2019"]), list(B_ROWS["2021"])
-    at = rows_2019.index("other") + 1 if "other" in rows_2019 else len(rows_2019)
-    rows = _union(rows_2019[:at], rows_2021, rows_2019[at:])
-    for row in rows:
-        for col in APPLICANT_COLUMNS:
-            columns.append(f"applications.{row}.{col}")
-    for group in C_GROUPS:
-        for col in C_COLUMNS:
-            columns.append(f"review_litigation.{group}.{col}")
-    return columns
+META_COLUMNS = PANEL_FIELDS
+cell_columns = cell_paths     # every cell of tables A, B, C in both templates, in a fixed order
 
 
 def flatten(value, prefix: str = "", out: dict | None = None) -> dict:
@@ -132,7 +104,7 @@ def parquet_table(records: Iterable[dict]):
         values = [row[column] for row in rows]
         if column.startswith("check."):
             kind = pa.bool_()
-        elif column == "year" or ("." in column and not column.split(".")[-1].startswith("amount")):
+        elif column == "year" or ("." in column and unit_of(column) == COUNT):
             kind = pa.int64()  # counts
         elif "." in column:
             kind = pa.float64()  # amounts

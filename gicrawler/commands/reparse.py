@@ -9,7 +9,7 @@ import sys
 
 from tqdm import tqdm
 
-from gicrawler.pipelines.parse import build_record
+from gicrawler.pipelines.record import build_record
 from gicrawler.store import StoreError, open_store
 from gicrawler.store.records import PARSED_FIELDS
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from gicrawler.parsing.labels import APPLICANT_COLUMNS, C_COLUMNS, C_GROUPS
+from gicrawler.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUP_KEYS, result_parts
 
 _SIX = APPLICANT_COLUMNS[:6]
 
@@ -70,7 +70,7 @@ def check_balance(app: dict) -> dict | None:
                    f"received + carried_over = total + carried_forward in all {len(APPLICANT_COLUMNS)} columns")
 
 
-_RESULT_PARTS = ("granted", "partially_granted", "denied", "unable", "not_processed", "other")
+_RESULT_PARTS = result_parts()
 
 
 def check_results_sum(app: dict) -> dict | None:
@@ -108,12 +108,12 @@ def check_row_sums(app: dict) -> dict | None:
 
 def check_review_sums(rl: dict) -> dict | None:
     failures, count = [], 0
-    for group in C_GROUPS:
+    for group in REVIEW_GROUP_KEYS:
         g = rl.get(group)
-        if not isinstance(g, dict) or all(g.get(c) is None for c in C_COLUMNS):
+        if not isinstance(g, dict) or all(g.get(c) is None for c in REVIEW_COLUMNS):
             continue
         count += 1
-        parts = [(c, _n(g.get(c))) for c in C_COLUMNS[:4]]
+        parts = [(c, _n(g.get(c))) for c in REVIEW_COLUMNS[:4]]
         s = sum(v for _, v in parts)
         t = _n(g.get("total"))
         if s != t:
@@ -152,6 +152,11 @@ def check_published_on_time(published, year) -> dict | None:
     late = (day - deadline).days
     return {"rule": "published_on_time", "ok": False,
             "detail": f"published {day} > deadline {deadline} ({late} day{'s' if late != 1 else ''} late)"}
+
+
+# Every rule run_checks may emit, in its order (the export's check columns).
+RULES = ("applications.balance", "applications.results_sum", "applications.row_sums",
+         "review_litigation.sums", "published_on_time")
 
 
 def run_checks(record: dict) -> list[dict]:

@@ -15,12 +15,11 @@ from gicrawler.parsing.decode import UnreadableDocument, decode, extension_forma
 from gicrawler.parsing.metadata import derive_agency, derive_year, fold
 from gicrawler.parsing.normalize import normalize_text
 from gicrawler.parsing.tables import extract_tables
+from gicrawler.schema import PARSER_FIELDS
 
 log = logging.getLogger(__name__)
 
-RECORD_KEYS = ("title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "text",
-               "format", "errors")
+RECORD_KEYS = PARSER_FIELDS
 # Characters every Chinese report is full of; random binary decoded as UTF-16 rarely hits them.
 _COMMON = frozenset("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能"
                     "下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量"

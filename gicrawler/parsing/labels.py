@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from gicrawler import template
+
 # ---------------------------------------------------------------- section headings
 # A heading is the keyword preceded by its numeral (二、 / 二,、 / 二. …), or the bare
 # keyword at the start of a line. The keyword is searched first (literal prefix: fast).
@@ -41,103 +43,28 @@ SECTION_END = re.compile(r"(?:^|\n|\s)[五六]" + _SEP + r"[^\n]{0,8}(?:问题|�
 SECTION_NUMERALS = {"active": "二", "applications": "三", "review_litigation": "四"}
 
 # ---------------------------------------------------------------- table A
-A_ROWS = {
-    "regulations": re.compile(r"规章"),
-    "normative_documents": re.compile(r"规范性(?:文件|档案)"),   # 档案: zh-TW mirrors' 文件
-    "licensing": re.compile(r"行政许可"),
-    "other_services": re.compile(r"对外管理服务"),
-    "punishment": re.compile(r"行政处罚"),
-    "enforcement": re.compile(r"行政强制"),
-    "fees": re.compile(r"事业性收费"),
-    "procurement": re.compile(r"集中采购"),
-}
-A_COLUMNS = {
-    "2021": {
-        "regulations": ("issued", "repealed", "in_force"),
-        "normative_documents": ("issued", "repealed", "in_force"),
-        "licensing": ("decisions",),
-        "punishment": ("decisions",),
-        "enforcement": ("decisions",),
-        "fees": ("amount_10k_yuan",),
-    },
-    "2019": {
-        "regulations": ("made", "published", "public_total"),
-        "normative_documents": ("made", "published", "public_total"),
-        "licensing": ("prior_items", "change", "decisions"),
-        "other_services": ("prior_items", "change", "decisions"),
-        "punishment": ("prior_items", "change", "decisions"),
-        "enforcement": ("prior_items", "change", "decisions"),
-        "fees": ("prior_items", "change"),
-        "procurement": ("projects", "amount_yuan"),
-    },
-}
+# Rows, columns and their patterns are declared in gicrawler/template.py; these are its views.
+A_ROWS = {row.key: re.compile(row.pattern) for row in template.ACTIVE_ROWS}
+A_COLUMNS = {year: template.active_columns(year) for year in ("2021", "2019")}
 # Header / row words only one template uses. Counted over table A's label text.
 A_MARKERS_2019 = re.compile(r"新制作|新公开|对外公开总|上一年项目|增/?减|采购项目|采购总金额|对外管理服务|集中采购")
 A_MARKERS_2021 = re.compile(r"制发件数|废止件数|现行有效|本年(?:处理决定|决定处理)|收费金额")
 PROCUREMENT_IN_10K = re.compile(r"采购总?金额[^\d]{0,8}万")
 
 # ---------------------------------------------------------------- table B
-APPLICANT_COLUMNS = ("natural_person", "commercial", "research", "social_org",
-                     "legal_service", "other_org", "total")
-APPLICANT_HEADERS = {
-    "natural_person": re.compile(r"^自然人$"),
-    "commercial": re.compile(r"^商业企业$"),
-    "research": re.compile(r"^科研机构$"),
-    "social_org": re.compile(r"^社会公益组织$"),
-    "legal_service": re.compile(r"^法律服务机构$"),
-    "other_org": re.compile(r"^其他$"),
-    "total": re.compile(r"^[总合]计$"),
-}
-
-_B_COMMON_HEAD = [
-    ("received", r"本年新收|新收.{0,6}申请"),
-    ("carried_over", r"上年结转"),
-    ("granted", r"予以公开"),
-    ("partially_granted", r"部分公开"),
-    ("denied.state_secret", r"国家秘密"),
-    ("denied.prohibited_by_law", r"其他法律行政|法规禁止|禁止公开"),
-    ("denied.security_stability", r"三安全一稳定|危及"),
-    ("denied.third_party_rights", r"第三方"),
-    ("denied.internal_affairs", r"内部事务"),
-    ("denied.process_info", r"过程性"),
-    ("denied.enforcement_files", r"执法案卷"),
-    ("denied.administrative_query", r"行政查询"),
-    ("unable.not_held", r"不掌握"),
-    ("unable.needs_creation", r"没有现成|另行制作"),
-    ("unable.unclear_after_correction", r"补正后|仍不明确"),
-    ("not_processed.petition_complaint", r"信访|举报投诉"),
-    ("not_processed.duplicate", r"重复申请"),
-    ("not_processed.publication", r"出版物"),
-    ("not_processed.excessive", r"大量反复"),
-    ("not_processed.confirm_or_reissue", r"重新出具|确认或重"),
-]
-_B_TAIL = [
-    ("total", r"\(七\)[总合]计|七[、.][总合]计|(?:^|[、.)])[总合]计$"),
-    ("carried_forward", r"结转下年|下年度继续"),
-]
-_B_OTHER_2019 = [("other", r"其他处理")]
-_B_OTHER_2021 = [
-    ("other.no_correction", r"不补正"),
-    ("other.unpaid_fee", r"缴纳费用|收费通知"),
-    ("other.other", r"(?:^|[\d.、)]|处理)其他$"),
-]
-B_ROWS = {
-    "2019": tuple(k for k, _ in _B_COMMON_HEAD + _B_OTHER_2019 + _B_TAIL),
-    "2021": tuple(k for k, _ in _B_COMMON_HEAD + _B_OTHER_2021 + _B_TAIL),
-}
-B_PATTERNS = [(k, re.compile(p)) for k, p in _B_COMMON_HEAD + _B_OTHER_2019 + _B_OTHER_2021 + _B_TAIL]
+APPLICANT_COLUMNS = template.APPLICANT_COLUMNS
+APPLICANT_HEADERS = {c.key: re.compile(c.pattern) for c in template.APPLICANT_COLUMNS_DECLARED}
+B_ROWS = {year: template.application_rows(year) for year in ("2019", "2021")}
+# In printed order: one combined regex tries them in this order at each position.
+B_PATTERNS = [(row.key, re.compile(row.pattern)) for row in template.APPLICATION_ROWS]
 B_MARKERS_2021 = re.compile(r"不补正|缴纳费用|收费通知")
 
 # ---------------------------------------------------------------- table C
-C_GROUPS = ("review", "litigation_direct", "litigation_after_review")
-C_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
+C_GROUPS = template.REVIEW_GROUP_KEYS
+C_COLUMNS = template.REVIEW_COLUMNS
 # Row labels when a table C is printed one row per group (checked in this order; the
 # last label in a row wins, hence the end anchor).
-C_GROUP_LABELS = (
-    ("litigation_after_review", re.compile(r"复议后(?:起诉)?$")),
-    ("litigation_direct", re.compile(r"(?:未经复议|直接起诉)$")),
-    ("review", re.compile(r"行政复议$")),
-)
+C_GROUP_LABELS = tuple((g.key, re.compile(g.pattern)) for g in reversed(template.REVIEW_GROUPS))
 
 # ---------------------------------------------------------------- grid classification
 KIND_MARKERS = {

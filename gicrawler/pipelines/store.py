@@ -23,7 +23,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
-from gicrawler.pipelines.parse import CRAWLED_AT_KEY, RAWS_KEY
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import StoreError, StoreUnavailable, open_store, resolve_uri
 from gicrawler.store.base import WritesRefused
 from gicrawler.store.spool import DEFAULT_SPOOL_DIR, Spool

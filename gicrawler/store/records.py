@@ -10,13 +10,11 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from gicrawler import schema
+
 NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
 # What the parser produces; reparse rewrites exactly these (plus nothing about the crawl).
-PARSED_FIELDS = (
-    "title", "index_number", "document_number", "publisher", "published", "category",
-    "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
-    "errors", "parse_error", "tables_source",
-)
+PARSED_FIELDS = schema.PARSED_FIELDS
 # HTTP validators may change while the body does not; they are refreshed on unchanged pages.
 VALIDATORS = ("etag", "last_modified")
 # Crawl bookkeeping, not content: follows the server and the list page even when the page is
