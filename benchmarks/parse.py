@@ -1,4 +1,4 @@
-"""Parser throughput: seed 003 rendered as its HTML page, parsed over and over on one core.
+"""Parser throughput: sample 003 rendered as its HTML page, parsed over and over on one core.
 
     python benchmarks/parse.py [--rounds 40] [--n 25] [--profile]
 
@@ -22,7 +22,8 @@ import time
 import lxml.html
 
 from gicrawler.parsing import parse_report
-from gicrawler.replicas.render import load_seed, report_html
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_html
 
 MIN_REPORTS_PER_S = 150
 MAX_RATIO = 6.0
@@ -59,8 +60,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="also print the top of a cProfile run")
     args = parser.parse_args()
 
-    seed = load_seed("003")
-    page = report_html(seed.record, seed.paragraphs, **seed.options).encode("utf-8")
+    sample = load_sample("003")
+    page = report_html(sample.record, sample.paragraphs, **sample.options).encode("utf-8")
     record = parse_report(page)
     assert set(record["tables"]) == {"active", "applications", "review_litigation"}, record["errors"]
 
@@ -68,7 +69,7 @@ def main() -> int:
                                  args.n, args.rounds)
     full_med, base_med, ratio = statistics.median(full), statistics.median(base), statistics.median(ratios)
     rate = 1 / full_med
-    print(f"page: seed 003 rendered as HTML, {len(page) / 1024:.1f} KiB")
+    print(f"page: sample 003 rendered as HTML, {len(page) / 1024:.1f} KiB")
     print(f"{args.rounds} rounds, each {args.n} x parse_report then {args.n * LXML_PER_ROUND} x lxml "
           "(one core; median round, best round in brackets)")
     print(f"(a) parse_report           {full_med * 1000:6.3f} ms/report  {rate:7.1f} reports/s"

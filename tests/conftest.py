@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import json
 import shutil
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 CORPUS = Path(__file__).parent / "corpus"
+# The five sample reports ship with the replicas (package data); the tests read that one copy.
+SAMPLES = Path(str(resources.files("gicrawler.replicas").joinpath("data", "samples")))
 
 pytest_plugins = ["tests.replica_fixtures"]
 
@@ -18,8 +21,13 @@ def corpus_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def seed_expected() -> dict:
-    return json.loads((CORPUS / "seeds" / "expected.json").read_text(encoding="utf-8"))
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def sample_expected() -> dict:
+    return json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -18,9 +18,9 @@ from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import open_store
+from tests.conftest import SAMPLES
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
 
-CORPUS = Path(__file__).parent / "corpus" / "seeds"
 T0 = datetime(2025, 2, 1, tzinfo=timezone.utc)
 APPLICANTS = ("natural_person", "commercial", "research", "social_org", "legal_service", "other_org", "total")
 
@@ -148,7 +148,7 @@ def crawl_corpus(store_uri) -> list[str]:
     pipeline = ParsePipeline()
     store = open_store(store_uri)
     urls = []
-    for path in sorted(CORPUS.glob("*.txt")):
+    for path in sorted(SAMPLES.glob("*.txt")):
         url = f"http://corpus.test/{path.name}"
         item = ReportPage(url=url, portal="corpus", list_title=path.stem, list_date=None, body=path.read_bytes(),
                           content_type="text/plain; charset=utf-8", metadata={}, attachments=[])
@@ -187,7 +187,7 @@ def test_cli_entry_point(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=Path(__file__).parent.parent)
     assert proc.returncode == 0, proc.stderr
     rows = list(csv.DictReader(io.StringIO(proc.stdout)))
-    assert len(rows) == len(list(CORPUS.glob("*.txt")))
+    assert len(rows) == len(list(SAMPLES.glob("*.txt")))
     assert "exported" in proc.stderr
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from gicrawler.replicas.render import load_seed, report_pdf
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_004 = "004_ea69d8cda5ce10c7.txt"
+SAMPLE_004 = "004_ea69d8cda5ce10c7.txt"
 
 
 def gicrawler(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
@@ -20,24 +21,24 @@ def gicrawler(*args: str, stdin: bytes | None = None) -> subprocess.CompletedPro
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, corpus_dir):
+def files(tmp_path_factory, samples_dir):
     d = tmp_path_factory.mktemp("cli")
-    seed = load_seed("003")
-    (d / "003.pdf").write_bytes(report_pdf(seed.record, seed.paragraphs, **seed.options))
+    sample = load_sample("003")
+    (d / "003.pdf").write_bytes(report_pdf(sample.record, sample.paragraphs, **sample.options))
     (d / "empty.html").write_bytes(b"")
     (d / "random.bin").write_bytes(bytes(range(256)) * 40)
     (d / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<<")
-    (d / SEED_004).write_bytes((corpus_dir / "seeds" / SEED_004).read_bytes())
+    (d / SAMPLE_004).write_bytes((samples_dir / SAMPLE_004).read_bytes())
     return d
 
 
-def test_prints_one_json_record_per_file(files, seed_expected):
-    done = gicrawler(str(files / SEED_004), str(files / "003.pdf"))
+def test_prints_one_json_record_per_file(files, sample_expected):
+    done = gicrawler(str(files / SAMPLE_004), str(files / "003.pdf"))
     assert done.returncode == 0, done.stderr.decode()
     lines = done.stdout.decode("utf-8").splitlines()
     assert len(lines) == 2
     first, second = map(json.loads, lines)
-    assert first["source_file"] == str(files / SEED_004)
+    assert first["source_file"] == str(files / SAMPLE_004)
     assert first["index_number"] == "000014349/2024-06673" and first["year"] == 2023
     assert "text" not in first
     assert set(first) == {"title", "index_number", "document_number", "publisher", "published", "category",
@@ -48,7 +49,7 @@ def test_prints_one_json_record_per_file(files, seed_expected):
 
 
 def test_text_option_and_stdin(files):
-    data = (files / SEED_004).read_bytes()
+    data = (files / SAMPLE_004).read_bytes()
     done = gicrawler("--text", "-", stdin=data)
     assert done.returncode == 0
     record = json.loads(done.stdout)
@@ -57,7 +58,7 @@ def test_text_option_and_stdin(files):
 
 
 def test_unreadable_files_are_reported_and_the_run_goes_on(files):
-    done = gicrawler(str(files / "empty.html"), str(files / SEED_004), str(files / "random.bin"),
+    done = gicrawler(str(files / "empty.html"), str(files / SAMPLE_004), str(files / "random.bin"),
                      str(files / "missing.pdf"), str(files / "broken.pdf"))
     assert done.returncode == 1
     out = done.stdout.decode("utf-8").splitlines()
@@ -77,7 +78,7 @@ def test_help_lists_the_command():
 
 def test_a_reader_that_goes_away_is_no_traceback(files):
     """`gicrawler parse … | head -1`: stdout closes early; no BrokenPipeError traceback."""
-    proc = subprocess.Popen([sys.executable, "-m", "gicrawler", "parse", *[str(files / SEED_004)] * 400],
+    proc = subprocess.Popen([sys.executable, "-m", "gicrawler", "parse", *[str(files / SAMPLE_004)] * 400],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
     proc.stdout.readline()
     proc.stdout.close()
@@ -102,7 +103,7 @@ def test_a_parser_bug_on_one_file_is_a_line_and_the_rest_goes_on(files, monkeypa
     monkeypatch.setattr(gicrawler.parsing, "parse_report", parse_report)
     parser = argparse.ArgumentParser()
     parse_command.add_arguments(parser)
-    assert parse_command.run(parser.parse_args([str(files / "003.pdf"), str(files / SEED_004)])) == 1
+    assert parse_command.run(parser.parse_args([str(files / "003.pdf"), str(files / SAMPLE_004)])) == 1
     out, err = capsys.readouterr()
     assert err == f"gicrawler parse: {files / '003.pdf'}: parser error: IndexError: list index out of range\n"
-    assert [json.loads(line)["source_file"] for line in out.splitlines()] == [str(files / SEED_004)]
+    assert [json.loads(line)["source_file"] for line in out.splitlines()] == [str(files / SAMPLE_004)]

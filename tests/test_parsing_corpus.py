@@ -7,7 +7,6 @@ wrongly placed number would break.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
@@ -16,65 +15,53 @@ from gicrawler.commands.export import flatten
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.normalize import normalize_text
 from gicrawler.parsing.tables import extract_tables
+from tests.conftest import CORPUS, SAMPLES
+from tests.table_diff import table_diff
 
-CORPUS = Path(__file__).parent / "corpus"
-SEEDS = json.loads((CORPUS / "seeds" / "expected.json").read_text(encoding="utf-8"))
+SAMPLE_VALUES = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
 REAL = json.loads((CORPUS / "real" / "expected.json").read_text(encoding="utf-8"))
-
-
-def _diff(expected, got, path="tables"):
-    """Paths where ``got`` differs from every value given in ``expected`` (a nested dict)."""
-    if isinstance(expected, dict):
-        if not isinstance(got, dict):
-            return [f"{path}: expected an object, got {got!r}"]
-        out = []
-        for k, v in expected.items():
-            out += _diff(v, got.get(k, "<absent>"), f"{path}.{k}")
-        return out
-    if got != expected or type(got) is bool:
-        return [f"{path}: expected {expected!r}, got {got!r}"]
-    return []
+FOLDERS = {"samples": SAMPLES, "real": CORPUS / "real"}
 
 
 def _extract(folder: str, name: str) -> dict:
-    text = normalize_text((CORPUS / folder / name).read_text(encoding="utf-8"))
+    text = normalize_text((FOLDERS[folder] / name).read_text(encoding="utf-8"))
     return extract_tables(text)
 
 
-@pytest.mark.parametrize("name", sorted(SEEDS))
-def test_seed_tables(name):
-    exp = SEEDS[name]
-    got = _extract("seeds", name)
-    assert _diff(exp["tables"], got["tables"]) == []
+@pytest.mark.parametrize("name", sorted(SAMPLE_VALUES))
+def test_sample_tables(name):
+    exp = SAMPLE_VALUES[name]
+    got = _extract("samples", name)
+    assert table_diff(exp["tables"], got["tables"]) == []
     assert set(got["tables"]) == set(exp["tables"])          # nothing extra, nothing missing
     assert got["template"] == exp["template"]
     assert sorted(got["missing_tables"]) == sorted(exp.get("missing_tables", []))
 
 
-@pytest.mark.parametrize("name", sorted(SEEDS))
-def test_seed_tables_through_parse_report(name):
+@pytest.mark.parametrize("name", sorted(SAMPLE_VALUES))
+def test_sample_tables_through_parse_report(name):
     parsing = pytest.importorskip("gicrawler.parsing")
     if not hasattr(parsing, "parse_report"):
         pytest.skip("parse_report not available yet")
-    exp = SEEDS[name]
-    record = parsing.parse_report((CORPUS / "seeds" / name).read_bytes(), filename=name)
-    assert _diff(exp["tables"], record["tables"]) == []
+    exp = SAMPLE_VALUES[name]
+    record = parsing.parse_report((SAMPLES / name).read_bytes(), filename=name)
+    assert table_diff(exp["tables"], record["tables"]) == []
     assert record["template"] == exp["template"]
     assert sorted(record["missing_tables"]) == sorted(exp.get("missing_tables", []))
 
 
-def test_seed_000_missing_tables_reasons():
+def test_sample_000_missing_tables_reasons():
     # Sections 三 and 四 are headings with nothing after them: plain text alone cannot tell
     # an image from an omission; told that the sections were images, it says so.
-    text = normalize_text((CORPUS / "seeds" / "000_fe8784577c3bb29b.txt").read_text(encoding="utf-8"))
+    text = normalize_text((SAMPLES / "000_fe8784577c3bb29b.txt").read_text(encoding="utf-8"))
     assert extract_tables(text)["missing_tables"] == {"applications": "not found", "review_litigation": "not found"}
     got = extract_tables(text, image_sections=frozenset({"三", "四"}))
     assert got["missing_tables"] == {"applications": "image", "review_litigation": "image"}
     assert "active" in got["tables"]
 
 
-def test_seed_003_takes_table_numbers_not_prose():
-    got = _extract("seeds", "003_053508a99f49d19d.txt")
+def test_sample_003_takes_table_numbers_not_prose():
+    got = _extract("samples", "003_053508a99f49d19d.txt")
     active = got["tables"]["active"]
     assert active["procurement"] == {"projects": 3113, "amount_yuan": 6319727378}
     assert isinstance(active["procurement"]["amount_yuan"], int)
@@ -85,7 +72,7 @@ def test_seed_003_takes_table_numbers_not_prose():
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_real_pdf_text_tables(name):
     got = _extract("real", name)
-    assert _diff(REAL[name]["tables"], got["tables"]) == []
+    assert table_diff(REAL[name]["tables"], got["tables"]) == []
     assert got["missing_tables"] == {}
     assert got["template"] == "2021"
 
@@ -96,7 +83,7 @@ def test_real_pdf_text_tables_through_parse_report(name):
     if not hasattr(parsing, "parse_report"):
         pytest.skip("parse_report not available yet")
     record = parsing.parse_report((CORPUS / "real" / name).read_bytes(), filename=name)
-    assert _diff(REAL[name]["tables"], record["tables"]) == []
+    assert table_diff(REAL[name]["tables"], record["tables"]) == []
 
 
 @pytest.mark.parametrize("name", sorted(REAL))
@@ -164,11 +151,11 @@ def test_real_huaian_full_row():
     assert got["unable"]["needs_creation"]["total"] == 11      # across a page break
 
 
-@pytest.mark.parametrize("folder,name", [("seeds", n) for n in sorted(SEEDS)] + [("real", n) for n in sorted(REAL)])
+@pytest.mark.parametrize("folder,name", [("samples", n) for n in sorted(SAMPLE_VALUES)] + [("real", n) for n in sorted(REAL)])
 def test_damaged_text_never_gives_wrong_values(folder, name):
     # Delete each line of the table sections in turn (a lost row, a lost cell, a lost
     # label): whatever is still extracted must equal the undamaged extraction.
-    text = normalize_text((CORPUS / folder / name).read_text(encoding="utf-8"))
+    text = normalize_text((FOLDERS[folder] / name).read_text(encoding="utf-8"))
     full = {k: flatten(v) for k, v in extract_tables(text)["tables"].items()}
     lines = text.split("\n")
     start = next(i for i, ln in enumerate(lines) if "主动公开政府信息情况" in ln and "二" in ln)

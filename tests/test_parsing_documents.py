@@ -1,4 +1,4 @@
-"""parse_report on whole documents: the seed corpus, and seed 003 as HTML / PDF / DOCX / text."""
+"""parse_report on whole documents: the sample corpus, and sample 003 as HTML / PDF / DOCX / text."""
 from __future__ import annotations
 
 import pytest
@@ -8,8 +8,9 @@ from gicrawler.parsing.docx import parse_docx
 from gicrawler.parsing.html import parse_html
 from gicrawler.parsing.normalize import normalize_text
 from gicrawler.parsing.pdf import parse_pdf
-from gicrawler.replicas.render import (expand_layout, load_seed, report_docx, report_html,
-                                       report_pdf, table_layout)
+from gicrawler.replicas.layouts import expand_layout, table_layout
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
                "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
@@ -20,38 +21,38 @@ SEEDS = ("000_fe8784577c3bb29b.txt", "001_011fde16aa22de90.txt", "002_30fde63b7d
 
 
 @pytest.mark.parametrize("name", SEEDS)
-def test_seed_metadata(name, corpus_dir, seed_expected):
-    record = parse_report((corpus_dir / "seeds" / name).read_bytes(), filename=name)
+def test_sample_metadata(name, samples_dir, sample_expected):
+    record = parse_report((samples_dir / name).read_bytes(), filename=name)
     assert set(record) == RECORD_KEYS
     assert record["format"] == "text" and record["errors"] == []
-    expected = seed_expected[name]
+    expected = sample_expected[name]
     got = {key: record[key] for key in METADATA}
     want = {key: expected.get(key) for key in METADATA}
     assert got == want
 
 
 @pytest.fixture(scope="module")
-def seed003():
-    seed = load_seed("003")
-    return seed, {
-        "html": report_html(seed.record, seed.paragraphs, **seed.options).encode("utf-8"),
-        "pdf": report_pdf(seed.record, seed.paragraphs, **seed.options),
-        "docx": report_docx(seed.record, seed.paragraphs, **seed.options),
+def sample003():
+    sample = load_sample("003")
+    return sample, {
+        "html": report_html(sample.record, sample.paragraphs, **sample.options).encode("utf-8"),
+        "pdf": report_pdf(sample.record, sample.paragraphs, **sample.options),
+        "docx": report_docx(sample.record, sample.paragraphs, **sample.options),
     }
 
 
-def _expected_grids(seed):
-    opts = {k: v for k, v in seed.options.items() if k in ("style", "label")}
-    grids = [expand_layout(table_layout(key, seed.record["tables"], seed.record["template"], **opts))
+def _expected_grids(sample):
+    opts = {k: v for k, v in sample.options.items() if k in ("style", "label")}
+    grids = [expand_layout(table_layout(key, sample.record["tables"], sample.record["template"], **opts))
              for key in ("active", "applications", "review_litigation")]
     return [[[" ".join(normalize_text(c).split()) for c in row] for row in g] for g in grids]
 
 
-def test_every_reader_expands_the_same_grids(seed003):
+def test_every_reader_expands_the_same_grids(sample003):
     """rowspan/colspan (HTML), merged cells (DOCX) and ruled cells split over a page (PDF)
     all come out as the same expanded grids."""
-    seed, docs = seed003
-    want = _expected_grids(seed)
+    sample, docs = sample003
+    want = _expected_grids(sample)
     html_grids = parse_html(docs["html"].decode("utf-8")).grids
     pdf_grids = parse_pdf(docs["pdf"])[1]
     docx_grids = parse_docx(docs["docx"])[1]
@@ -60,9 +61,9 @@ def test_every_reader_expands_the_same_grids(seed003):
         assert got == want
 
 
-def test_same_tables_from_every_format(seed003, corpus_dir):
-    seed, docs = seed003
-    text = (corpus_dir / "seeds" / "003_053508a99f49d19d.txt").read_bytes()
+def test_same_tables_from_every_format(sample003, samples_dir):
+    sample, docs = sample003
+    text = (samples_dir / "003_053508a99f49d19d.txt").read_bytes()
     records = {fmt: parse_report(data, filename=f"report.{fmt}") for fmt, data in docs.items()}
     records["text"] = parse_report(text, filename="003.txt")
     for fmt, record in records.items():
@@ -72,7 +73,7 @@ def test_same_tables_from_every_format(seed003, corpus_dir):
         assert set(record["tables"]) == {"active", "applications", "review_litigation"}, fmt
     tables = {fmt: r["tables"] for fmt, r in records.items()}
     assert tables["html"] == tables["pdf"] == tables["docx"] == tables["text"]
-    assert tables["html"] == seed.record["tables"]
+    assert tables["html"] == sample.record["tables"]
     html = records["html"]
     assert html["title"] == "淄博市2020年政府信息公开工作年度报告"
     assert html["published"] == "2021-03-09" and html["year"] == 2020
@@ -80,8 +81,8 @@ def test_same_tables_from_every_format(seed003, corpus_dir):
 
 
 def test_image_only_sections_are_reported_as_images():
-    seed = load_seed("000")       # 图片版: tables B and C are <img> on the page
-    html = report_html(seed.record, seed.paragraphs, **seed.options)
+    sample = load_sample("000")       # 图片版: tables B and C are <img> on the page
+    html = report_html(sample.record, sample.paragraphs, **sample.options)
     doc = parse_html(html)
     assert doc.image_sections == frozenset({"三", "四"})
     record = parse_report(html.encode("utf-8"))

@@ -12,7 +12,8 @@ import pytest
 from gicrawler.parsing import UnreadableDocument, parse_report
 from gicrawler.parsing.decode import OLE2_MAGIC, decode, sniff_format
 from gicrawler.parsing.docx import parse_docx
-from gicrawler.replicas.render import load_seed, report_html
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_html
 
 TITLE = "淄博市2020年政府信息公开工作年度报告"
 
@@ -74,8 +75,8 @@ def test_decode_charset_evidence_order():
 
 
 def test_gbk_page_parses_like_utf8():
-    seed = load_seed("003")
-    html = report_html(seed.record, seed.paragraphs, **seed.options)
+    sample = load_sample("003")
+    html = report_html(sample.record, sample.paragraphs, **sample.options)
     legacy = html.replace('<meta charset="utf-8">',
                           '<META http-equiv="Content-Type" content="text/html; charset=gbk">')
     assert legacy != html

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from gicrawler.parsing import UnreadableDocument, parse_report
 from gicrawler.parsing.docx import MAX_UNCOMPRESSED
-from gicrawler.replicas.render import load_seed, report_docx, report_html, report_pdf
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
                "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
@@ -46,9 +47,9 @@ def assert_numbers(node):
 
 
 @pytest.fixture(scope="module")
-def seed003():
-    seed = load_seed("003")
-    return seed, report_html(seed.record, seed.paragraphs, **seed.options).encode("utf-8")
+def sample003():
+    sample = load_sample("003")
+    return sample, report_html(sample.record, sample.paragraphs, **sample.options).encode("utf-8")
 
 
 def test_empty_and_blank_input():
@@ -65,8 +66,8 @@ def test_random_bytes():
             assert isinstance(result, UnreadableDocument)
 
 
-def test_truncated_html_keeps_what_was_read(seed003):
-    _, html = seed003
+def test_truncated_html_keeps_what_was_read(sample003):
+    _, html = sample003
     for cut in (200, 3000, len(html) // 2, len(html) - 500):
         record = outcome(html[:cut])
         assert isinstance(record, dict) and record["format"] == "html"
@@ -74,9 +75,9 @@ def test_truncated_html_keeps_what_was_read(seed003):
     assert {"active", "applications"} <= set(record["tables"])
 
 
-def test_corrupt_pdf(seed003):
-    seed, _ = seed003
-    pdf = report_pdf(seed.record, seed.paragraphs, **seed.options)
+def test_corrupt_pdf(sample003):
+    sample, _ = sample003
+    pdf = report_pdf(sample.record, sample.paragraphs, **sample.options)
     for data in (pdf[: len(pdf) // 3], b"%PDF-1.4\n" + random.Random(1).randbytes(3000), pdf[:20]):
         with pytest.raises(UnreadableDocument, match="^pdf: "):
             parse_report(data)
@@ -85,9 +86,9 @@ def test_corrupt_pdf(seed003):
     outcome(bytes(damaged))
 
 
-def test_corrupt_docx(seed003):
-    seed, _ = seed003
-    data = report_docx(seed.record, seed.paragraphs, **seed.options)
+def test_corrupt_docx(sample003):
+    sample, _ = sample003
+    data = report_docx(sample.record, sample.paragraphs, **sample.options)
     with pytest.raises(UnreadableDocument, match="^docx: "):
         parse_report(data[: len(data) // 2])
     with pytest.raises(UnreadableDocument, match="^docx: "):
@@ -129,9 +130,9 @@ def test_docx_zip_bomb_ratio():
     assert MAX_UNCOMPRESSED == 200 * 1024 * 1024
 
 
-def test_huge_page_bounded_time_and_memory(seed003, tmp_path):
+def test_huge_page_bounded_time_and_memory(sample003, tmp_path):
     """A 20 MB page parses in a child process; its peak memory is reported back and bounded."""
-    _, html = seed003
+    _, html = sample003
     filler = ("<p>" + "政府信息公开工作报告正文段落，" * 30 + "</p>\n").encode("utf-8") * 15000
     big = html.replace(b'<div id="zoom">', b'<div id="zoom">' + filler, 1)
     assert len(big) > 20_000_000
@@ -163,16 +164,16 @@ def test_pathological_markup():
 
 # --------------------------------------------------------------------- property test
 
-SEED_FILES = ("000_fe8784577c3bb29b.txt", "001_011fde16aa22de90.txt", "002_30fde63b7d2b0111.txt",
+SAMPLE_FILES = ("000_fe8784577c3bb29b.txt", "001_011fde16aa22de90.txt", "002_30fde63b7d2b0111.txt",
               "003_053508a99f49d19d.txt", "004_ea69d8cda5ce10c7.txt")
 
 
 @pytest.fixture(scope="module")
-def documents(corpus_dir, seed003):
-    docs = [(corpus_dir / "seeds" / name).read_bytes() for name in SEED_FILES]
-    docs.append(seed003[1])
-    seed0 = load_seed("000")
-    docs.append(report_html(seed0.record, seed0.paragraphs, **seed0.options).encode("utf-8"))
+def documents(samples_dir, sample003):
+    docs = [(samples_dir / name).read_bytes() for name in SAMPLE_FILES]
+    docs.append(sample003[1])
+    sample0 = load_sample("000")
+    docs.append(report_html(sample0.record, sample0.paragraphs, **sample0.options).encode("utf-8"))
     return docs
 
 
@@ -206,10 +207,10 @@ def test_mutated_reports_give_a_record_or_unreadable(documents, data):
 
 
 @pytest.fixture(scope="module")
-def binaries(seed003):
-    seed, _ = seed003
-    return [report_pdf(seed.record, seed.paragraphs, **seed.options),
-            report_docx(seed.record, seed.paragraphs, **seed.options)]
+def binaries(sample003):
+    sample, _ = sample003
+    return [report_pdf(sample.record, sample.paragraphs, **sample.options),
+            report_docx(sample.record, sample.paragraphs, **sample.options)]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -219,10 +220,10 @@ def test_mutated_pdf_and_docx_give_a_record_or_unreadable(binaries, data):
     outcome(mutate(data.draw(st.sampled_from(binaries)), data.draw))
 
 
-def test_parse_from_several_threads(seed003):
+def test_parse_from_several_threads(sample003):
     """Pipelines may parse off the reactor thread: no shared parser state between threads."""
     from concurrent.futures import ThreadPoolExecutor
-    _, html = seed003
+    _, html = sample003
     want = parse_report(html)
     with ThreadPoolExecutor(4) as pool:
         assert all(r == want for r in pool.map(lambda _: parse_report(html), range(16)))

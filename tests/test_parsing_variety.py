@@ -20,6 +20,7 @@ from gicrawler.parsing import parse_report
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.normalize import normalize_text
 from gicrawler.parsing.tables import extract_tables
+from tests.table_diff import table_diff
 
 VARIETY = Path(__file__).parent / "corpus" / "variety"
 EXPECTED = json.loads((VARIETY / "expected.json").read_text(encoding="utf-8"))
@@ -28,20 +29,7 @@ TRUTH = json.loads((SYNTHETIC / "truth.json").read_text(encoding="utf-8"))
 
 
 def _diff(expected, got, path):
-    if isinstance(expected, dict):
-        if got is None or got == "<absent>":
-            got = {}
-        if not isinstance(got, dict):
-            return [f"{path}: expected an object, got {got!r}"]
-        out = []
-        for k, v in expected.items():
-            out += _diff(v, got.get(k, "<absent>"), f"{path}.{k}")
-        return out
-    if expected is None:
-        return [] if got in (None, "<absent>") else [f"{path}: expected blank, got {got!r}"]
-    if got != expected or type(got) is bool:
-        return [f"{path}: expected {expected!r}, got {got!r}"]
-    return []
+    return table_diff(expected, got, path, absent_is_blank=True)
 
 
 def _numbers(table, path=""):

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from parsel import Selector
 
-from gicrawler.replicas import ReplicaSet, render
+from gicrawler.replicas import ReplicaSet, layouts, samples, writers
 from gicrawler.replicas.huangshi import COOKIE, Huangshi
 
 
@@ -43,31 +43,31 @@ def _cells(html, text):
 
 
 def test_render_html_tables_have_real_spans():
-    seed = render.load_seed("003")
-    assert seed.record["template"] == "2019"
-    html = render.table_html("applications", seed.record["tables"], "2019")
+    sample = samples.load_sample("003")
+    assert sample.record["template"] == "2019"
+    html = writers.table_html("applications", sample.record["tables"], "2019")
     assert _cells(html, "三、本年度办理结果").attrib["rowspan"] == "20"
     assert _cells(html, "不予公开").attrib["rowspan"] == "8"
     assert _cells(html, "法人或其他组织").attrib["colspan"] == "5"
     assert _cells(html, "申请人情况").attrib["colspan"] == "7"
-    html21 = render.table_html("applications", render.load_seed("001").record["tables"], "2021")
+    html21 = writers.table_html("applications", samples.load_sample("001").record["tables"], "2021")
     assert _cells(html21, "三、本年度办理结果").attrib["rowspan"] == "22"
     assert _cells(html21, "其他处理").attrib["rowspan"] == "3"
-    review = render.table_html("review_litigation", seed.record["tables"], "2019")
+    review = writers.table_html("review_litigation", sample.record["tables"], "2019")
     assert "&nbsp;" not in review  # all numbers present
-    blank = render.table_html("active", {"active": {"regulations": {"made": None}}}, "2019")
+    blank = writers.table_html("active", {"active": {"regulations": {"made": None}}}, "2019")
     assert "&nbsp;" in blank
 
 
-def test_expanded_grid_carries_the_seed_values():
-    seed = render.load_seed("003")
-    grid = render.expand_layout(render.table_layout("applications", seed.record["tables"], "2019"))
+def test_expanded_grid_carries_the_sample_values():
+    sample = samples.load_sample("003")
+    grid = layouts.expand_layout(layouts.table_layout("applications", sample.record["tables"], "2019"))
     assert all(len(row) == 10 for row in grid)
     received = next(row for row in grid if row[0].startswith("一、本年新收"))
     assert received[3:] == ["1330", "45", "17", "5", "1", "1", "1399"]
     denied = [row for row in grid if row[1] == "（三）不予公开"]
     assert len(denied) == 8 and denied[4][2] == "5.属于三类内部事务信息" and denied[4][3] == "18"
-    active = render.expand_layout(render.table_layout("active", seed.record["tables"], "2019"))
+    active = layouts.expand_layout(layouts.table_layout("active", sample.record["tables"], "2019"))
     assert ["行政事业性收费", "100", "+38", "+38"] in active
     assert ["政府集中采购", "3113", "631972.7378", "631972.7378"] in active
 
@@ -76,28 +76,28 @@ def test_render_pdf_and_docx_parse():
     import docx
     import pdfplumber
 
-    seed = render.load_seed("003")
-    pdf = render.report_pdf(seed.record, seed.paragraphs, **seed.options)
+    sample = samples.load_sample("003")
+    pdf = writers.report_pdf(sample.record, sample.paragraphs, **sample.options)
     assert pdf.startswith(b"%PDF")
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         text = "\n".join(page.extract_text() or "" for page in doc.pages)
         tables = [t for page in doc.pages for t in page.extract_tables()]
     assert "淄博市2020年政府信息公开工作年度报告" in text and "326417" in text
     assert any(row and row[0] == "规范性文件" and row[1:] == ["127", "127", "1443"] for t in tables for row in t)
-    document = docx.Document(io.BytesIO(render.report_docx(seed.record, seed.paragraphs, **seed.options)))
+    document = docx.Document(io.BytesIO(writers.report_docx(sample.record, sample.paragraphs, **sample.options)))
     assert len(document.tables) == 3
     apps = document.tables[1]
     assert apps.cell(5, 0).text == apps.cell(24, 0).text == "三、本年度办理结果"   # merged down 20 rows
     assert [apps.cell(3, c).text for c in range(3, 10)] == ["1330", "45", "17", "5", "1", "1", "1399"]
 
 
-def test_seed_000_shows_tables_as_images_and_001_keeps_debris():
-    s0 = render.load_seed("000")
-    html = render.body_html(s0.record, s0.paragraphs, **s0.options)
+def test_sample_000_shows_tables_as_images_and_001_keeps_debris():
+    s0 = samples.load_sample("000")
+    html = writers.body_html(s0.record, s0.paragraphs, **s0.options)
     sel = Selector(text=html)
     assert len(sel.css("table")) == 1 and len(sel.css("img")) == 2
-    s1 = render.load_seed("001")
-    html1 = render.body_html(s1.record, s1.paragraphs, **s1.options)
+    s1 = samples.load_sample("001")
+    html1 = writers.body_html(s1.record, s1.paragraphs, **s1.options)
     assert "數(shù)據(jù)" in html1 and "申請(qǐng)人情況" in html1
     assert len(Selector(text=html1).css("table")) == 3
 
@@ -112,7 +112,7 @@ def test_expected_reports_and_seeds_file(rs, tmp_path):
     assert {r["template"] for r in reports} == {"2019", "2021"}
     assert sum(not r["checks_ok"] for r in reports) >= 3
     assert all(re.search(r"\d{4}年度?政府信息公开工作\s*年度报告$", r["title"]) for r in reports)
-    assert {r["seed"] for r in reports} >= {"000", "001", "002", "003", "004"}
+    assert {r["sample"] for r in reports} >= {"000", "001", "002", "003", "004"}
     data = yaml.safe_load(open(rs.write_seeds(tmp_path / "s.yaml"), encoding="utf-8"))
     entries = {p["name"]: p for p in data["portals"]}
     assert set(entries) == set(expected)

@@ -27,9 +27,9 @@ from gicrawler.pipelines.parse import ParsePipeline
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, build_record
 from gicrawler.pipelines.store import StorePipeline
 from gicrawler.store import open_store
+from tests.conftest import SAMPLES
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
 
-CORPUS = Path(__file__).parent / "corpus" / "seeds"
 NO_TABLES = {"active": "not found", "applications": "not found", "review_litigation": "not found"}
 
 
@@ -127,12 +127,12 @@ def test_fetch_error_item_has_no_raw():
 
 
 def test_real_parser_on_a_corpus_page():
-    body = (CORPUS / "000_fe8784577c3bb29b.txt").read_bytes()
+    body = (SAMPLES / "000_fe8784577c3bb29b.txt").read_bytes()
     crawler = get_crawler(settings_dict={})
     crawler.stats.open_spider()
     record = ParsePipeline.from_crawler(crawler).process_item(
         report_page(url="http://p.test/000.txt", body=body, content_type="text/plain; charset=utf-8"))
-    expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))
     expected = next(v for k, v in expected.items() if k.startswith("000")) if isinstance(expected, dict) else None
     assert record["parse_error"] is None
     assert record["year"] == 2023 and record["agency"] == "淄博市大数据局"

@@ -7,7 +7,7 @@
   from ``createPageHTML(3, i, "index", "shtml")``; rows ``./YYYYMM/tYYYYMMDD_{id}.shtml``; each
   page lists its rows twice (PC ``div.list1`` and mobile ``ul.m-list``).
 - Detail: metadata as a 4-column table with padded labels (``索\u3000引\u3000号``,
-  ``文&nbsp;&nbsp;号``) like seed 004; body ``div.TRS_UEDITOR``; attachments ``./P0…pdf``.
+  ``文&nbsp;&nbsp;号``) like sample 004; body ``div.TRS_UEDITOR``; attachments ``./P0…pdf``.
 - Column ``/xxgk/fdzdgknr/zfxxgknb/index.shtml`` (武汉 style): rows written by ``document.writeln``
   from ``var url = "./…"; var title = "…";`` in scripts.
 - Anti-bot: every path under ``/xxgk/`` needs cookie ``924omrTVcFchP``. Without a valid one the
@@ -26,9 +26,9 @@ import random
 import time
 from html import escape
 
-from gicrawler.replicas import render
-from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_seed, hexid, numid, variant
-from gicrawler.replicas.server import Portal, Request, Response
+from gicrawler.replicas import writers
+from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_sample, hexid, numid, variant
+from gicrawler.replicas.portal import Portal, Request, Response
 
 COLUMN = "/xxgk_17/gknr/qt/fzndbg/"
 WH_COLUMN = "/xxgk/fdzdgknr/zfxxgknb/"
@@ -56,7 +56,7 @@ class Huangshi(Portal):
         jx, sf = "黄石市经信局", "黄石市司法局"
         cat = {"category": "市政府部门"}
         specs = [
-            from_seed("004", self.name),
+            from_sample("004", self.name),
             variant(rng, self.name, jx, 2022, size=3, index_prefix="000014349", **cat),
             variant(rng, self.name, jx, 2021, size=2, index_prefix="000014349", **cat),
             variant(rng, self.name, sf, 2023, size=40, index_prefix="011070291", error="review_sum", **cat),
@@ -120,7 +120,7 @@ class Huangshi(Portal):
         if spec.delivery == "html+pdf":
             d = spec.published.replace("-", "")
             pdf = f"P0{d}{numid('hs/pdf/' + spec.title, 6)}.pdf"
-            self.add_page(column + d[:6] + "/" + pdf, lambda: render.report_pdf(spec.record, spec.body(), **spec.options),
+            self.add_page(column + d[:6] + "/" + pdf, lambda: writers.report_pdf(spec.record, spec.body(), **spec.options),
                           "application/pdf", conditional=True, spec=spec)
             files.append((f"./{pdf}", spec.title + ".pdf"))
         self.add_page(path, lambda: self._detail(spec.record, spec.body(), files, path, layout, **spec.options),
@@ -130,7 +130,7 @@ class Huangshi(Portal):
 
     def _detail(self, record: dict, paragraphs, files, path: str, layout: str = "table", **opts) -> bytes:
         if record.get("tables"):
-            body = render.body_html(record, paragraphs, **opts)
+            body = writers.body_html(record, paragraphs, **opts)
         else:
             body = "\n".join(f"<p>{escape(p)}</p>" for p in paragraphs)
         if files:
@@ -154,7 +154,7 @@ class Huangshi(Portal):
 <html xmlns="http://www.w3.org/1999/xhtml"><head>
 <meta http-equiv="Content-Type" content="text/html; charset={self.charset}" />
 <title>{e("title")}_黄石市人民政府</title>
-{render.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
+{writers.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
 </head><body>
 <div id="crumb"><a href="/">首页</a> &gt; <a href="../index.shtml">政府信息公开年报</a></div>
 {info}

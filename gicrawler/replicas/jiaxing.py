@@ -15,7 +15,7 @@ Classic "jpage" column (seed portal ``jiaxing``):
   ``<td>索引号：</td><td>…</td>``, body ``div#zoom`` inside ``ZJEG_RSS.content`` markers;
   attachments ``/module/download/downfile.jsp?classid=0&filename={32hex}.{pdf,docx,doc,wps,xls}``.
 - one report only as a PDF attachment; one detail page answers 500 twice, then works; some
-  record hrefs are protocol-relative; seed 001 (traditional + pinyin debris) is one report.
+  record hrefs are protocol-relative; sample 001 (traditional + pinyin debris) is one report.
 
 Encrypted-params column ``/col/col{ECOL}/index.html`` (second index URL of ``jiaxing``): all
 records embedded, ``columnid``/``unitid`` are opaque blobs, ``totalRecord`` claims 3 pages and the
@@ -40,9 +40,9 @@ import random
 from html import escape
 from urllib.parse import quote
 
-from gicrawler.replicas import render
-from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_seed, hexid, numid, variant
-from gicrawler.replicas.server import Portal, Request, Response
+from gicrawler.replicas import writers
+from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_sample, hexid, numid, variant
+from gicrawler.replicas.portal import Portal, Request, Response
 
 COL, UNIT, WEBID, WEBNAME = 1229412388, 7654321, 83, "嘉兴市人民政府"
 PER_PAGE = 5
@@ -67,10 +67,10 @@ class Jiaxing(Portal):
         self.files: dict[str, tuple] = {}     # downfile filename → (render, mime, spec)
         rng = random.Random(3304)
         data, gov, yb = "嘉兴市数据局", "嘉兴市人民政府办公室", "嘉兴市医疗保障局"
-        seed001 = from_seed("001", self.name, publisher=data, published="2025-01-16",
+        sample001 = from_sample("001", self.name, publisher=data, published="2025-01-16",
                             index_number="002583441/2025-00031")
         specs = [
-            seed001,
+            sample001,
             variant(rng, self.name, data, 2023, size=6, index_prefix="002583441", error="balance"),
             variant(rng, self.name, data, 2022, size=5, index_prefix="002583441"),
             variant(rng, self.name, data, 2021, size=3, index_prefix="002583441"),
@@ -198,11 +198,11 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
     def _add_detail(self, path: str, spec, jpaas: bool = False) -> None:
         files = []
         if spec.delivery in ("pdf_only", "html+pdf"):
-            files.append((self._add_file(path, "pdf", lambda: render.report_pdf(spec.record, spec.body(),
+            files.append((self._add_file(path, "pdf", lambda: writers.report_pdf(spec.record, spec.body(),
                                                                                 **spec.options), spec),
                           spec.title + ".pdf"))
         if spec.delivery == "html+docx":
-            files.append((self._add_file(path, "docx", lambda: render.report_docx(spec.record, spec.body(),
+            files.append((self._add_file(path, "docx", lambda: writers.report_docx(spec.record, spec.body(),
                                                                                   **spec.options), spec),
                           spec.title + ".docx"))
             # other attachment kinds real columns carry (not reports)
@@ -220,7 +220,7 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
 
     def _detail(self, record: dict, paragraphs, files, path: str, jpaas: bool = False, **opts) -> str:
         if record.get("tables"):
-            body = render.body_html(record, paragraphs, **opts)
+            body = writers.body_html(record, paragraphs, **opts)
         else:
             body = "\n".join(f'<p style="text-indent:2em">{escape(p)}</p>' for p in paragraphs)
         if files:
@@ -250,7 +250,7 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
         return f"""<!DOCTYPE html>
 <html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>嘉兴市人民政府 政府信息公开年报 {title}</title>
-{render.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
+{writers.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
 <meta name="i_columnid" content="{col}"><meta name="i_articleid" content="{escape(art)}">
 <meta name="Maketime" content="{pub} 10:12:31">
 </head><body>

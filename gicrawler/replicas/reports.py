@@ -1,7 +1,7 @@
-"""The reports the replicas publish: the seed reports plus deterministic variations.
+"""The reports the replicas publish: the sample reports plus deterministic variations.
 
 A ``ReportSpec`` is everything needed to render one report (metadata, tables in the
-report-format shape, body paragraphs, render options) and to say what a correct crawl stores
+shape of docs/record.md, body paragraphs, writer options) and to say what a correct crawl stores
 (:meth:`ReportSpec.expected`). Numbers come from ``random.Random(seed)`` so every run (and every
 test) sees the same reports.
 """
@@ -11,13 +11,19 @@ import copy
 import random
 from dataclasses import dataclass, field
 
-from gicrawler.replicas import render
+from gicrawler import template
+from gicrawler.replicas.samples import load_sample
 
-APPLICANT_COLS = render.APPLICANTS[:-1]
-_DENIED = [k for k, _ in render._DENIED]
-_UNABLE = [k for k, _ in render._UNABLE]
-_NOT_PROCESSED = [k for k, _ in render._NOT_PROCESSED]
-_OTHER_2021 = [k for k, _ in render._OTHER_2021]
+
+def _subrows(group: str) -> list[str]:
+    return [row.key.split(".", 1)[1] for row in template.APPLICATION_ROWS if row.group == group]
+
+
+APPLICANT_COLS = template.APPLICANT_COLUMNS[:-1]
+_DENIED = _subrows("denied")
+_UNABLE = _subrows("unable")
+_NOT_PROCESSED = _subrows("not_processed")
+_OTHER_2021 = _subrows("other")
 
 
 @dataclass
@@ -34,9 +40,9 @@ class ReportSpec:
     index_number: str | None = None
     document_number: str | None = None
     category: str | None = None
-    options: dict = field(default_factory=dict)     # render options (image_sections, label, style)
+    options: dict = field(default_factory=dict)     # writer options (image_sections, label, style)
     delivery: str = "html"              # html | pdf_only | html+pdf | html+docx
-    seed: str | None = None             # corpus seed it was built from
+    sample: str | None = None           # the sample report it was built from
     revision: int = 0                   # bumped by ReplicaSet.modify()
 
     @property
@@ -56,13 +62,13 @@ class ReportSpec:
         images = set(self.options.get("image_sections") or ())
         tables = {k: v for k, v in self.tables.items() if k not in images}
         missing = {k: "image" for k in images}
-        missing.update({k: "not found" for k in render.TABLE_KEYS if k not in self.tables and k not in images})
+        missing.update({k: "not found" for k in template.TABLE_KEYS if k not in self.tables and k not in images})
         return {"url": url, "portal": self.portal, "title": self.title, "agency": self.agency, "year": self.year,
                 "published": self.published, "publisher": self.publisher or self.agency,
                 "index_number": self.index_number, "template": self.template, "has_tables": bool(tables),
                 "tables": copy.deepcopy(tables), "missing_tables": missing, "delivery": self.delivery,
                 "failed_checks": failed_checks(tables, self.published, self.year),
-                "checks_ok": not failed_checks(tables, self.published, self.year), "seed": self.seed}
+                "checks_ok": not failed_checks(tables, self.published, self.year), "sample": self.sample}
 
 
 def _rows(node: dict):
@@ -81,7 +87,7 @@ def failed_checks(tables: dict, published: str | None, year: int | None) -> list
     failed = []
     apps = tables.get("applications")
     if apps:
-        cols = render.APPLICANTS
+        cols = template.APPLICANT_COLUMNS
         if any(n(apps["received"].get(c)) + n(apps["carried_over"].get(c))
                != n(apps["total"].get(c)) + n(apps["carried_forward"].get(c)) for c in cols):
             failed.append("applications.balance")
@@ -244,14 +250,14 @@ def variant(rng: random.Random, portal: str, agency: str, year: int, *, template
                       **kwargs)
 
 
-def from_seed(name: str, portal: str, **overrides) -> ReportSpec:
-    seed = render.load_seed(name)
-    rec = seed.record
+def from_sample(name: str, portal: str, **overrides) -> ReportSpec:
+    sample = load_sample(name)
+    rec = sample.record
     spec = ReportSpec(portal=portal, title=rec["title"], agency=rec["agency"], year=rec["year"],
                       published=rec.get("published") or f"{rec['year'] + 1}-01-28", template=rec["template"],
-                      tables=rec["tables"], paragraphs=seed.paragraphs, publisher=rec.get("publisher"),
+                      tables=rec["tables"], paragraphs=sample.paragraphs, publisher=rec.get("publisher"),
                       index_number=rec.get("index_number"), document_number=rec.get("document_number"),
-                      category=rec.get("category"), options=dict(seed.options), seed=seed.name)
+                      category=rec.get("category"), options=dict(sample.options), sample=sample.name)
     for key, value in overrides.items():
         setattr(spec, key, value)
     return spec

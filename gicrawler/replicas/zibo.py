@@ -23,9 +23,10 @@ import math
 import random
 from html import escape
 
-from gicrawler.replicas import render
-from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_seed, hexid, tiny_png, variant
-from gicrawler.replicas.server import Portal, Request, Response
+from gicrawler.replicas import writers
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.reports import DISTRACTORS, ListItem, from_sample, hexid, tiny_png, variant
+from gicrawler.replicas.portal import Portal, Request, Response
 
 PAGE_SIZE = 6
 SITE = {"site_name": "淄博市人民政府", "site_domain": "www.zibo.gov.cn", "site_id": "3703000001"}
@@ -43,9 +44,9 @@ class Zibo(Portal):
         rng = random.Random(3703)
         gov, big = "淄博市人民政府", "淄博市大数据局"
         specs = [
-            from_seed("003", self.name),
-            from_seed("000", self.name),
-            from_seed("002", self.name, publisher=big, index_number="11370300MB28560647/2021-0000213",
+            from_sample("003", self.name),
+            from_sample("000", self.name),
+            from_sample("002", self.name, publisher=big, index_number="11370300MB28560647/2021-0000213",
                       published="2021-01-26", delivery="html+docx"),
             variant(rng, self.name, gov, 2021, size=1500, index_prefix="11370300004224423Q", delivery="html+pdf"),
             variant(rng, self.name, gov, 2022, size=1300, index_prefix="11370300004224423Q"),
@@ -63,7 +64,7 @@ class Zibo(Portal):
             title = pattern.format(agency=gov if i % 2 else big, year=2023, next=2024)
             url = self._doc(title)
             date = f"2024-0{i + 2}-1{i}"
-            plain = render.load_seed("003").record | {"title": title, "published": date, "tables": {}}
+            plain = load_sample("003").record | {"title": title, "published": date, "tables": {}}
             self.add_page(url, lambda p=plain: self._detail_html(p, ["为进一步做好政务公开工作，现将有关事项通知如下。"]))
             items.append(ListItem(title, url, date, "distractor"))
         items.append(ListItem("国务院办公厅2023年政府信息公开工作年度报告",
@@ -93,12 +94,12 @@ class Zibo(Portal):
         attachments = []
         if spec.delivery in ("html+pdf", "pdf_only"):
             name = f"{stem}_{hexid(stem + '/pdf', 32)}.pdf"
-            self.add_page(name, lambda s=spec: render.report_pdf(s.record, s.body(), **s.options),
+            self.add_page(name, lambda s=spec: writers.report_pdf(s.record, s.body(), **s.options),
                           "application/pdf", conditional=True, spec=spec)
             attachments.append((name, spec.title + ".pdf"))
         if spec.delivery == "html+docx":
             name = f"{stem}_{hexid(stem + '/docx', 32)}.docx"
-            self.add_page(name, lambda s=spec: render.report_docx(s.record, s.body(), **s.options),
+            self.add_page(name, lambda s=spec: writers.report_docx(s.record, s.body(), **s.options),
                           "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                           conditional=True, spec=spec)
             attachments.append((name, spec.title + ".docx"))
@@ -108,13 +109,13 @@ class Zibo(Portal):
                           lambda k=key: tiny_png(k), "image/png")
         opts = dict(spec.options)
         opts["image_src"] = lambda key: f"images/{stem.rsplit('/', 1)[1]}_{key}.png"
-        opts["layout"] = "cell" if spec.seed is None and spec.agency == "淄博市大数据局" else "lines"
+        opts["layout"] = "cell" if spec.sample is None and spec.agency == "淄博市大数据局" else "lines"
         self.add_page(path, lambda: self._detail_html(spec.record, spec.body(), attachments, path, **opts).encode(),
                       conditional=True, spec=spec)
 
     def _detail_html(self, record: dict, paragraphs, attachments=(), path="", layout="lines",
                      **opts) -> str | bytes:
-        body = render.body_html(record, paragraphs, **opts) if record.get("tables") or opts else "".join(
+        body = writers.body_html(record, paragraphs, **opts) if record.get("tables") or opts else "".join(
             f"<p>{escape(p)}</p>" for p in paragraphs)
         title = escape(record["title"])
         files = "".join(f'<li><a href="{escape(href.rsplit("/", 1)[1])}">{escape(label)}</a></li>'
@@ -134,7 +135,7 @@ class Zibo(Portal):
         html = f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{title}-淄博市人民政府</title>
-{render.meta_tags(record, column="政府信息公开年度报告", url=path, **SITE)}
+{writers.meta_tags(record, column="政府信息公开年度报告", url=path, **SITE)}
 <link rel="stylesheet" href="/gongkai/static/css/detail.css">
 </head><body>
 <div class="crumb">首页 &gt; 政务公开 &gt; 政府信息公开 &gt; 政务公开组织管理 &gt; 政府信息公开年度报告</div>
