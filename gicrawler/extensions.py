@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 import gicrawler
+from gicrawler.store.extension import crawl_store
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,6 @@ class PortalStats:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.store_uri = crawler.settings.get("STORE_URI")
         self.distributed = bool(crawler.settings.get("GICRAWLER_REDIS_URL"))
 
     @classmethod
@@ -92,10 +92,6 @@ class PortalStats:
         logger.info("gicrawler loaded from %s; spider %s arguments: %s",
                     gicrawler.__path__[0], spider.name, args)
 
-    def _open_store(self):
-        from gicrawler.store import open_store  # STORE's module; imported late so tests can run without it
-        return open_store(self.store_uri)
-
     def spider_closed(self, spider, reason):
         all_stats = self.stats.get_stats()
         portals = sorted(stats_portals(all_stats) | spider_portals(spider))
@@ -103,16 +99,12 @@ class PortalStats:
             return
         finished = datetime.now(timezone.utc)
         try:
-            store = self._open_store()
+            store = crawl_store(self.crawler)  # closed by its extension, after this handler
         except Exception as exc:  # the summary must still be logged when the store is down
             logger.error("run stats not stored: %s", exc)
             store = None
-        try:
-            for portal in portals:
-                self._close_portal(store, spider, reason, portal, finished)
-        finally:
-            if store is not None:
-                store.close()
+        for portal in portals:
+            self._close_portal(store, spider, reason, portal, finished)
 
     def _close_portal(self, store, spider, reason, portal, finished):
         values = portal_stats(self.stats.get_stats(), portal)

@@ -29,13 +29,13 @@ Settings (settings.py)::
 from __future__ import annotations
 
 import logging
-import weakref
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 
 from gicrawler.discovery import canonical
 from gicrawler.extensions import spider_portals
+from gicrawler.store.extension import crawl_store
 
 logger = logging.getLogger(__name__)
 
@@ -73,28 +73,9 @@ class NotModified(IgnoreRequest):
     """The server answered 304 to a conditional report request: nothing to do."""
 
 
-# One store connection per crawler, shared by both middlewares, closed with the spider.
-_stores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def crawler_store(crawler):
-    if crawler not in _stores:
-        from gicrawler.store import open_store
-
-        store = open_store(crawler.settings.get("STORE_URI"))
-        _stores[crawler] = store
-
-        def close(spider):
-            _stores.pop(crawler, None)
-            store.close()
-
-        crawler.signals.connect(close, signal=signals.spider_closed, weak=False)
-    return _stores[crawler]
-
-
 def _touch(crawler, url: str, **fields) -> None:
     try:
-        crawler_store(crawler).touch(url, **fields)
+        crawl_store(crawler).touch(url, **fields)
     except Exception as exc:  # only last_crawled is lost; the record itself is intact
         logger.error("could not mark %s as crawled: %s", url, exc)
 
@@ -130,7 +111,7 @@ class IncrementalMiddleware:
     def _known(self, portal: str) -> dict[str, dict]:
         if portal not in self.known:
             try:
-                self.known[portal] = crawler_store(self.crawler).known_pages(portal)
+                self.known[portal] = crawl_store(self.crawler).known_pages(portal)
                 logger.info("portal %s: %d known report pages", portal, len(self.known[portal]))
             except Exception as exc:  # no store, no skipping: fetch everything rather than nothing
                 logger.error("portal %s: known pages unreadable, crawling it in full: %s", portal, exc)

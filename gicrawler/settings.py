@@ -70,6 +70,9 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "gicrawler.extensions.PortalStats": 500,          # per-portal summary + store.save_run
+    # the crawl's one store (pipelines, incremental middleware, PortalStats); after PortalStats,
+    # so that its spider_closed handler (which closes the store) runs after the run is saved
+    "gicrawler.store.extension.StoreExtension": 900,
     "scrapy.extensions.telnet.TelnetConsole": None,   # no open port on crawl hosts
 }
 # Distributed runs: `-s GICRAWLER_REDIS_URL=redis://…` switches the scheduler and dupefilter to

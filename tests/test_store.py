@@ -302,17 +302,18 @@ def test_mask_uri():
     assert "tpw" not in str(info.value) and "s3cr" not in str(info.value)
 
 
-def test_default_uri_env_and_shared_instance(tmp_path, monkeypatch):
+def test_default_uri_env_and_independent_instances(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GICRAWLER_STORE", raising=False)
     default = open_store()
     assert isinstance(default, SQLiteStore)
     assert (tmp_path / "data" / "gicrawler.sqlite3").exists()
     again = open_store("sqlite:///data/gicrawler.sqlite3")
-    assert again is default  # one instance per URI and process
+    assert again is not default  # no process-wide sharing: a crawl shares its own (StoreExtension)
     again.close()
-    default.save(*page())  # still open for the first holder
+    default.save(*page())  # closing the other one leaves this one open
     default.close()
+    assert open_store("sqlite:///data/gicrawler.sqlite3").count() == 1
     monkeypatch.setenv("GICRAWLER_STORE", f"sqlite:///{tmp_path}/env.sqlite3")
     env_store = open_store()
     assert env_store is not default and env_store.path == f"{tmp_path}/env.sqlite3"

@@ -27,6 +27,7 @@ from gicrawler.pipelines.parse import ParsePipeline
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, build_record
 from gicrawler.pipelines.store import StorePipeline
 from gicrawler.store import open_store
+from gicrawler.store.extension import crawl_store
 from tests.conftest import SAMPLES
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
 
@@ -352,23 +353,22 @@ def test_crawl_killed_mid_batch_loses_nothing(tmp_path):
 
 
 @pytest_twisted.inlineCallbacks
-def test_pipelines_sharing_a_store_survive_each_others_discards(tmp_path, monkeypatch):
-    """Two crawls in one process share the store instance; one giving up the store's buffer
-    (after an outage) must not lose what the other had buffered."""
+def test_pipeline_survives_another_holder_discarding_the_shared_buffer(tmp_path, monkeypatch):
+    """The crawl's components share one store (StoreExtension); another holder giving up the
+    store's buffer (as after an outage) must not lose what the pipeline had buffered."""
     monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     uri = f"sqlite:///{tmp_path}/shared.sqlite3"
-    first = StorePipeline.from_crawler(store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10))
-    second = StorePipeline.from_crawler(store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10))
-    first.open_spider()
-    second.open_spider()
-    assert first.store is second.store
+    crawler = store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10)
+    pipeline = StorePipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    shared = crawl_store(crawler)
+    assert pipeline.store is shared
     records = parsed(3)
     for record in records[:2]:
-        yield run(second.process_item(record))
-    first.store.take_unflushed()  # what first's recovery does
-    yield run(second.process_item(records[2]))
-    yield run(second.close_spider())
-    yield run(first.close_spider())
+        yield run(pipeline.process_item(record))
+    shared.take_unflushed()  # what another holder's recovery does
+    yield run(pipeline.process_item(records[2]))
+    yield run(pipeline.close_spider())
     store = open_store(uri)
     assert store.count() == 3
     store.close()

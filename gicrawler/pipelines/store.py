@@ -1,7 +1,8 @@
 """Upsert records into the store (STORE_URI); lose none when the store misbehaves.
 
-- ``open_spider`` pings the store: down at start → ERROR naming it (no credentials) and the spider
-  closes at once with reason ``store_unavailable``.
+- ``open_spider`` opens the crawl's store (StoreExtension, gicrawler/store/extension.py), which
+  pings it: down at start → ERROR naming it (no credentials) and the spider closes at once with
+  reason ``store_unavailable``. The extension closes the store after the spider has closed.
 - Every record is appended to a journal (store.spool) before it is saved; the journal is emptied
   each time the store has committed everything. A crawl killed mid-batch therefore leaves the
   uncommitted records on disk, and the next start replays them.
@@ -24,8 +25,9 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
-from gicrawler.store import StoreError, StoreUnavailable, open_store, resolve_uri
+from gicrawler.store import StoreError, StoreUnavailable
 from gicrawler.store.base import WritesRefused
+from gicrawler.store.extension import crawl_store
 from gicrawler.store.spool import DEFAULT_SPOOL_DIR, Spool
 
 logger = logging.getLogger(__name__)
@@ -40,7 +42,6 @@ class StorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.uri = resolve_uri(settings.get("STORE_URI"))
         self.spool = Spool(settings.get("GICRAWLER_SPOOL_DIR")
                            or os.environ.get("GICRAWLER_SPOOL_DIR") or DEFAULT_SPOOL_DIR)
         self.batch_size = settings.getint("STORE_BATCH_SIZE", 50)
@@ -61,7 +62,7 @@ class StorePipeline:
 
     def open_spider(self):
         try:
-            self.store = open_store(self.uri)  # pings
+            self.store = crawl_store(self.crawler)  # opened (and pinged) by the first to ask
         except StoreError as exc:
             logger.error("store unavailable, not crawling: %s", exc)
             self.crawler.stats.set_value("gicrawler/store_error", str(exc))
@@ -80,7 +81,6 @@ class StorePipeline:
             self.journal = self.spool.open_journal()
         except OSError as exc:  # no journal, no guarantee: refuse to crawl rather than lose records
             logger.error("spool directory %s unusable, not crawling: %s", self.spool.directory, exc)
-            self.store.close()
             self.store = None
             raise CloseSpider("spool_unavailable") from None
 
@@ -132,10 +132,6 @@ class StorePipeline:
                 logger.error("store %s unavailable: %d records kept in %s, replayed at the next start",
                              self.store.display, self.journal.count, kept)
                 self.crawler.stats.set_value("gicrawler/spooled", self.journal.count)
-            try:
-                self.store.close()
-            except StoreError as exc:
-                logger.error("closing the store: %s", exc)
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ The URI comes from the argument, else ``$GICRAWLER_STORE``, else ``sqlite:///dat
 from __future__ import annotations
 
 import os
-import threading
 
 from gicrawler.store.base import Store, StoreError, StoreUnavailable, mask_uri
 
@@ -22,25 +21,12 @@ def resolve_uri(uri: str | None = None) -> str:
     return uri or os.environ.get(ENV_VAR) or DEFAULT_STORE_URI
 
 
-_shared: dict[str, Store] = {}
-_lock = threading.Lock()
-
-
 def open_store(uri: str | None = None, *, check: bool = True) -> Store:
-    """The process's Store for ``uri``, pinged first unless ``check=False`` (raises StoreUnavailable).
+    """A Store for ``uri``, pinged first unless ``check=False`` (raises StoreUnavailable).
 
-    One instance per URI and process, reference-counted (``close()`` releases it): the pipeline,
-    the incremental middleware and the stats extension of a crawl then share one connection and
-    one write transaction instead of locking each other out of an SQLite file.
-    """
-    uri = resolve_uri(uri)
-    key = _key(uri)
-    with _lock:
-        store = _shared.get(key)
-        if store is None:
-            store = _shared[key] = _create(uri)
-            store._release = lambda: _forget(key, store)
-        store._refs += 1
+    Each call opens its own connection; a crawl's components share the one its StoreExtension
+    opened (gicrawler/store/extension.py)."""
+    store = _create(resolve_uri(uri))
     if check:
         try:
             store.ping()
@@ -48,18 +34,6 @@ def open_store(uri: str | None = None, *, check: bool = True) -> Store:
             store.close()
             raise
     return store
-
-
-def _key(uri: str) -> str:
-    if uri.startswith("sqlite:///") and uri[len("sqlite:///"):] not in ("", ":memory:"):
-        return "sqlite:///" + os.path.abspath(uri[len("sqlite:///"):])
-    return uri
-
-
-def _forget(key: str, store: Store) -> None:
-    with _lock:
-        if _shared.get(key) is store:
-            del _shared[key]
 
 
 def _create(uri: str) -> Store:

@@ -68,8 +68,6 @@ class Store:
         self._pending_ops = 0
         self._pending_bytes = 0
         self.discards = 0  # how many times uncommitted saves were given up (take_unflushed)
-        self._refs = 0  # set by open_store, which shares one instance per URI
-        self._release = None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.display}>"
@@ -203,16 +201,12 @@ class Store:
             return self._last_run(portal)
 
     def close(self) -> None:
-        """Flush; the last holder (see open_store) also closes the connection."""
-        self._refs = max(self._refs - 1, 0)
+        """Flush, then close the connection."""
         try:
             self.flush()
         finally:
-            if not self._refs:
-                if self._release is not None:
-                    self._release()
-                with contextlib.suppress(Exception):
-                    self._close()
+            with contextlib.suppress(Exception):
+                self._close()
 
     def __enter__(self):
         return self
