@@ -204,7 +204,8 @@ def markdown() -> str:
            "do not edit by hand. Record paths are `tables.<table>.<row>.<column>` (see docs/record.md);",
            "a pattern runs over the label text with whitespace removed (docs/architecture.md, *Add a row*).", ""]
     out += ["## Table A — `tables.active` (二、主动公开政府信息情况)", "",
-            "| row | item | 2019 label | 2021 label | pattern | 2019 columns | 2021 columns |", "|---|---|---|---|---|---|---|"]
+            "| row | item | 2019 label | 2021 label | pattern | 2019 columns | 2021 columns |",
+            "|---|---|---|---|---|---|---|"]
     for row in ACTIVE_ROWS:
         cols = {y: ", ".join(f"`{c.key}` {c.label}" + (f" ({c.unit})" if c.unit != COUNT else "")
                              for c in row.columns.get(y, ())) or "—" for y in YEARS}

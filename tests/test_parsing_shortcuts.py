@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gicrawler.parsing import labels as L
-from gicrawler.parsing import metadata, normalize, t2s_changes, tables
+from gicrawler.parsing import metadata, normalize, t2s_changes
+from gicrawler.parsing.tables import sections
 from gicrawler.parsing.t2s_skip import _TABLES, unchanged_by_t2s
 
 
@@ -77,7 +78,7 @@ def test_normalize_maps_characters_like_translate(s):
              ["问题", "存在的主要问题", "其他需要报告的事项", "五、", "\n六、存在", "\n五"]))
 def test_section_ends_like_finditer(s):
     for text in (s, s + "x" * 16 * len(s)):      # dense hints: plain finditer; sparse: the shortcut
-        assert tables._section_ends(text) == [m.start() for m in L.SECTION_END.finditer(text)]
+        assert sections._section_ends(text) == [m.start() for m in L.SECTION_END.finditer(text)]
 
 
 @settings(max_examples=2000, deadline=None)
@@ -85,7 +86,7 @@ def test_section_ends_like_finditer(s):
                                               "-\n", "第\n", "\n- 4 -"]))
 def test_page_marks_like_sub(s):
     for text in (s, "x" * 16 * len(s) + s, s + "x" * 16 * len(s)):
-        assert tables._drop_page_marks(text) == tables._PAGE_MARK_RE.sub("", text)
+        assert sections.drop_page_marks(text) == sections._PAGE_MARK_RE.sub("", text)
 
 
 _LABELS = list(metadata._ALL_LABELS)

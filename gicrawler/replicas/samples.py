@@ -18,6 +18,7 @@ from typing import Callable
 from gicrawler.replicas.writers import heading_number, table_marker
 from gicrawler.template import SECTION_OF
 
+
 @dataclass
 class SampleReport:
     name: str

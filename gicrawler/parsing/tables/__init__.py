@@ -1,0 +1,116 @@
+"""Extraction of the three national tables (A active, B applications, C review_litigation).
+
+Input: the normalised body text and, optionally, grids (HTML/DOCX/PDF tables with spans
+expanded). The steps, one module each: ``sections`` (where the tables are in the text),
+``blocks`` (text and grid rows → label/value blocks), ``cells`` (a cell's value), then one
+assembler per table (``active``, ``applications``, ``review``) mapping blocks to the template
+rows (gicrawler/template.py). Whatever is not certain is left out (None, or the table listed in
+``missing_tables``): a missing value is better than a wrong one.
+"""
+from __future__ import annotations
+
+from gicrawler.parsing import labels
+from gicrawler.parsing.tables.active import assemble_active
+from gicrawler.parsing.tables.applications import assemble_applications, conform_other, remap_grid
+from gicrawler.parsing.tables.blocks import Block, grid_blocks, text_blocks
+from gicrawler.parsing.tables.cells import parse_value
+from gicrawler.parsing.tables.review import assemble_review
+from gicrawler.parsing.tables.sections import drop_page_marks, find_sections
+from gicrawler.template import TABLE_KEYS
+
+__all__ = ["TABLE_KEYS", "classify_grid", "extract_tables", "parse_value"]
+
+
+def classify_grid(grid) -> str | None:
+    """Which table a grid holds, by counting each table's words in it (None: neither)."""
+    try:
+        text = "".join(["".join(row) for row in grid])       # all cells str: the usual case
+    except TypeError:
+        text = "".join(c for row in grid for c in row if isinstance(c, str))
+    text = "".join(text.split())                            # = re.sub(r"\s+", "", text), faster
+    scores = {k: len(rx.findall(text)) for k, rx in labels.KIND_MARKERS.items()}
+    kind = max(scores, key=scores.get)
+    return kind if scores[kind] >= 2 else None
+
+
+def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
+    """Tables A/B/C from a report's normalised text and (optional) expanded HTML grids."""
+    text = drop_page_marks((text or "").replace("\x0c", "\n"))
+    by_kind: dict[str, list[Block]] = {k: [] for k in TABLE_KEYS}
+    for grid in grids or ():
+        grid = [list(r) for r in grid or () if isinstance(r, (list, tuple))]
+        if not grid:
+            continue
+        kind = classify_grid(grid)
+        if kind:
+            blocks = grid_blocks(grid)
+            if kind == "applications":
+                blocks = remap_grid(grid, blocks)
+            by_kind[kind].extend(blocks)
+
+    images = _image_tables(image_sections)
+    found = None
+
+    def sections() -> dict:     # found only if some table is not in the grids
+        nonlocal found
+        if found is None:
+            found = find_sections(text)
+        return found
+
+    tables, templates, missing = {}, {}, {}
+    for key in TABLE_KEYS:
+        result = None
+        sources = []
+        # The grids first; the sections' text is cut into blocks only when they gave no table.
+        for blocks in _sources(key, by_kind[key], text, sections):
+            sources.append(blocks)
+            result = _assemble(key, blocks)
+            if result[1]:
+                break
+        template, table = result if result else (None, None)
+        if table:
+            tables[key] = table
+            if template:
+                templates[key] = template
+            continue
+        if key in images:
+            missing[key] = "image"
+        elif any(len(b.values) >= 3 for s in sources for b in s):
+            missing[key] = "unreadable"         # numbers in table form, but no safe mapping
+        else:
+            missing[key] = "not found"
+    template = templates.get("active") or templates.get("applications")
+    if "applications" in tables and template:
+        tables["applications"] = conform_other(tables["applications"], template)
+    return {"template": template, "tables": tables, "missing_tables": missing}
+
+
+def _sources(key, grid_blocks_, text, found):
+    """Block lists to try for one table, in order: grid rows, then each candidate region
+    of ``found()`` (find_sections' result, computed on first use)."""
+    if grid_blocks_:
+        yield grid_blocks_
+    for _, start, end in found().get(key, ()):
+        m = labels.TABLE_START[key].search(text, start, end)
+        yield text_blocks(text[m.start() if m else start:end])
+
+
+_SECTION_ALIASES = {"二": "active", "2": "active", "三": "applications", "3": "applications",
+                    "四": "review_litigation", "4": "review_litigation"}
+
+
+def _image_tables(image_sections) -> set:
+    """Section numbers shown only as images (二/三/四, 2/3/4 or table keys) → table keys."""
+    out = set()
+    for s in image_sections or ():
+        s = str(s).strip()
+        out.add(_SECTION_ALIASES.get(s, s))
+    return out
+
+
+def _assemble(key, blocks):
+    if key == "active":
+        return assemble_active(blocks)
+    if key == "applications":
+        return assemble_applications(blocks)
+    return None, assemble_review(blocks)

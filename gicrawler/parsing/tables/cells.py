@@ -1,0 +1,77 @@
+"""Table cells: a value cell's number and unit (``parse_value``), and a grid row's values with
+span copies folded back (``fit_cells``)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+_VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
+_BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
+
+
+@dataclass(frozen=True)
+class Val:
+    """A parsed value cell: ``num`` None for a blank cell."""
+    num: Decimal | None
+    unit: str = ""
+
+
+@lru_cache(maxsize=16384)
+def parse_value(cell: str) -> Val | None:
+    """A value cell → Val (blank → Val(None)); a label cell → None."""
+    s = cell.strip()
+    if s[:1] in "?\ufffd" and s:
+        s = s.lstrip("?\ufffd ")                        # "? 0": a character lost in conversion
+    if s[:1] > "\u2e80" and s not in _BLANK:
+        return None                                   # starts with a CJK character: a label
+    if s in _BLANK or s.replace("-", "").replace("—", "") == "" and len(s) < 4:
+        return Val(None)
+    m = _VALUE_RE.fullmatch(s.replace(" ", ""))
+    if not m:
+        return None
+    sign, whole, frac, unit = m.groups()
+    num = Decimal(whole.replace(",", "") + ("." + frac if frac else ""))
+    return Val(-num if sign == "-" else num, unit or "")
+
+
+@lru_cache(maxsize=8192)
+def number(d: Decimal | None):
+    # Cached: ~200 cells a report, mostly the same few numbers (equal Decimals such as 1 and
+    # 1.0 give equal results, so sharing a cache entry is safe).
+    if d is None:
+        return None
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def fit_cells(vals: list, c: int):
+    """The ``c`` cell values of a grid row whose cells may be span copies.
+
+    Colspans are expanded by repeating the text, and header and data rows are not always
+    split alike (上一年项目数量 over one column, its value over two). Every way of cutting
+    the cells into ``c`` runs of equal copies is tried; the row is kept only if they all
+    give the same values. Extra blank cells at the end (an empty 备注 column) are dropped."""
+    vals = list(vals)
+    while len(vals) > c and vals[-1].num is None:
+        vals.pop()
+    if len(vals) == c:
+        return vals
+    if len(vals) < c or len(vals) - c > 6:
+        return None
+    outcomes: set = set()
+
+    def cut(i: int, k: int, acc: tuple):
+        if len(outcomes) > 1:
+            return
+        if k == 0:
+            if i == len(vals):
+                outcomes.add(acc)
+            return
+        for j in range(i + 1, len(vals) - k + 2):
+            if vals[j - 1] != vals[i]:
+                break
+            cut(j, k - 1, acc + (vals[i],))
+
+    cut(0, c, ())
+    return list(next(iter(outcomes))) if len(outcomes) == 1 else None

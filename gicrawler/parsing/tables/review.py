@@ -1,0 +1,55 @@
+"""Table C (行政复议、行政诉讼): fifteen numbers (twelve without the 总计 columns) in header
+order, or one row per group (行政复议 / 直接起诉 / 复议后起诉)."""
+from __future__ import annotations
+
+from gicrawler.parsing import labels
+from gicrawler.parsing.tables.blocks import Block
+from gicrawler.parsing.tables.cells import number
+
+
+def assemble_review(blocks: list[Block]):
+    """Table C: 15 numbers (12 without 总计 columns) in header order, or one row per group."""
+    labels_text = "".join(b.label for b in blocks)
+    if not labels.KIND_MARKERS["review_litigation"].search(labels_text):
+        return None
+    by_label = _review_by_group_rows(blocks)
+    if by_label:
+        return by_label
+    vals = [v for b in blocks for v in b.values]
+    if len(vals) not in (15, 12):
+        first = next((b for b in blocks if b.values), None)
+        if first is None or not _ends_line_at(first.lines, 15):
+            return None
+        vals = first.values[:15]        # numbers after the table (prose) on later lines
+    return _review_table(vals)
+
+
+def _ends_line_at(lines, n) -> bool:
+    total = 0
+    for c in lines:
+        total += c
+        if total == n:
+            return True
+    return False
+
+
+def _review_table(vals):
+    per = len(vals) // 3
+    table = {}
+    for g, group in enumerate(labels.C_GROUPS):
+        cells = vals[g * per:(g + 1) * per]
+        table[group] = {c: (number(cells[i].num) if i < per else None) for i, c in enumerate(labels.C_COLUMNS)}
+    return table
+
+
+def _review_by_group_rows(blocks):
+    """A transposed layout: one row per group (行政复议 / 直接起诉 / 复议后起诉) with 5 or 4 numbers."""
+    found = {}
+    for b in blocks:
+        if len(b.values) in (4, 5) and (b.row or b.same_line or b.lines == [1] * len(b.values)):
+            group = next((g for g, rx in labels.C_GROUP_LABELS if rx.search(b.label)), None)
+            if group and group not in found:
+                found[group] = b.values
+    if len(found) != 3 or len({len(v) for v in found.values()}) != 1:
+        return None
+    return _review_table([v for g in labels.C_GROUPS for v in found[g]])
