@@ -20,6 +20,9 @@ OUTPUT_KEYS = ("title", "index_number", "document_number", "publisher", "publish
 def add_arguments(parser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="report file, or - for stdin")
     parser.add_argument("--text", action="store_true", help="include the normalised body text")
+    parser.add_argument("--explain", action="store_true",
+                        help="instead of JSON: per table row, its values, the rule that placed them and the "
+                             "source block or line")
     parser.add_argument("--content-type", default=None,
                         help="HTTP Content-Type to assume (e.g. 'text/html; charset=gbk')")
 
@@ -37,10 +40,11 @@ def run(args) -> int:
     out = sys.stdout
     for name in args.files:
         label = "<stdin>" if name == "-" else name
+        explained = [] if args.explain else None
         try:
             data = _read(name)
             record = parse_report(data, filename=None if name == "-" else Path(name).name,
-                                  content_type=args.content_type)
+                                  content_type=args.content_type, explain=explained)
         except (OSError, UnreadableDocument) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             print(f"gicrawler parse: {label}: {reason}", file=sys.stderr)
@@ -54,7 +58,11 @@ def run(args) -> int:
         line = {key: record.get(key) for key in keys}
         line["source_file"] = label
         try:
-            out.write(json.dumps(line, ensure_ascii=False) + "\n")
+            if explained is not None:
+                from gicrawler.parsing.explain import explain_lines
+                out.write("\n".join([f"== {label}", *explain_lines(record, explained)]) + "\n")
+            else:
+                out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
         except BrokenPipeError:
             return reader_gone()

@@ -103,9 +103,10 @@ def _title_from_name(filename: str | None, url: str | None) -> str | None:
 
 
 def parse_report(data: bytes | str, *, filename: str | None = None, content_type: str | None = None,
-                 url: str | None = None) -> dict:
-    """Parse one report document into the record of report-format.md (see module docstring).
+                 url: str | None = None, explain: list | None = None) -> dict:
+    """Parse one report document into the record of docs/record.md (see module docstring).
 
+    ``explain``, if given, gets why each table row got its values (see extract_tables).
     Raises UnreadableDocument when nothing at all could be read."""
     errors: list[str] = []
     if isinstance(data, str):
@@ -159,7 +160,7 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
     record["agency"] = derive_agency(meta.get("publisher"), meta.get("title"))
     record["year"] = derive_year(meta.get("title"), body, meta.get("published"))
     try:
-        found = extract_tables(body, grids, image_sections)
+        found = extract_tables(body, grids, image_sections, explain)
     except Exception as exc:   # a parser bug must cost this record its tables, not the crawl
         log.exception("extract_tables failed on %s", url or filename or "document")
         errors.append(f"tables: parser error ({type(exc).__name__}: {str(exc)[:100]})")

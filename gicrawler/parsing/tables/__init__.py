@@ -33,11 +33,16 @@ def classify_grid(grid) -> str | None:
     return kind if scores[kind] >= 2 else None
 
 
-def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
-    """Tables A/B/C from a report's normalised text and (optional) expanded HTML grids."""
+def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: list | None = None) -> dict:
+    """Tables A/B/C from a report's normalised text and (optional) expanded HTML grids.
+
+    ``explain``, if given, gets one entry per row found: table, row, the rule that placed it,
+    its label and where it came from (``grid 2 row 5: …`` or ``line 240: …``, lines of the
+    normalised text)."""
     text = drop_page_marks((text or "").replace("\x0c", "\n"))
     by_kind: dict[str, list[Block]] = {k: [] for k in TABLE_KEYS}
-    for grid in grids or ():
+    origins: dict[int, object] = {}     # explain: block → (grid number, grid), or its text's offset
+    for number, grid in enumerate(grids or (), 1):
         grid = [list(r) for r in grid or () if isinstance(r, (list, tuple))]
         if not grid:
             continue
@@ -47,6 +52,8 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
             if kind == "applications":
                 blocks = remap_grid(grid, blocks)
             by_kind[kind].extend(blocks)
+            if explain is not None:
+                origins.update((id(b), (number, grid)) for b in blocks)
 
     images = _image_tables(image_sections)
     found = None
@@ -62,9 +69,14 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
         result = None
         sources = []
         # The grids first; the sections' text is cut into blocks only when they gave no table.
-        for blocks in _sources(key, by_kind[key], text, sections):
+        why = {} if explain is not None else None
+        for blocks, offset in _sources(key, by_kind[key], text, sections):
             sources.append(blocks)
-            result = _assemble(key, blocks)
+            if why is not None:
+                why.clear()
+                if offset is not None:
+                    origins.update((id(b), offset) for b in blocks)
+            result = _assemble(key, blocks, why)
             if result[1]:
                 break
         template, table = result if result else (None, None)
@@ -72,6 +84,8 @@ def extract_tables(text: str, grids=(), image_sections=frozenset()) -> dict:
             tables[key] = table
             if template:
                 templates[key] = template
+            if why is not None:
+                explain.extend(_explained(key, template, why, origins, text))
             continue
         if key in images:
             missing[key] = "image"
@@ -89,10 +103,11 @@ def _sources(key, grid_blocks_, text, found):
     """Block lists to try for one table, in order: grid rows, then each candidate region
     of ``found()`` (find_sections' result, computed on first use)."""
     if grid_blocks_:
-        yield grid_blocks_
+        yield grid_blocks_, None
     for _, start, end in found().get(key, ()):
         m = labels.TABLE_START[key].search(text, start, end)
-        yield text_blocks(text[m.start() if m else start:end])
+        start = m.start() if m else start
+        yield text_blocks(text[start:end]), start
 
 
 _SECTION_ALIASES = {"二": "active", "2": "active", "三": "applications", "3": "applications",
@@ -108,9 +123,35 @@ def _image_tables(image_sections) -> set:
     return out
 
 
-def _assemble(key, blocks):
+def _assemble(key, blocks, why):
     if key == "active":
-        return assemble_active(blocks)
+        return assemble_active(blocks, why)
     if key == "applications":
-        return assemble_applications(blocks)
-    return None, assemble_review(blocks)
+        return assemble_applications(blocks, why)
+    return None, assemble_review(blocks, why)
+
+
+def _explained(key: str, template, why: dict, origins: dict, text: str) -> list[dict]:
+    """The explain entries of one table, its rows in printed order."""
+    order = {"active": list(labels.A_COLUMNS.get(template or "2021", ())),
+             "applications": list(labels.B_ROWS.get(template or "2021", ())),
+             "review_litigation": list(labels.C_GROUPS)}[key]
+    lines = None
+    out = []
+    for row, (rule, block) in sorted(why.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99):
+        origin = origins.get(id(block))
+        if isinstance(origin, int):                     # the offset in the text where the chunk starts
+            lines = lines if lines is not None else text.split("\n")
+            at = text.count("\n", 0, origin)
+            first, last = at + block.start, at + max(block.start, block.end)
+            shown = [ln.strip() for ln in lines[first:last + 1] if ln.strip()]
+            shown = " / ".join(shown[:8]) + (" / …" if len(shown) > 8 else "")
+            source = f"line {first + 1}" + (f"-{last + 1}" if last > first else "") + f": {shown}"
+        elif origin is not None:                        # a grid: its row
+            number, grid = origin
+            cells = [c if isinstance(c, str) else "" for c in grid[block.start]]
+            source = f"grid {number} row {block.start + 1}: " + " | ".join(cells)
+        else:
+            source = "?"
+        out.append({"table": key, "row": row, "rule": rule, "label": block.label, "source": source})
+    return out

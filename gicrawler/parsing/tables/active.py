@@ -43,8 +43,9 @@ def row_keys(label: str, template: str):
     return keys
 
 
-def assemble_active(blocks: list[Block]):
-    """Table A rows → (template, {row: {col: value}}) or (None, None)."""
+def assemble_active(blocks: list[Block], why: dict | None = None):
+    """Table A rows → (template, {row: {col: value}}) or (None, None). ``why``, if given, gets
+    row key → (the rule that placed the row, its block)."""
     all_labels = "".join(b.label for b in blocks)
     if not any(rx.search(all_labels) for _, rx in _ROW_PATTERNS):
         return None, None
@@ -61,6 +62,8 @@ def assemble_active(blocks: list[Block]):
             fitted = fit_cells(b.values, len(cols[keys[-1]]))
             if fitted is not None:
                 rows[keys[-1]] = fitted
+                if why is not None:
+                    why[keys[-1]] = ("row label, the row's cells", b)
             continue
         need = [len(cols[k]) for k in keys]
         n = len(b.values)
@@ -71,17 +74,25 @@ def assemble_active(blocks: list[Block]):
                 k = len(keys)
                 for r, key in enumerate(sorted(keys, key=list(cols).index)):
                     rows[key] = [b.values[c * k + r] for c in range(need[0])]
+                    if why is not None:
+                        why[key] = (f"{k} row labels, then the numbers column by column (pdfminer)", b)
             else:
                 pos = 0
                 for key, w in zip(keys, need):
                     rows[key] = b.values[pos:pos + w]
                     pos += w
+                    if why is not None:
+                        why[key] = (f"{len(keys)} row labels, then their numbers in label order", b)
         elif len(keys) > 1 and not b.same_line:
             continue        # several labels, numbers that fit none of them exactly: ambiguous
         elif n == need[-1]:
             rows[keys[-1]] = b.values
+            if why is not None:
+                why[keys[-1]] = ("row label, then exactly the row's numbers", b)
         elif b.same_line and b.lines and b.lines[0] == need[-1]:
             rows[keys[-1]] = b.values[:need[-1]]      # more numbers on later lines: prose
+            if why is not None:
+                why[keys[-1]] = ("row label, then the row's numbers on its line (the later ones: prose)", b)
     if not rows:
         return None, None
     in_10k = bool(labels.PROCUREMENT_IN_10K.search(all_labels))

@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from gicrawler.parsing import labels
 from gicrawler.parsing.tables.blocks import NOTE_RE, Block
 from gicrawler.parsing.tables.cells import Val, fit_cells, number, parse_value
 
 _SPACE_RE = re.compile(r"\s+")
+# How a run was cut from its block (for gicrawler parse --explain).
+ROW_CELLS, LINE, COLUMNS = "the row's cells", "a line of the row's numbers", "numbers column by column (pdfminer)"
+
+
+class Run(NamedTuple):
+    """One row of values cut from a block, with the row label it may belong to."""
+    anchor: str | None          # the row key its label names (the last one), if any
+    values: list                # ncols Vals
+    strong: bool                # the label is certainly this row's (not a wrapped neighbour's)
+    block: Block
+    how: str
 
 
 def value_runs(blocks: list[Block], ncols: int):
-    """Blocks → list of (anchor_key|None, [Val]*ncols) rows in document order."""
+    """Blocks → list of Runs (rows of ``ncols`` values) in document order."""
     runs = []
     for b in blocks:
         vals = b.values
@@ -32,7 +44,7 @@ def value_runs(blocks: list[Block], ncols: int):
             if anchor is None and all(v.num is None for v in vals):
                 continue                           # header/heading row padded with empty cells
             if len(vals) >= ncols and all(v.num is None for v in vals[ncols:]):
-                runs.append((anchor, vals[:ncols], True))
+                runs.append(Run(anchor, vals[:ncols], True, b, ROW_CELLS))
             continue
         n = len(vals)
         one_per_line = all(c == 1 for c in b.lines)
@@ -40,9 +52,9 @@ def value_runs(blocks: list[Block], ncols: int):
             if len(keys) > 1 and not b.same_line:
                 # several row labels, one row of numbers (a lost row or a lost cell):
                 # which label they belong to is not knowable
-                runs.append((None, vals, False))
+                runs.append(Run(None, vals, False, b, LINE))
             else:
-                runs.append((anchor, vals, strong))
+                runs.append(Run(anchor, vals, strong, b, LINE))
             continue
         if one_per_line:
             k = n // ncols
@@ -55,13 +67,13 @@ def value_runs(blocks: list[Block], ncols: int):
                 if rows is None:
                     continue                       # column order unknowable: rows left out
                 for key, row in zip(sorted(keys, key=printed_position), rows):
-                    runs.append((key, row, True))
+                    runs.append(Run(key, row, True, b, COLUMNS))
             continue                               # stray numbers (prose) otherwise
         first = True
         pos = 0
         for c in b.lines:
             if c == ncols:
-                runs.append((anchor if first else None, vals[pos:pos + c], strong and first))
+                runs.append(Run(anchor if first else None, vals[pos:pos + c], strong and first, b, LINE))
             first = False
             pos += c
     return runs
@@ -130,8 +142,9 @@ def _fix_total_column(rows):
     return rows
 
 
-def assemble_applications(blocks: list[Block]):
-    """Table B → (template, table) or (None, None)."""
+def assemble_applications(blocks: list[Block], why: dict | None = None):
+    """Table B → (template, table) or (None, None). ``why``, if given, gets row key → (the rule
+    that placed the row, its block)."""
     labels_text = "".join(b.label for b in blocks)
     if not labels.KIND_MARKERS["applications"].search(labels_text):
         return None, None
@@ -150,10 +163,13 @@ def assemble_applications(blocks: list[Block]):
         return None, None
     table: dict = {}
     for key in labels.B_ROWS[template]:
-        vals = rows.get(key)
+        placed = rows.get(key)
+        vals = placed[0].values if placed else None
         if vals is None:
             row = dict.fromkeys(labels.APPLICANT_COLUMNS)
         else:
+            if why is not None:
+                why[key] = (_rule(placed, template, len(rows)), placed[0].block)
             row = {c: number(v.num) for c, v in zip(labels.APPLICANT_COLUMNS, vals)}
             row.setdefault("total", None)
         if "." in key:
@@ -177,11 +193,24 @@ def conform_other(table: dict, template: str) -> dict:
     return table
 
 
+def _rule(placed, template: str, count: int) -> str:
+    run, by = placed
+    cut = "" if run.how == ROW_CELLS else f"; {run.how}"
+    if by == BY_POSITION:
+        return f"position: the {count} value rows are the {template} template's {count} rows, the labels agree{cut}"
+    if by == BY_GAP:
+        return f"position, between two labelled rows (the gap has as many rows as the template){cut}"
+    return f"row label{cut}"
+
+
+BY_POSITION, BY_LABEL, BY_GAP = "position", "label", "gap"
+
+
 def align_runs(runs, labels_text):
-    """Map runs (anchor, values, strong) to template rows; returns ({key: vals}, template)."""
+    """Map runs to template rows; returns ({key: (run, BY_…)}, template)."""
     if not runs:
         return {}, "2021"
-    anchors = [a for a, _, _ in runs]
+    anchors = [r.anchor for r in runs]
     t2021 = bool(labels.B_MARKERS_2021.search(labels_text)) or any(a and a.startswith("other.") for a in anchors)
     order = ("2021", "2019") if t2021 else ("2019", "2021")
     # 1. exact row count: position decides, if every reliable label agrees and the others
@@ -189,16 +218,16 @@ def align_runs(runs, labels_text):
     for template in order:
         rows_t = labels.B_ROWS[template]
         if len(runs) == len(rows_t):
-            named = [(i, a, st) for i, (a, _, st) in enumerate(runs) if a is not None]
+            named = [(i, r.anchor, r.strong) for i, r in enumerate(runs) if r.anchor is not None]
             if named and all(a == rows_t[i] if st else a in rows_t[max(0, i - 1):i + 2]
                              for i, a, st in named):
-                return {rows_t[i]: vals for i, (_, vals, _) in enumerate(runs)}, template
+                return {rows_t[i]: (run, BY_POSITION) for i, run in enumerate(runs)}, template
     # 2. strong anchors in increasing template order (longest chain), gaps between them
     #    filled by position only when the counts match exactly
     template = order[0]
     rows_t = labels.B_ROWS[template]
     idx = {k: i for i, k in enumerate(rows_t)}
-    cand = [(p, idx[a]) for p, (a, _, strong) in enumerate(runs) if strong and a in idx]
+    cand = [(p, idx[r.anchor]) for p, r in enumerate(runs) if r.strong and r.anchor in idx]
     pinned = _longest_increasing(cand)
     if not pinned:
         return {}, template                        # no reliable label at all: nothing is certain
@@ -206,10 +235,10 @@ def align_runs(runs, labels_text):
     bounds = [(-1, -1)] + pinned + [(len(runs), len(rows_t))]
     for (p0, t0), (p1, t1) in zip(bounds, bounds[1:]):
         if p1 < len(runs):
-            out[rows_t[t1]] = runs[p1][1]
+            out[rows_t[t1]] = (runs[p1], BY_LABEL)
         if p1 - p0 == t1 - t0 and p1 - p0 > 1:
             for off in range(1, p1 - p0):
-                out[rows_t[t0 + off]] = runs[p0 + off][1]
+                out[rows_t[t0 + off]] = (runs[p0 + off], BY_GAP)
     return out, template
 
 
@@ -267,7 +296,7 @@ def remap_grid(grid, blocks):
             if all(c is not None for c in cells) and b.label and any(c.num is not None for c in cells):
                 if len(keys) == 6:
                     cells.append(Val(None))
-                out.append(Block(b.label, cells, [len(cells)], row=True))
+                out.append(Block(b.label, cells, [len(cells)], row=True, start=b.start, end=b.end))
                 continue
         out.append(b)
     return out

@@ -24,6 +24,8 @@ class Block:
     lines: list = field(default_factory=list)   # values per source line (text blocks)
     row: bool = False               # True: a grid/pipe row (values certainly one row)
     same_line: bool = True          # the label ends on the line where the values start
+    start: int = -1                 # where it comes from: its grid row, or its first and last
+    end: int = -1                   # text line (indices; for gicrawler parse --explain)
 
 
 def _is_prose(token: str) -> bool:
@@ -44,10 +46,10 @@ def label_part(token: str) -> str:
     return core if core and not _is_prose(core) else ""
 
 
-def grid_blocks(grid) -> list[Block]:
+def grid_blocks(grid, first_row: int = 0) -> list[Block]:
     """One block per grid row: label cells (deduplicated span copies) + value cells after them."""
     blocks = []
-    for row in grid:
+    for r, row in enumerate(grid, first_row):
         cells = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
         label_idx = [i for i, v in enumerate(parsed) if v is None]
@@ -77,7 +79,7 @@ def grid_blocks(grid) -> list[Block]:
                 label_parts.append(label_part(t))
                 prev = t
         values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(label_parts), values, row=True, lines=[len(values)]))
+        blocks.append(Block("".join(label_parts), values, row=True, lines=[len(values)], start=r, end=r))
     return blocks
 
 
@@ -89,15 +91,16 @@ def text_blocks(text: str) -> list[Block]:
     values: list[Val] = []
     lines: list[int] = []
     same_line = False
+    start = last = 0
 
     def flush():
         nonlocal label, values, lines
         if values or label:
-            blocks.append(Block("".join(label), values, lines, same_line=same_line))
+            blocks.append(Block("".join(label), values, lines, same_line=same_line, start=start, end=last))
         label, values, lines = [], [], []
 
     cell_lines = False          # the previous line was one "x |" cell (or a blank one)
-    for line in text.split("\n"):
+    for n, line in enumerate(text.split("\n")):
         if "|" in line:
             cells = [c.strip() for c in line.split("|")]
             filled = [c for c in cells if c]
@@ -121,7 +124,7 @@ def text_blocks(text: str) -> list[Block]:
                         parse_value(cells[1]) is None or line.lstrip().startswith("|")):
                     cells.pop(0)            # markdown's leading "|" opens no cell
                 if cells and not all(set(c) <= set("-: ") for c in cells):
-                    blocks.extend(grid_blocks([cells]))
+                    blocks.extend(grid_blocks([cells], n))
                 continue
         count = 0
         label_here = False
@@ -137,13 +140,19 @@ def text_blocks(text: str) -> list[Block]:
                     flush()
                 tok = label_part(tok)
                 if tok:
+                    if not label:
+                        start = n
                     label.append(tok)
                     label_here = True
+                    last = n
             else:
                 if not values:
                     same_line = label_here
+                    if not label:
+                        start = n
                 values.append(v)
                 count += 1
+                last = n
         if count:
             lines.append(count)
     flush()

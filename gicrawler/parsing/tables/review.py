@@ -7,20 +7,29 @@ from gicrawler.parsing.tables.blocks import Block
 from gicrawler.parsing.tables.cells import number
 
 
-def assemble_review(blocks: list[Block]):
-    """Table C: 15 numbers (12 without 总计 columns) in header order, or one row per group."""
+def assemble_review(blocks: list[Block], why: dict | None = None):
+    """Table C: 15 numbers (12 without 总计 columns) in header order, or one row per group.
+    ``why``, if given, gets group key → (the rule that placed the group, its block)."""
     labels_text = "".join(b.label for b in blocks)
     if not labels.KIND_MARKERS["review_litigation"].search(labels_text):
         return None
-    by_label = _review_by_group_rows(blocks)
+    by_label = _review_by_group_rows(blocks, why)
     if by_label:
         return by_label
-    vals = [v for b in blocks for v in b.values]
+    with_values = [b for b in blocks if b.values]
+    vals = [v for b in with_values for v in b.values]
+    rule = f"the table's {len(vals)} numbers in header order"
     if len(vals) not in (15, 12):
-        first = next((b for b in blocks if b.values), None)
+        first = next(iter(with_values), None)
         if first is None or not _ends_line_at(first.lines, 15):
             return None
         vals = first.values[:15]        # numbers after the table (prose) on later lines
+        with_values = [first]
+        rule = "the first 15 numbers, in header order (the later ones: prose)"
+    if why is not None:
+        owners = [b for b in with_values for _ in b.values]     # the block of each number
+        for g, group in enumerate(labels.C_GROUPS):
+            why[group] = (rule, owners[g * (len(vals) // 3)])
     return _review_table(vals)
 
 
@@ -42,14 +51,16 @@ def _review_table(vals):
     return table
 
 
-def _review_by_group_rows(blocks):
+def _review_by_group_rows(blocks, why: dict | None = None):
     """A transposed layout: one row per group (行政复议 / 直接起诉 / 复议后起诉) with 5 or 4 numbers."""
     found = {}
     for b in blocks:
         if len(b.values) in (4, 5) and (b.row or b.same_line or b.lines == [1] * len(b.values)):
             group = next((g for g, rx in labels.C_GROUP_LABELS if rx.search(b.label)), None)
             if group and group not in found:
-                found[group] = b.values
-    if len(found) != 3 or len({len(v) for v in found.values()}) != 1:
+                found[group] = b
+    if len(found) != 3 or len({len(b.values) for b in found.values()}) != 1:
         return None
-    return _review_table([v for g in labels.C_GROUPS for v in found[g]])
+    if why is not None:
+        why.update({g: ("one row per group, by its label", b) for g, b in found.items()})
+    return _review_table([v for g in labels.C_GROUPS for v in found[g].values])
