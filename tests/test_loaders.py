@@ -4,7 +4,8 @@ from __future__ import annotations
 import parsel
 import pytest
 
-from gicrawler.loaders import METADATA_KEYS, MetadataLoader, extract_metadata
+from gicrawler.loaders import METADATA_KEYS, extract_metadata
+from gicrawler.parsing.metadata_loader import MetadataLoader
 from gicrawler.parsing.metadata import (clean_document_number, derive_agency, derive_year,
                                         parse_date)
 

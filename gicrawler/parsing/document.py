@@ -9,10 +9,10 @@ import logging
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from gicrawler.loaders import metadata_from
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.decode import UnreadableDocument, decode, extension_format, sniff_format
 from gicrawler.parsing.metadata import derive_agency, derive_year, fold
+from gicrawler.parsing.metadata_loader import metadata_from
 from gicrawler.parsing.normalize import normalize_text
 from gicrawler.parsing.tables import extract_tables
 from gicrawler.schema import PARSER_FIELDS

@@ -12,10 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Callable
-
-if TYPE_CHECKING:
-    from gicrawler.replicas.server import ReplicaSet
+from typing import Callable
 
 
 @dataclass
@@ -75,7 +72,7 @@ class Portal:
     antibot_browser = False
     charset = "utf-8"
 
-    def __init__(self, rs: ReplicaSet):
+    def __init__(self, rs):     # rs: the server.ReplicaSet serving it (request log, other portals)
         self.rs = rs
         self.base = ""
         self.pages: dict[str, Page] = {}
