@@ -7,7 +7,7 @@ SEEDS is a seed file (on scrapyd: a path the scrapyd host can read) or the name 
 built-in seed list (``zibo`` → seeds/zibo.yaml, shipped in the package and the egg; the
 jobs then get no ``seeds`` argument and the spider reads its built-in lists).
 
-- ``--scrapyd URL``: POST one ``schedule.json`` per portal (spider ``reports``, arguments
+- ``--scrapyd URL``: one ``schedule.json`` per portal (scrapyd-client's ``ScrapydClient``) (spider ``reports``, arguments
   ``seeds``/``portal``/``full``/``revalidate``, ``setting=STORE_URI=…``). scrapyd runs no
   timers itself; nightly re-crawls are a cron line calling this command.
 - no ``--scrapyd``: run ``scrapy crawl reports -a seeds=… -a portal=…`` here, ``--jobs N`` at once.
@@ -17,16 +17,12 @@ jobs then get no ``seeds`` argument and the spider reads its built-in lists).
 """
 from __future__ import annotations
 
-import base64
 import dataclasses
-import json
 import os
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from pathlib import Path
 
 from gicrawler.store.base import mask_uri
@@ -111,29 +107,26 @@ def spider_args(args) -> dict[str, str]:
 # --- scrapyd -----------------------------------------------------------------------------
 
 def scrapyd_schedule(url: str, project: str, spider: str, arguments: dict, settings: list[str]) -> str:
-    """POST schedule.json; returns the job id."""
-    fields = [("project", project), ("spider", spider), *arguments.items()]
-    fields += [("setting", s) for s in settings]
-    data = urllib.parse.urlencode(fields).encode()
-    # scrapyd's own auth (scrapyd.conf username/password) given as http://user:pass@host:6800:
-    # urllib wants it as a header, and no message may show it.
-    parts = urllib.parse.urlsplit(url.rstrip("/") + "/schedule.json")
-    request = urllib.request.Request(
-        urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])), data=data)
-    if parts.username is not None:
-        token = f"{urllib.parse.unquote(parts.username)}:{urllib.parse.unquote(parts.password or '')}"
-        request.add_header("Authorization", "Basic " + base64.b64encode(token.encode()).decode("ascii"))
-    endpoint = mask_uri(parts.geturl())
+    """schedule.json through scrapyd-client; returns the job id. scrapyd's own auth (scrapyd.conf
+    username/password) may be given as http://user:pass@host:6800; no message shows it."""
+    from requests import RequestException
+    from scrapyd_client import ScrapydClient
+    from scrapyd_client.exceptions import ErrorResponse, MalformedResponse
+
+    parts = urllib.parse.urlsplit(url.rstrip("/"))
+    client = ScrapydClient(urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])),
+                           username=urllib.parse.unquote(parts.username) if parts.username else None,
+                           password=urllib.parse.unquote(parts.password or ""))
+    endpoint = mask_uri(parts.geturl() + "/schedule.json")
+    args = [*arguments.items(), *(("setting", s) for s in settings)]
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            answer = json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as exc:
-        raise ScheduleError(f"{endpoint}: HTTP {exc.code}: {exc.read()[:300]!r}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        return client.schedule(project, spider, args)
+    except ErrorResponse as exc:            # scrapyd said no: its message
+        raise ScheduleError(f"{endpoint}: {exc}") from None
+    except MalformedResponse as exc:        # not scrapyd's JSON (a 404 page, a proxy's 401 …)
+        raise ScheduleError(f"{endpoint}: not a scrapyd answer: {str(exc)[:300]!r}") from None
+    except (RequestException, OSError, KeyError) as exc:
         raise ScheduleError(f"{endpoint}: {mask_uri(str(exc), url)}") from None
-    if answer.get("status") != "ok":
-        raise ScheduleError(f"{endpoint}: {answer.get('message') or answer}")
-    return answer["jobid"]
 
 
 # --- local processes ---------------------------------------------------------------------
