@@ -2,7 +2,7 @@
 
 A spider yields one ``ReportPage`` per report page it opened (with its attachments already
 downloaded); ``pipelines.parse`` turns it into the stored record described in
-``../shared/docs/report-format.md`` and ``pipelines.store`` upserts that record.
+docs/record.md and ``pipelines.store`` upserts that record.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 CHALLENGE_STATUSES = (412, 202)
 PAGE_KINDS = ("list", "report")  # requests the browser may fetch (never attachments)
-# 瑞数 (RS): <meta … r='m' content="long blob">, an inline $_ts / $_ss script (portals-research §0.5)
+# 瑞数 (RS): <meta … r='m' content="long blob">, an inline $_ts / $_ss script (docs/families.md, Anti-bot and browsers)
 _RS_META = re.compile(rb"<meta\b[^>]*\br\s*=\s*['\"]?m['\"]?[\s/>]", re.I)
 _RS_SCRIPT = re.compile(rb"\$_ts\s*=|\$_ss\s*=|\$_ts\.|window\[['\"]\$_ts", re.I)
 # In the browser: wait until the challenge script has set its cookie and reloaded the real page.

@@ -57,11 +57,11 @@ DOWNLOADER_MIDDLEWARES = {
     "gicrawler.middlewares.BackoffRetryMiddleware": 550,
     # after HttpCompression (590) has decoded the body, before retries see the status
     "gicrawler.middlewares.AntiBotMiddleware": 580,
-    # 304 to a conditional report request → store.touch, request dropped (OPS)
+    # 304 to a conditional report request → store.touch, request dropped (incremental.py)
     "gicrawler.incremental.NotModifiedMiddleware": 650,
 }
 SPIDER_MIDDLEWARES = {
-    # skip / revalidate report pages already stored (OPS); `-a full=1` disables it
+    # skip / revalidate report pages already stored (incremental.py); `-a full=1` disables it
     "gicrawler.incremental.IncrementalMiddleware": 550,
 }
 ITEM_PIPELINES = {
@@ -76,7 +76,7 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,   # no open port on crawl hosts
 }
 # Distributed runs: `-s GICRAWLER_REDIS_URL=redis://…` switches the scheduler and dupefilter to
-# scrapy-redis and reads the seed list from Redis (OPS, gicrawler/distributed.py); no-op otherwise.
+# scrapy-redis and reads the seed list from Redis (gicrawler/distributed.py); no-op otherwise.
 ADDONS = {"gicrawler.distributed.Distributed": 0}
 # None → open_store's rule: $GICRAWLER_STORE, else sqlite:///data/gicrawler.sqlite3
 STORE_URI = None
@@ -108,7 +108,7 @@ PLAYWRIGHT_ABORT_REQUEST = "gicrawler.middlewares.playwright_abort_request"  # n
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 
-# --- Resume (JOBDIR) — added by STORE ------------------------------------------------------
+# --- Resume (JOBDIR) -----------------------------------------------------------------------
 # Scrapy's JOBDIR state is written only at a clean close; after a SIGKILL this scheduler drops
 # it and starts again from the index pages (stored reports are skipped): gicrawler/store/jobdir.py
 SCHEDULER = "gicrawler.store.jobdir.CrashSafeScheduler"

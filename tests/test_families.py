@@ -1,4 +1,4 @@
-"""Family adapters and discovery on saved markup (shapes from portals-research.md), no crawler."""
+"""Family adapters and discovery on saved markup (shapes from docs/families.md), no crawler."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Metadata extraction (gicrawler.loaders) over the layouts real portals use (portals-research §0.2, §1.7, §3.2)."""
+"""Metadata extraction (gicrawler.loaders) over the layouts real portals use (docs/families.md, The metadata block)."""
 from __future__ import annotations
 
 import parsel

@@ -1,4 +1,4 @@
-"""The replicas themselves behave like the real portals (portals-research.md) and the renderers
+"""The replicas themselves behave like the real portals (docs/families.md) and the renderers
 produce real HTML/PDF/DOCX. Own ReplicaSet per module: the injected failures (500 twice) and
 modify() must not leak into other owners' session fixture."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shandong ``/gongkai/`` disclosure platform (淄博, 聊城, Jinan districts), portals-research §2.
+"""Shandong ``/gongkai/`` disclosure platform (淄博, 聊城, Jinan districts) (docs/families.md, gongkai).
 
 Channel pages ``/gongkai/channel_…/`` are JavaScript shells: the list exists only after the
 browser ran the page, so list pages are requested with ``browser=True`` and read from the

@@ -1,4 +1,4 @@
-"""Hanweb JCMS "jpage" lists (嘉兴, Zhejiang, Jiangsu …), portals-research §1.2.
+"""Hanweb JCMS "jpage" lists (嘉兴, Zhejiang, Jiangsu …) (docs/families.md, hanweb).
 
 - the column page ``/col/col{id}/index.html`` embeds page 1 in
   ``<script type="text/xml"><datastore>…<record><![CDATA[<li>…]]></record>``;
@@ -82,7 +82,7 @@ def jpage_info(text: str, url: str, params: dict) -> dict:
     info["total"] = int(total.group(1) or total.group(2)) if total else None
     per = _PER_PAGE.search(text)
     info["perpage"] = int(per.group(1)) if per else int(params.get("perpage", 15))
-    # the proxy's path differs by JCMS version (portals-research §1.2): the <nextgroup> link's, else
+    # the proxy's path differs by JCMS version (docs/families.md, hanweb): the <nextgroup> link's, else
     # one the page's scripts name (jpage's proxyUrl), else the current default
     named = _PROXY_IN_PAGE.search(text)
     proxy = (params.get("proxy_path") or (urlsplit(next_href).path if next_href else None)

@@ -1,4 +1,4 @@
-"""Hanweb JPaaS "unitbuild" lists (newer Zhejiang template, 嘉兴 sub-sites), portals-research §1.3.
+"""Hanweb JPaaS "unitbuild" lists (newer Zhejiang template, 嘉兴 sub-sites) (docs/families.md, jpaas).
 
 The column page carries ``<script … unitbuild.js url="…" queryData="{'webId':…}">`` or a pager
 div with ``count rows pageNo unitUrl queryData`` attributes. Pages come from

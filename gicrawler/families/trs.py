@@ -1,4 +1,4 @@
-"""TRS WCM lists (黄石, Hubei, 武汉 …), portals-research §3.1.
+"""TRS WCM lists (黄石, Hubei, 武汉 …) (docs/families.md, trs).
 
 - page 0 is index.shtml; page i is index_i.shtml; the page count is the first argument of
   ``createPageHTML(n, i, "index", "shtml")`` on page 0;

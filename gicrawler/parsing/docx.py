@@ -1,7 +1,7 @@
 """DOCX attachment → text lines + table grids (python-docx), behind a zip-bomb guard.
 
 python-docx repeats a merged cell's text into every slot it covers, which is exactly the
-expanded grid shape PARSER-TABLES wants.
+expanded grid shape extract_tables takes (gicrawler/parsing/tables).
 """
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 One lxml parse and one walk over the tree (``etree.iterwalk``) produce everything: the walk
 records line ranges of candidate body containers, so choosing the container afterwards is
-slicing, not a second pass. Spans in tables are expanded the way PARSER-TABLES expects:
+slicing, not a second pass. Spans in tables are expanded the way extract_tables expects:
 the cell text is repeated into every slot a rowspan/colspan covers, empty cells stay "".
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ _BLOCK = frozenset({
 # Elements whose direct prose counts towards the "most text" fallback.
 _CONTAINERS = frozenset({"div", "td", "article", "section", "main", "body", "form", "center"})
 
-# Where real portals put the report body (portals-research §0.3, §1.7), most specific first.
+# Where real portals put the report body (docs/families.md: Report bodies and columns; hanweb), most specific first.
 _BODY_IDS = ("zoom", "Zoom", "ivs_content", "UCAP-CONTENT", "webeditorview")
 _BODY_CLASSES = ("TRS_UEDITOR", "TRS_Editor", "Custom_UnionStyle", "article", "artile_zw",
                  "article_zoom", "xxgk_content")

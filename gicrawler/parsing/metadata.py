@@ -2,7 +2,7 @@
 
 Pure string functions; ``gicrawler.loaders`` wires them into an ItemLoader. The lines they
 read are "label: value" lines and table rows rendered as ``a | b | c`` (see html.walk), so the
-four layouts of portals-research §0.2 (label|value cells, both in one cell, <li> lists,
+four layouts of docs/families.md (The metadata block) (label|value cells, both in one cell, <li> lists,
 several labels on one line) all look the same here.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""黄石 replica: TRS WCM, GBK pages, 瑞数-style anti-bot (portals-research §3, §0.4, §0.5).
+"""黄石 replica: TRS WCM, GBK pages, 瑞数-style anti-bot (docs/families.md, trs; Encodings; Anti-bot).
 
 - Every HTML page is GBK; the charset is declared only in
   ``<meta http-equiv="Content-Type" content="text/html; charset=gbk">`` (the HTTP header says
@@ -270,7 +270,7 @@ def _base36(n: int) -> str:
             return out
 
 
-# The TRS template pager (portals-research §3.1), as the real sites serve it.
+# The TRS template pager (docs/families.md, trs), as the real sites serve it.
 CREATE_PAGE_HTML = r"""function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt) {
   if (_nPageCount == null || _nPageCount <= 1) { return; }
   var nCurrIndex = _nCurrIndex || 0;

@@ -1,4 +1,4 @@
-"""嘉兴 replica: Hanweb JCMS (portals-research §1.1–1.3, 1.7, 1.8).
+"""嘉兴 replica: Hanweb JCMS (docs/families.md, hanweb and jpaas).
 
 Classic "jpage" column (seed portal ``jiaxing``):
 

@@ -82,7 +82,7 @@ def _rows(node: dict):
 
 
 def failed_checks(tables: dict, published: str | None, year: int | None) -> list[str]:
-    """The report-format.md rules this report breaks (blank cells count as 0; absent tables are not checked)."""
+    """The docs/record.md check rules this report breaks (blank cells count as 0; absent tables are not checked)."""
     n = lambda v: v or 0  # noqa: E731
     failed = []
     apps = tables.get("applications")

@@ -1,4 +1,4 @@
-"""淄博 replica: the Shandong ``/gongkai/`` disclosure platform (portals-research §2).
+"""淄博 replica: the Shandong ``/gongkai/`` disclosure platform (docs/families.md, gongkai).
 
 - ``/gongkai/channel_{24hex}/`` (also ``?page=N``): a JavaScript shell. The static HTML has no
   report link; its script reads ``page`` from the page URL and fetches the list endpoint

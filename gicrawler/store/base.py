@@ -52,9 +52,9 @@ def mask_uri(text: str, uri: str | None = None) -> str:
 
 
 class Store:
-    """See the contract (gicrawler-contract.md §Store). ``save`` is buffered: records are written
-    in batches of ``batch_size`` and on ``flush``/``close``; ``pending_count`` tells how many
-    saves are not committed yet, ``take_unflushed`` hands them back when the store went away."""
+    """What every backend offers (docs/architecture.md, store). ``save`` is buffered: records are
+    written in batches of ``batch_size`` and on ``flush``/``close``; ``pending_count`` tells how
+    many saves are not committed yet, ``take_unflushed`` hands them back when the store went away."""
 
     batch_size = 50
     batch_bytes = 32 * 1024 * 1024  # raw bodies held for one batch: scanned PDFs run to tens of MB
