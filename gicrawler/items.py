@@ -1,8 +1,8 @@
 """What spiders hand to the pipelines.
 
 A spider yields one ``ReportPage`` per report page it opened (with its attachments already
-downloaded); ``pipelines.parse`` turns it into the stored record described in
-docs/record.md and ``pipelines.store`` upserts that record.
+downloaded); ``pipelines.record`` turns it into the stored record described in
+docs/record.md (run by ``pipelines.parse``) and ``pipelines.store`` upserts that record.
 """
 from __future__ import annotations
 

@@ -91,4 +91,3 @@ def row_matches(patterns, label: str):
     for m in rx.finditer(label):
         found[keys[int(m.lastgroup[1:])]] = m.end()
     return list(found.items())
-
