@@ -4,11 +4,15 @@ The built-in lists live in the top-level ``seeds/`` folder, shipped as the packa
 ``gicrawler.seedfiles`` (also inside the scrapyd egg), so they are read with
 importlib.resources, never by path. ``load_seeds(path)`` reads any other file.
 
-A bad seed file fails fast with a ``SeedError`` naming the file, the entry and the field.
+A bad seed file fails fast with a ``SeedError``: one line naming the file, the entry and the
+field. Seed files are plain data: YAML aliases (``*name``, the "billion laughs" bomb) are refused
+before anything is built, files over MAX_SEED_BYTES are not parsed, and messages quote values
+shortened (``_short``), never a whole expanded value.
 """
 from __future__ import annotations
 
 import re
+import reprlib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,7 +23,18 @@ import yaml
 # family name -> adapter module in gicrawler.families (kept here so validation needs no import)
 FAMILIES = ("gongkai", "hanweb", "jpaas", "trs")
 
-_NAME = re.compile(r"^[a-z0-9_]+$")
+_NAME = re.compile(r"[a-z0-9_]+")   # fullmatch: "zibo\n" is not a name ($ would allow it)
+MAX_SEED_BYTES = 8 * 1024 * 1024     # a national list of ~3,000 portals is under 1 MB
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present (10x faster)
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlist = _REPR.maxdict = 4
+_REPR.maxlevel = 2
+
+
+def _short(value) -> str:
+    """repr() of a value quoted in an error, bounded (a seed value may be huge)."""
+    return _REPR.repr(value)
 _KEYS = {
     "name", "region", "family", "index_urls", "allowed_domains",
     "browser", "antibot_browser", "obey_robots", "params",
@@ -76,11 +91,25 @@ def load_seeds(path: str | Path) -> list[Portal]:
     return parse_seeds(text, source=str(path))
 
 
-def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
+def _load_yaml(text: str, source: str):
+    if len(text) > MAX_SEED_BYTES:
+        raise SeedError(f"{source}: seed file too large ({len(text)} characters, limit {MAX_SEED_BYTES})")
     try:
-        doc = yaml.safe_load(text)
+        for event in yaml.parse(text, Loader=_Loader):  # events only: nothing is built yet
+            if isinstance(event, yaml.AliasEvent):
+                mark = event.start_mark
+                where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+                raise SeedError(f"{source}: YAML aliases (*{_short(event.anchor)[1:-1]}) are not allowed "
+                                f"in seed files{where}; write the value out")
+        return yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        raise SeedError(f"{source}: not valid YAML: {exc}") from None
+        raise SeedError(f"{source}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise SeedError(f"{source}: not a seed file: nested too deeply") from None
+
+
+def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
+    doc = _load_yaml(text, source)
     if not isinstance(doc, dict) or not isinstance(doc.get("portals"), list) or not doc["portals"]:
         raise SeedError(f"{source}: expected a mapping with a non-empty list 'portals'")
     portals, seen, index_of = [], set(), {}
@@ -104,22 +133,22 @@ def _portal(entry, where: str) -> Portal:
         raise SeedError(f"{where}: an entry must be a mapping, got {type(entry).__name__}")
     name = entry.get("name")
     if isinstance(name, str):
-        where = f"{where} ({name})"
+        where = f"{where} ({name[:60]})"
 
     def fail(key, msg):
         raise SeedError(f"{where}: field '{key}': {msg}")
 
-    unknown = sorted(set(entry) - _KEYS)
+    unknown = sorted(str(k) for k in set(entry) - _KEYS)  # (keys need not be strings)
     if unknown:
-        fail(unknown[0], f"unknown field (allowed: {', '.join(sorted(_KEYS))})")
-    if not isinstance(name, str) or not _NAME.match(name):
-        fail("name", f"required, lowercase [a-z0-9_]+, got {name!r}")
+        fail(unknown[0][:60], f"unknown field (allowed: {', '.join(sorted(_KEYS))})")
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
+        fail("name", f"required, lowercase [a-z0-9_]+, got {_short(name)}")
     family = entry.get("family")
     if family not in FAMILIES:
-        fail("family", f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+        fail("family", f"unknown family {_short(family)} (known: {', '.join(FAMILIES)})")
     region = entry.get("region", "")
     if not isinstance(region, str):
-        fail("region", f"must be a string, got {region!r}")
+        fail("region", f"must be a string, got {_short(region)}")
 
     urls = entry.get("index_urls")
     if isinstance(urls, str):
@@ -129,7 +158,7 @@ def _portal(entry, where: str) -> Portal:
     for url in urls:
         parts = urlsplit(url) if isinstance(url, str) else None
         if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
-            fail("index_urls", f"not an absolute http(s) URL: {url!r}")
+            fail("index_urls", f"not an absolute http(s) URL: {_short(url)}")
 
     domains = entry.get("allowed_domains")
     if domains is None:  # default: the hosts of the index URLs
@@ -138,21 +167,21 @@ def _portal(entry, where: str) -> Portal:
         fail("allowed_domains", "must be a non-empty list of host names")
     for d in domains:
         if "/" in d or ":" in d:
-            fail("allowed_domains", f"a host name without scheme/port/path, got {d!r}")
+            fail("allowed_domains", f"a host name without scheme/port/path, got {_short(d)}")
     for url in urls:
         host = urlsplit(url).hostname
         if not host_allowed(host, domains):
-            fail("allowed_domains", f"index URL host {host!r} is not in allowed_domains")
+            fail("allowed_domains", f"index URL host {_short(host)} is not in allowed_domains")
 
     flags = {}
     for key, default in (("browser", False), ("antibot_browser", False), ("obey_robots", True)):
         value = entry.get(key, default)
         if not isinstance(value, bool):
-            fail(key, f"must be true or false, got {value!r}")
+            fail(key, f"must be true or false, got {_short(value)}")
         flags[key] = value
     params = entry.get("params") or {}
     if not isinstance(params, dict):
-        fail("params", f"must be a mapping, got {params!r}")
+        fail("params", f"must be a mapping, got {_short(params)}")
     problem = _params_problem(params)
     if problem:
         fail(f"params.{problem[0]}", problem[1])
@@ -172,19 +201,19 @@ def _params_problem(params: dict) -> tuple[str, str] | None:
     pattern = params.get("link_pattern")
     if pattern is not None:
         if not isinstance(pattern, str):
-            return "link_pattern", f"must be a regular expression string, got {pattern!r}"
+            return "link_pattern", f"must be a regular expression string, got {_short(pattern)}"
         try:
             re.compile(pattern)
         except re.error as exc:
-            return "link_pattern", f"not a valid regular expression ({exc}): {pattern!r}"
+            return "link_pattern", f"not a valid regular expression ({exc}): {_short(pattern)}"
     if "proxy" in params and params["proxy"] not in PROXY_MODES:
-        return "proxy", f"one of {', '.join(PROXY_MODES)}, got {params['proxy']!r}"
+        return "proxy", f"one of {', '.join(PROXY_MODES)}, got {_short(params['proxy'])}"
     for key in ("perpage", "rows"):
         value = params.get(key)
         if value is not None and (isinstance(value, bool) or not str(value).isdigit() or int(value) < 1):
-            return key, f"must be a positive integer, got {value!r}"
+            return key, f"must be a positive integer, got {_short(value)}"
     for key in ("list_selector", "proxy_path", "unit_url", "webname"):
         value = params.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            return key, f"must be a non-empty string, got {value!r}"
+            return key, f"must be a non-empty string, got {_short(value)}"
     return None

@@ -136,3 +136,68 @@ def test_index_url_shared_by_two_portals_is_an_error():
             "  - {name: b, family: trs, index_urls: ['https://x.gov.cn/nb/index.shtml']}\n")
     with pytest.raises(SeedError, match=r"portals\[1\] \(b\).*'index_urls'.*already an index URL of a"):
         parse_seeds(text)
+
+
+# --- hostile seed files (issue 9.6) ---------------------------------------------------------
+
+def billion_laughs(levels: int = 9) -> str:
+    """A seed file whose name is 9**levels strings once aliases are expanded."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, levels + 1)]
+    return "\n".join(lines) + f"\nportals:\n  - name: *a{levels}\n    family: trs\n"
+
+
+def test_yaml_bomb_fails_fast_with_one_short_line(tmp_path):
+    """Loading used to hang past 60 s and 1.2 GB (the error repr()'d the expanded name). Run in a
+    subprocess so that a regression fails here (timeout) rather than taking the suite down."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(billion_laughs(), encoding="utf-8")
+    code = ("import sys\nfrom gicrawler.seeds import SeedError, load_seeds\n"
+            "try:\n    load_seeds(sys.argv[1])\nexcept SeedError as exc:\n    print(exc)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    message = done.stdout.strip()
+    assert "aliases" in message and str(path) in message and "line 2" in message
+    assert "\n" not in message and len(message) < 300
+
+
+def test_an_anchor_without_alias_is_harmless_data():
+    assert parse_seeds(GOOD.replace("region: 某市", "region: &r 某市"))[0].region == "某市"
+
+
+@pytest.mark.parametrize("name", ["zibo\n", "zibo\n\n", "\nzibo", "zibo "])
+def test_seed_name_must_be_the_whole_value(name):
+    text = f'portals:\n  - name: "{name.encode("unicode_escape").decode()}"\n    family: trs\n' \
+           "    index_urls: [https://www.zibo.gov.cn/x/index.shtml]\n"
+    with pytest.raises(SeedError, match="field 'name'"):
+        parse_seeds(text)
+
+
+def test_huge_values_are_quoted_short_and_on_one_line():
+    huge = "x" * 5_000_000
+    with pytest.raises(SeedError) as info:
+        parse_seeds(GOOD.replace("family: trs", f"family: {huge}"))
+    assert len(str(info.value)) < 400 and "field 'family'" in str(info.value)
+    with pytest.raises(SeedError) as info:  # a YAML syntax error's message spans lines in PyYAML
+        parse_seeds("portals: [\n  - name: x\n")
+    assert "\n" not in str(info.value) and "not valid YAML" in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 100_000 + "]" * 100_000,                    # nesting past the recursion limit
+    "portals:\n  - {1: x, name: a}\n",                 # a key that is no string
+])
+def test_malformed_structures_are_seed_errors(text):
+    with pytest.raises(SeedError):
+        parse_seeds(text)
+
+
+def test_oversized_seed_file_is_not_parsed(monkeypatch):
+    import gicrawler.seeds as seeds_module
+
+    monkeypatch.setattr(seeds_module, "MAX_SEED_BYTES", 1000)
+    with pytest.raises(SeedError, match="too large"):
+        parse_seeds(GOOD + "#" * 1000)
