@@ -360,7 +360,29 @@ def test_gongkai_page_count_ignores_digits_of_a_wrapper_that_holds_the_list():
     html = RENDERED.replace('<div id="app">', '<div id="app" class="pageBody"><span>浏览</span><span>2024</span>')
     assert gongkai.page_count(Selector(text=html)) == 3
     huge = '<div class="pagination"><a href="?page=99999">末页</a></div>'
-    assert gongkai.page_count(Selector(text=huge)) == gongkai.MAX_PAGES
+    assert gongkai.page_count(Selector(text=huge)) == 99999  # the spider caps what is fetched
+
+
+@pytest.mark.parametrize("family, url, text, state", [
+    ("trs", "https://www.hs.gov.cn/nb/index.shtml",
+     '<script>createPageHTML(1000000, 0, "index", "shtml");</script>', {"page": 0}),
+    ("gongkai", "https://www.zibo.gov.cn/gongkai/channel_c1/",
+     '<div class="pagination"><a href="?page=1000000">末页</a></div>', {"page": 1}),
+    ("hanweb", "https://www.jiaxing.gov.cn/col/col33718/index.html",
+     COLUMN.replace("totalRecord:40", "totalRecord:44999957"), {"stage": "column"}),
+])
+def test_a_million_page_pager_is_planned_not_built(family, url, text, state):
+    """len() tells the spider how many pages the pager claims (Hanweb: POSTs of 45 records after
+    the 2 embedded); only the pages taken are built."""
+    built = []
+    adapter = {"trs": trs, "gongkai": gongkai, "hanweb": hanweb}[family]
+    requests = adapter.parse_list(text, url, state, {}).requests
+    assert len(requests) == 999_999
+    make = requests.make
+    requests.make = lambda n: built.append(n) or make(n)
+    first = list(requests[:3])
+    assert len(built) == 3 and len({r.url for r in first}) == 3
+    assert requests[:3] == first  # equal to the list of the same requests
 
 
 

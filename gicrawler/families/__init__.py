@@ -11,10 +11,15 @@ Each adapter module (gongkai, hanweb, jpaas, trs) exposes two pure functions:
 
 Nothing here touches Scrapy: the spider turns PageRequest into scrapy.Request. Title filtering
 and dedupe happen later (gicrawler.discovery), so adapters return every item of the list.
+
+A pager may claim any number of pages (``createPageHTML(1000000, …)``, ``totalRecord`` 1,000,000):
+adapters plan them with ``planned_pages`` (built on demand), and the spider takes at most
+GICRAWLER_MAX_LIST_PAGES per column (``PortalSpider.take_list_pages``). No adapter caps pages itself.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -39,7 +44,32 @@ class PageRequest:
 @dataclass
 class ListPage:
     entries: list[dict]               # [{url, title, date}] in list order, not yet filtered
-    requests: list[PageRequest]       # further list pages
+    requests: Sequence[PageRequest]   # further list pages (a list, or planned_pages)
+
+
+class planned_pages(Sequence):
+    """The list pages a pager announces, one per number, each built only when asked for.
+
+    ``planned_pages(range(1, n), make)`` costs nothing for n = 1,000,000; ``len()`` says what was
+    planned, slicing takes the pages a cap allows. Equal to a list of the same requests.
+    """
+
+    def __init__(self, numbers: range, make: Callable[[int], PageRequest]):
+        self.numbers, self.make = numbers, make
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return planned_pages(self.numbers[index], self.make)
+        return self.make(self.numbers[index])
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"planned_pages({self.numbers!r})"
 
 
 def get_adapter(family: str):

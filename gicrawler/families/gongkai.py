@@ -13,13 +13,12 @@ import re
 from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
-from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern, planned_pages
 
 DETAIL = re.compile(r"/doc_[0-9a-f]{24}(?:_[0-9a-f]{32})?\.\w+")
 WAIT_FOR = "a[href*='doc_']"
 _TOTAL_PAGES = re.compile(r"共\s*(\d+)\s*页|/\s*(\d+)\s*页|page\s+\d+\s*(?:/|of)\s*(\d+)", re.I)
 _PAGE_PARAM = re.compile(r"[?&]page=(\d+)")
-MAX_PAGES = 200  # each page is a browser render: a misread pager must not cost thousands
 
 
 def first_requests(portal) -> list[PageRequest]:
@@ -37,9 +36,9 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("page", 1) == 1:
         wait = params.get("list_selector", WAIT_FOR)
         browser = state.get("browser", True)
-        for n in range(2, page_count(sel) + 1):
-            requests.append(PageRequest(add_or_replace_parameter(url, "page", str(n)), browser=browser,
-                                        wait_for=wait, state={"page": n, "browser": browser}))
+        requests = planned_pages(range(2, page_count(sel) + 1), lambda n: PageRequest(
+            add_or_replace_parameter(url, "page", str(n)), browser=browser, wait_for=wait,
+            state={"page": n, "browser": browser}))
     return ListPage(entries, requests)
 
 
@@ -61,4 +60,4 @@ def page_count(sel: Selector) -> int:
         for t in node.xpath(".//a/text() | .//button/text() | .//li/text() | .//span/text()").getall():
             if t.strip().isdigit():
                 best = max(best, int(t.strip()))
-    return min(best, MAX_PAGES)
+    return best

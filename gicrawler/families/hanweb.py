@@ -19,7 +19,7 @@ from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
 from gicrawler.discovery import canonical
-from gicrawler.families import ListPage, PageRequest, anchor_entries
+from gicrawler.families import ListPage, PageRequest, anchor_entries, planned_pages
 
 PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
 RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
@@ -112,9 +112,9 @@ def _parse_column(text: str, url: str, params: dict, browser: bool = False) -> L
         pages = -(-info["total"] // info["perpage"]) if info["total"] else 1
         base = add_or_replace_parameter(url, "uid", info["unitid"])
         # the column page again: rendered like the first one (proxy answers are XML, never rendered)
-        return ListPage(entries, [PageRequest(add_or_replace_parameter(base, "pageNum", str(n)), browser=browser,
-                                              state={"stage": "column_page", "page": n})
-                                  for n in range(2, pages + 1)])
+        return ListPage(entries, planned_pages(range(2, pages + 1), lambda n: PageRequest(
+            add_or_replace_parameter(base, "pageNum", str(n)), browser=browser,
+            state={"stage": "column_page", "page": n})))
     if params.get("proxy") == "get":
         if not info["next_href"]:  # no <nextgroup> link here: build the GET form it would carry
             info["next_href"] = _get_href(info)
@@ -152,10 +152,10 @@ def _parse_proxy(text: str, url: str, state: dict, params: dict) -> ListPage:
     return ListPage(entries, requests)
 
 
-def _plan_posts(info, referer, first, total, state) -> list[PageRequest]:
+def _plan_posts(info, referer, first, total, state) -> planned_pages:
     chunk = info["perpage"] * _SCREENS
-    return [_post_request(info, referer, start, state, min(start + chunk - 1, total))
-            for start in range(first, total + 1, chunk)]
+    return planned_pages(range(first, total + 1, chunk),
+                         lambda start: _post_request(info, referer, start, state, min(start + chunk - 1, total)))
 
 
 def _post_request(info, referer, start, state, end=None) -> PageRequest:

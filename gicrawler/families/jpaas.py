@@ -22,7 +22,6 @@ from gicrawler.families import ListPage, PageRequest, anchor_entries, link_patte
 UNIT_PATH = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 # detail links: /art/YYYY/M/D/art_… (classic) or /col/col…/art/YYYY/art_{32hex}.html (JPaaS)
 DETAIL = re.compile(r"/art/\d{4}/|/art_[0-9a-f]{32}\.html")
-MAX_PAGES = 500  # a broken API that never returns an empty page must not page forever
 
 
 def first_requests(portal) -> list[PageRequest]:
@@ -42,7 +41,8 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     entries = unit_entries(text, url, link, first=page == 1)
     urls = sorted(e["url"] for e in entries)
     # stop at the first empty page, or when the API ignores pageNo and repeats the last page
-    if not entries or urls == state.get("last") or page >= MAX_PAGES:
+    # (an API that never runs dry is stopped by the spider's page cap)
+    if not entries or urls == state.get("last"):
         return ListPage(entries, [])
     nxt = _request(state["unit"], state["referer"], page + 1)
     nxt.state["last"] = urls

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from gicrawler.discovery import parse_date, resolve
-from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, link_pattern, planned_pages
 
 DETAIL = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])")
 PAGER = re.compile(r"createPage(?:HTML)?\(\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"'])?")
@@ -40,9 +40,8 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("page", 0) == 0:
         count, name, ext = page_count(text, url)
         browser = bool(state.get("browser"))
-        for i in range(1, count):
-            requests.append(PageRequest(urljoin(url, f"{name}_{i}.{ext}"), browser=browser,
-                                        state={"page": i, "browser": browser}))
+        requests = planned_pages(range(1, count), lambda i: PageRequest(
+            urljoin(url, f"{name}_{i}.{ext}"), browser=browser, state={"page": i, "browser": browser}))
     return ListPage(entries, requests)
 
 
