@@ -1,6 +1,6 @@
-"""Downloader middlewares: 瑞数-style anti-bot challenges, and retries with backoff.
+"""Downloader middlewares: the portals' hosts, 瑞数-style anti-bot challenges, retries with backoff.
 
-Both read the portal from ``request.meta["gicrawler"]`` (set on every spider request).
+They read the portal from ``request.meta["gicrawler"]`` (set on every spider request).
 """
 from __future__ import annotations
 
@@ -9,13 +9,55 @@ import re
 
 from scrapy import Request
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy_playwright.page import PageMethod
 
+from gicrawler.seeds import host_allowed
+
 logger = logging.getLogger(__name__)
+
+
+
+class Offsite(IgnoreRequest):
+    """A request, or a redirect, to a host outside its portal's allowed_domains: never sent."""
+
+
+class PortalHostsMiddleware:
+    """Nothing is requested outside the portal's own hosts: whatever ``dont_filter`` says
+    (attachments carry it, and Scrapy's OffsiteMiddleware lets such requests through) and after
+    every redirect (a redirected request comes through here again before it is sent).
+
+    A portal request must stay within *its* seed entry's allowed_domains (Scrapy's filter knows
+    only the union of every portal's); any other request (robots.txt) within that union.
+    Refused requests raise ``Offsite``; the spider records them (``skipped`` / ``fetch_error``).
+    Scrapy's OffsiteMiddleware is disabled in settings.py: this one does its job on every request.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        info = request.meta.get("gicrawler") or {}
+        portal = (getattr(spider, "by_name", None) or {}).get(info.get("portal"))
+        domains = portal.allowed_domains if portal is not None else getattr(spider, "allowed_domains", None)
+        host = urlparse_cached(request).hostname or ""
+        if not domains or host_allowed(host, domains):
+            return None
+        owner = f"portal {portal.name}" if portal is not None else "any portal"
+        self.crawler.stats.inc_value(f"gicrawler/{portal.name}/offsite_refused" if portal is not None
+                                     else "gicrawler/offsite_refused")
+        via = request.meta.get("redirect_urls")
+        raise Offsite(f"offsite: {request.url} (host {host!r} is not in the allowed_domains of {owner})"
+                      + (f", redirected from {via[0]}" if via else ""))
+
 
 CHALLENGE_STATUSES = (412, 202)
 PAGE_KINDS = ("list", "report")  # requests the browser may fetch (never attachments)
@@ -153,35 +195,57 @@ def _drop_conditional(request: Request) -> None:
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Scrapy's RetryMiddleware plus an exponential pause before each retry.
+    """Scrapy's RetryMiddleware, backing off per host: each retry raises the failing host's
+    download-slot delay to RETRY_BACKOFF_BASE * 2**(attempt-1) s (capped at RETRY_BACKOFF_MAX),
+    and every answer of that host that needs no retry halves it back towards the delay it had.
 
-    Scrapy 2.19 re-queues retries at once; fragile government servers that answered 5xx or timed
-    out need a breather. Pause = RETRY_BACKOFF_BASE * 2**(attempt-1), capped at RETRY_BACKOFF_MAX
-    (tests set RETRY_BACKOFF_BASE=0). Only this request waits; the rest of the crawl goes on.
+    Nothing waits here: a middleware that awaited would keep its request in the downloader's
+    active set (CONCURRENT_REQUESTS), so a few backing-off requests would stall every portal.
+    The slot delay holds back that host only — its retries and its other queued requests; the
+    scheduler's queue (gicrawler.scheduling.HostFairPriorityQueue) gives a host no more requests
+    while its slot holds some back, so those waiting cannot fill CONCURRENT_REQUESTS either. (AutoThrottle, when on,
+    never lowers a slot's delay on an error answer, and lowers it gradually on good ones.)
     """
 
     def __init__(self, settings):
-        super().__init__(settings)
+        super().__init__(settings)  # from_crawler (inherited) sets self.crawler
         self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE", 2.0)
         self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX", 60.0)
+        self.normal_delay: dict[str, float] = {}   # slot key -> its delay before backing off
 
-    def _delay(self, retry: Request) -> float:
-        attempt = retry.meta.get("retry_times", 1)
+    def backoff(self, attempt: int) -> float:
         return min(self.backoff_max, self.backoff_base * 2 ** (attempt - 1))
 
-    async def _pause(self, result):
-        if isinstance(result, Request) and self.backoff_base > 0:
-            from twisted.internet import reactor  # the crawler's (asyncio) reactor, installed by now
-            from twisted.internet.task import deferLater
+    def _slot(self, request: Request):
+        engine = getattr(self.crawler, "_engine", None)  # (Crawler.engine raises before the crawl)
+        downloader = getattr(engine, "downloader", None)
+        if downloader is None:
+            return None, None
+        key = downloader.get_slot_key(request)
+        return key, downloader.slots.get(key)
 
-            await maybe_deferred_to_future(deferLater(reactor, self._delay(result), lambda: None))
+    def _after(self, request: Request, result):
+        """result: what RetryMiddleware made of the answer (a retry Request, the Response, None)."""
+        key, slot = self._slot(request)
+        if slot is None or self.backoff_base <= 0:
+            return result
+        if isinstance(result, Request):  # a retry: this host gets a breather
+            self.normal_delay.setdefault(key, slot.delay)
+            slot.delay = max(slot.delay, self.backoff(result.meta.get("retry_times", 1)))
+            logger.debug("host %s failing: download delay now %.1fs", key, slot.delay)
+        elif (key in self.normal_delay and isinstance(result, Response)
+              and result.status not in self.retry_http_codes):  # the host answers again: recover step by step
+            normal = self.normal_delay[key]
+            slot.delay /= 2
+            if slot.delay < max(normal, self.backoff_base):
+                slot.delay = self.normal_delay.pop(key)
         return result
 
-    async def process_response(self, request, response):
-        return await self._pause(super().process_response(request, response))
+    def process_response(self, request, response):
+        return self._after(request, super().process_response(request, response))
 
-    async def process_exception(self, request, exception):
-        return await self._pause(super().process_exception(request, exception))
+    def process_exception(self, request, exception):
+        return self._after(request, super().process_exception(request, exception))
 
 
 def playwright_abort_request(request) -> bool:
