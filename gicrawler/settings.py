@@ -8,6 +8,12 @@ import os
 
 from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_EXCEPTIONS
 
+# Nothing leaves the configured hosts: Scrapy's cookies middleware builds a tldextract extractor
+# when it is imported, and tldextract would download the Public Suffix List on a first run (and
+# log tracebacks where there is no Internet). No URLs = its bundled snapshot, offline. Set here,
+# before any middleware is imported; an explicit value (e.g. a local file) is kept.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+
 BOT_NAME = "gicrawler"
 SPIDER_MODULES = ["gicrawler.spiders"]
 NEWSPIDER_MODULE = "gicrawler.spiders"
@@ -37,8 +43,16 @@ DOWNLOAD_TIMEOUT = 60                   # county servers are slow; a minute, the
 DOWNLOAD_MAXSIZE = 50 * 1024 * 1024     # scanned-PDF attachments run to tens of MB; beyond that, skip
 DOWNLOAD_WARNSIZE = 20 * 1024 * 1024
 
+# A pager can claim any number of pages (createPageHTML(1000000, …), totalRecord 1,000,000):
+# list pages requested per column (index URL), the index included. Hitting it is a WARNING
+# naming the portal and the column, and the stat gicrawler/<portal>/list_pages_capped.
+GICRAWLER_MAX_LIST_PAGES = 200
+# Documents downloaded per report page (real ones carry 1–3); the rest are recorded as skipped.
+GICRAWLER_MAX_ATTACHMENTS = 20
+
 # Retries: 5xx and timeouts are usually transient on these servers. Scrapy retries at once;
-# BackoffRetryMiddleware waits RETRY_BACKOFF_BASE * 2**(n-1) s (max RETRY_BACKOFF_MAX) first.
+# BackoffRetryMiddleware raises the failing host's download delay to RETRY_BACKOFF_BASE * 2**(n-1) s
+# (max RETRY_BACKOFF_MAX), that host only, and lowers it again as the host answers.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
@@ -53,6 +67,11 @@ HTTPERROR_ALLOWED_CODES = []
 
 # --- Middlewares, pipelines, extensions ---------------------------------------------------
 DOWNLOADER_MIDDLEWARES = {
+    # every request (attachments, redirects, robots.txt) stays on its portal's allowed_domains;
+    # it replaces Scrapy's OffsiteMiddleware, which lets dont_filter requests through and drops a
+    # redirect off-site without a word (at scheduling: no errback, the report would be lost)
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "gicrawler.middlewares.PortalHostsMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "gicrawler.middlewares.BackoffRetryMiddleware": 550,
     # after HttpCompression (590) has decoded the body, before retries see the status
@@ -73,8 +92,12 @@ EXTENSIONS = {
     # the crawl's one store (pipelines, incremental middleware, PortalStats); after PortalStats,
     # so that its spider_closed handler (which closes the store) runs after the run is saved
     "gicrawler.store.extension.StoreExtension": 900,
-    "scrapy.extensions.telnet.TelnetConsole": None,   # no open port on crawl hosts
+    "scrapy.extensions.telnet.TelnetConsole": None,   # no open port on crawl hosts …
+    # … and no HTTP port that runs code, nor token files in ~/.local/state left by killed crawls
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 # Distributed runs: `-s GICRAWLER_REDIS_URL=redis://…` switches the scheduler and dupefilter to
 # scrapy-redis and reads the seed list from Redis (gicrawler/distributed.py); no-op otherwise.
 ADDONS = {"gicrawler.distributed.Distributed": 0}
@@ -112,3 +135,6 @@ LOG_LEVEL = "INFO"
 # Scrapy's JOBDIR state is written only at a clean close; after a SIGKILL this scheduler drops
 # it and starts again from the index pages (stored reports are skipped): gicrawler/store/jobdir.py
 SCHEDULER = "gicrawler.store.jobdir.CrashSafeScheduler"
+# A host whose download slot already holds requests back (its delay, a retry backoff) gets no
+# more: one slow or failing portal cannot fill CONCURRENT_REQUESTS (gicrawler/scheduling.py)
+SCHEDULER_PRIORITY_QUEUE = "gicrawler.scheduling.HostFairPriorityQueue"

@@ -140,7 +140,7 @@ def test_report_attachments_chained_into_one_item(tmp_path):
     assert atts["https://www.alpha.gov.cn/files/r.pdf"]["sha1"] == hashlib.sha1(b"%PDF-1.4 x").hexdigest()
     assert atts["https://www.alpha.gov.cn/files/r.pdf"]["body"] == b"%PDF-1.4 x"
     assert atts["https://www.alpha.gov.cn/files/t.xls"]["error"] == "HTTP 500"
-    assert "offsite" in atts["https://evil.example.com/x.doc"]["error"]  # never requested
+    assert "offsite" in atts["https://evil.example.com/x.doc"]["skipped"]  # never requested
     stats = spider.crawler.stats
     assert stats.get_value("gicrawler/alpha/reports") == 1
     assert stats.get_value("gicrawler/alpha/attachments") == 1
@@ -262,28 +262,38 @@ def test_antibot_without_browser_passes_the_412_on():
     assert mw.process_response(req, ok) is ok
 
 
-@pytest_twisted.ensureDeferred
-async def test_retry_backoff_waits_before_retrying():
-    import time
+def test_retry_backoff_raises_the_failing_hosts_delay_and_waits_nowhere():
+    """A retry comes back at once (nothing awaits in the middleware, which would hold the request in
+    the downloader's active set); the failing host's slot delay goes up, another host's does not,
+    and good answers bring it back down."""
+    from types import SimpleNamespace
 
-    from scrapy.utils.defer import deferred_from_coro
+    from scrapy.core.downloader import Downloader
 
     from gicrawler.middlewares import BackoffRetryMiddleware
 
-    crawler = get_crawler(settings_dict={"RETRY_BACKOFF_BASE": 0.2, "RETRY_BACKOFF_MAX": 0.3, "RETRY_TIMES": 3})
+    crawler = get_crawler(settings_dict={"RETRY_BACKOFF_BASE": 2, "RETRY_BACKOFF_MAX": 5, "RETRY_TIMES": 3,
+                                         "DOWNLOAD_DELAY": 0.5})
     crawler.spider = crawler._create_spider("t")
+    downloader = Downloader(crawler)
+    crawler.engine = SimpleNamespace(downloader=downloader)
     mw = BackoffRetryMiddleware.from_crawler(crawler)
-    req = Request("http://h.gov.cn/a")
-    began = time.monotonic()
-    first = await deferred_from_coro(mw.process_response(req, Response(req.url, status=500, request=req)))
-    assert isinstance(first, Request) and first.meta["retry_times"] == 1
-    assert time.monotonic() - began >= 0.19
-    assert mw._delay(first) == 0.2
-    second = first.replace()
-    second.meta["retry_times"] = 2
-    assert mw._delay(second) == 0.3                           # 0.4 capped at RETRY_BACKOFF_MAX
-    ok = Response(req.url, status=200, request=req)
-    assert await deferred_from_coro(mw.process_response(req, ok)) is ok
+    failing, other = Request("http://a.gov.cn/x"), Request("http://b.gov.cn/y")
+    slot_a, slot_b = downloader._get_slot(failing)[1], downloader._get_slot(other)[1]
+
+    retry = mw.process_response(failing, Response(failing.url, status=503, request=failing))
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1   # a request, not a coroutine
+    assert (slot_a.delay, slot_b.delay) == (2, 0.5)
+    retry = mw.process_exception(retry, TimeoutError("timed out"))
+    assert slot_a.delay == 4
+    retry = mw.process_response(retry, Response(failing.url, status=503, request=retry))
+    assert slot_a.delay == 5 and slot_b.delay == 0.5                       # capped at RETRY_BACKOFF_MAX
+    ok = Response(failing.url, status=200, request=retry)
+    assert mw.process_response(retry, ok) is ok and slot_a.delay == 2.5
+    mw.process_response(retry, ok)
+    assert slot_a.delay == 0.5                                             # back to its own delay
+    assert mw.process_response(other, Response(other.url, status=200, request=other)).status == 200
+    assert slot_b.delay == 0.5
 
 
 def test_antibot_leaves_robots_txt_alone():
@@ -360,3 +370,92 @@ async def test_browser_wait_for_an_unpassable_challenge_does_not_raise():
     page = Page()
     await deferred_from_coro(wait_until_passed(page))
     assert page.calls == [(PASSED_JS, 20_000)]
+
+
+# --- what is refused is recorded, not dropped (issue 9.2, 9.9) --------------------------------
+
+def _spider(tmp_path, **settings):
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    cls = LOADER.load("reports")
+    crawler = get_crawler(cls, {**SETTINGS.copy_to_dict(), **settings})
+    spider = cls.from_crawler(crawler, seeds=str(path))
+    crawler.spider = spider
+    return spider
+
+
+def test_refused_report_answers_are_records_under_the_listed_url(tmp_path):
+    from scrapy.exceptions import IgnoreRequest
+
+    from gicrawler.middlewares import Offsite
+
+    spider = _spider(tmp_path)
+    listed = report_response(spider)
+    # robots.txt: nothing was fetched, nothing to store
+    failure = Failure(IgnoreRequest("Forbidden by robots.txt"))
+    failure.request = listed
+    assert spider.report_failed(failure) is None
+    # a gzip bomb: fetched (download_latency), refused after decompression → a record
+    bombed = listed.replace()
+    bombed.meta["download_latency"] = 0.1
+    failure = Failure(IgnoreRequest("Ignored response <200 …> … exceeded DOWNLOAD_MAXSIZE during decompression."))
+    failure.request = bombed
+    item = spider.report_failed(failure)
+    assert item["url"] == listed.url and "DOWNLOAD_MAXSIZE" in item["fetch_error"] and item["body"] is None
+    # redirected off-site: a record under the listed URL, not the other host's
+    away = listed.replace(url="https://evil.example.com/r.html")
+    away.meta.update(redirect_urls=[listed.url], download_latency=0.1)
+    failure = Failure(Offsite("offsite: https://evil.example.com/r.html (host 'evil.example.com' …)"))
+    failure.request = away
+    item = spider.report_failed(failure)
+    assert item["url"] == listed.url and item["fetch_error"].startswith("offsite: https://evil.example.com")
+    assert spider.crawler.stats.get_value("gicrawler/alpha/fetch_errors") == 2
+
+
+def test_attachments_past_the_cap_are_recorded_as_skipped(tmp_path):
+    spider = _spider(tmp_path, GICRAWLER_MAX_ATTACHMENTS=2)
+    request = report_response(spider)
+    links = "".join(f"<a href='/files/{i}.pdf'>附件{i}</a>" for i in range(5))
+    page = HtmlResponse(request.url, body=f"<html><body><div>{links}</div></body></html>".encode(), request=request)
+    first = spider.parse_report(page)
+    item = first.meta["item"]
+    assert [a["url"].rsplit("/", 1)[1] for a in [first.meta["attachment"], *first.meta["pending"]]] == ["0.pdf", "1.pdf"]
+    assert [a["skipped"] for a in item["attachments"]] == ["over GICRAWLER_MAX_ATTACHMENTS=2"] * 3
+    assert spider.crawler.stats.get_value("gicrawler/alpha/attachments_skipped") == 3
+
+
+def test_list_pages_capped_per_column_with_a_warning(tmp_path, caplog):
+    spider = _spider(tmp_path, GICRAWLER_MAX_LIST_PAGES=4)
+    html = '<ul></ul><script>createPageHTML(1000000, 0, "index", "shtml")</script>'
+    column = "https://www.alpha.gov.cn/nb/index.shtml"
+    spider._list_pages[("alpha", column)] = 1  # what start() counts for the index request
+    req = scrapy.Request(column, meta={"gicrawler": {"portal": "alpha", "kind": "list", "state": {"page": 0},
+                                                     "column": column, "index": True}})
+    out = list(spider.parse_list(HtmlResponse(column, body=html.encode(), request=req, encoding="utf-8")))
+    assert [r.url.rsplit("/", 1)[1] for r in out] == ["index_1.shtml", "index_2.shtml", "index_3.shtml"]
+    assert all(r.meta["gicrawler"]["column"] == column and "index" not in r.meta["gicrawler"] for r in out)
+    assert spider.crawler.stats.get_value("gicrawler/alpha/list_pages_capped") == 1
+    warning = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("alpha" in m and column in m and "GICRAWLER_MAX_LIST_PAGES=4" in m for m in warning)
+    # a later page planning more of the same column gets nothing
+    assert spider.take_list_pages("alpha", column, ["x", "y"]) == []
+
+
+def test_portal_hosts_middleware_refuses_other_hosts_whatever_dont_filter_says(tmp_path):
+    from gicrawler.middlewares import Offsite, PortalHostsMiddleware
+
+    spider = _spider(tmp_path)
+    mw = PortalHostsMiddleware.from_crawler(spider.crawler)
+    meta = {"gicrawler": {"portal": "alpha", "kind": "attachment"}}
+    assert mw.process_request(Request("https://files.alpha.gov.cn/r.pdf", meta=meta, dont_filter=True)) is None
+    redirected = Request("https://cdn.example.com/r.pdf", meta={**meta, "redirect_urls": ["https://www.alpha.gov.cn/r.pdf"]},
+                         dont_filter=True)
+    with pytest.raises(Offsite, match="redirected from https://www.alpha.gov.cn/r.pdf"):
+        mw.process_request(redirected)
+    # beta's domains (the union Scrapy's filter knows) are not alpha's
+    with pytest.raises(Offsite):
+        mw.process_request(Request("https://www.beta.gov.cn/r.pdf", meta=meta, dont_filter=True))
+    # robots.txt and other requests without a portal: the union of every portal's domains
+    assert mw.process_request(Request("https://www.beta.gov.cn/robots.txt")) is None
+    with pytest.raises(Offsite):
+        mw.process_request(Request("https://elsewhere.example.org/robots.txt"))

@@ -17,7 +17,7 @@ from gicrawler.schema import ITEM_FIELDS, METADATA_FIELDS, PARSED_FIELDS, valida
 
 # Fields a table source (page or attachment) brings as one block.
 TABLE_FIELDS = ("tables", "template", "missing_tables", "checks")
-ATTACHMENT_FIELDS = ("url", "kind", "sha1", "size", "content_type", "error")
+ATTACHMENT_FIELDS = ("url", "kind", "sha1", "size", "content_type", "error", "skipped")
 # Private keys carrying the raw bodies and the crawl time to the store pipeline (which pops them).
 RAWS_KEY, CRAWLED_AT_KEY = "_raws", "_crawled_at"
 

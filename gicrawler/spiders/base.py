@@ -9,7 +9,11 @@ Flow per portal (what differs between portals is the seed entry and its family a
    (chained requests carrying the item) and ONE ReportPage is yielded with all of them.
 
 Every request carries ``meta["gicrawler"] = {"portal", "kind", …}`` (contract); failures are
-recorded (stats, log, ``fetch_error`` / attachment ``error``), never raised.
+recorded (stats, log, ``fetch_error`` / attachment ``error``), never raised. What is refused is
+recorded too: an attachment off the portal's hosts (PortalHostsMiddleware, redirects included) or
+past GICRAWLER_MAX_ATTACHMENTS gets ``skipped``; list pages past GICRAWLER_MAX_LIST_PAGES per
+column are not requested (WARNING, stat ``list_pages_capped``). A portal whose every index URL
+failed is flagged ``unreachable`` at close (the crawl command then exits non-zero).
 """
 from __future__ import annotations
 
@@ -27,10 +31,12 @@ from gicrawler.distributed import RedisSeeds
 from gicrawler.families import PageRequest, get_adapter
 from gicrawler.incremental import NotModified, flag
 from gicrawler.items import ReportPage
-from gicrawler.middlewares import is_challenge
+from gicrawler.middlewares import Offsite, is_challenge
 from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
 
 BROWSER_WAIT_MS = 20_000
+MAX_LIST_PAGES = 200     # GICRAWLER_MAX_LIST_PAGES: list pages per column (index URL), the index included
+MAX_ATTACHMENTS = 20     # GICRAWLER_MAX_ATTACHMENTS: documents downloaded per report page
 _DOC_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # PDF, OOXML/zip, OLE (doc/xls/wps)
 
 
@@ -53,6 +59,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     # few objects it holds; the default 100 per page cost a third of the crawl's CPU. A callback
     # here yields one item (a report) or a list page's requests: a few at a time is plenty.
     custom_settings = {"CONCURRENT_ITEMS": 8}
+    max_list_pages = MAX_LIST_PAGES     # from the settings in from_crawler
+    max_attachments = MAX_ATTACHMENTS
 
     def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, **kwargs):
         if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
@@ -78,6 +86,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # OffsiteMiddleware: nothing outside the seed entries' domains is ever requested
         self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
         self._seen = {p.name: set() for p in portals}
+        self._list_pages: dict[tuple[str, str], int] = {}   # (portal, column) -> list requests made
+        self._capped: set[tuple[str, str]] = set()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -87,6 +97,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             # process (~240 MB) started for nothing. A crawl freezes its settings only after this
             # (Crawler.crawl); a crawler built already configured (scrapy.utils.test) keeps its own.
             crawler.settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
+        spider.max_list_pages = crawler.settings.getint("GICRAWLER_MAX_LIST_PAGES", MAX_LIST_PAGES)
+        spider.max_attachments = crawler.settings.getint("GICRAWLER_MAX_ATTACHMENTS", MAX_ATTACHMENTS)
         return spider
 
     # --- start --------------------------------------------------------------------------
@@ -98,7 +110,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         )
         for portal in self.portals:
             for page in get_adapter(portal.family).first_requests(portal):
-                yield self.list_request(portal, page)
+                self._list_pages[(portal.name, page.url)] = 1
+                yield self.list_request(portal, page, column=page.url, index=True)
 
     # --- requests -----------------------------------------------------------------------
     def _meta(self, portal, kind: str, **info) -> dict:
@@ -108,8 +121,10 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             meta["dont_obey_robotstxt"] = True
         return meta
 
-    def list_request(self, portal, page: PageRequest) -> scrapy.Request:
-        meta = self._meta(portal, "list", state=page.state)
+    def list_request(self, portal, page: PageRequest, column: str, index: bool = False) -> scrapy.Request:
+        meta = self._meta(portal, "list", state=page.state, column=column)
+        if index:
+            meta["gicrawler"]["index"] = True
         if page.browser:
             meta["playwright"] = True
             if page.wait_for:
@@ -137,6 +152,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         except Exception as exc:  # markup we do not understand: record it, keep crawling
             self.logger.exception("list page %s of %s could not be read: %s", response.url, portal.name, exc)
             self.crawler.stats.inc_value(f"gicrawler/{portal.name}/list_errors")
+            self._index_failed(portal.name, info)
             return
         for entry in discovery.select_reports(page.entries, self._seen[portal.name]):
             if not portal.allows(entry["url"]):  # a link to another site: not this portal's report
@@ -144,14 +160,50 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
                 self.logger.debug("offsite report link on %s: %s", response.url, entry["url"])
                 continue
             yield self.report_request(portal, entry, response.url)
-        for nxt in page.requests:
-            yield self.list_request(portal, nxt)
+        column = info.get("column") or response.url
+        for nxt in self.take_list_pages(portal.name, column, page.requests):
+            yield self.list_request(portal, nxt, column)
+
+    def take_list_pages(self, portal: str, column: str, planned):
+        """The planned list pages a column may still request: GICRAWLER_MAX_LIST_PAGES per column
+        (index URL) in all, however many a pager claims. Hitting the cap is a WARNING naming the
+        portal and the column, and the stat ``gicrawler/<portal>/list_pages_capped`` (columns)."""
+        key = (portal, column)
+        made = self._list_pages.get(key, 1)
+        room = max(0, self.max_list_pages - made)
+        taken = planned[:room]
+        self._list_pages[key] = made + len(taken)
+        if len(planned) > room and key not in self._capped:
+            self._capped.add(key)
+            self.crawler.stats.inc_value(f"gicrawler/{portal}/list_pages_capped")
+            self.logger.warning(
+                "portal %s, column %s: list pages capped at GICRAWLER_MAX_LIST_PAGES=%d "
+                "(the pager asked for %d more); later pages of this column are not crawled",
+                portal, column, self.max_list_pages, len(planned) - room)
+        return taken
 
     def list_failed(self, failure):
         request = failure.request
-        portal = request.meta["gicrawler"]["portal"]
+        info = request.meta["gicrawler"]
+        portal = info["portal"]
         self.crawler.stats.inc_value(f"gicrawler/{portal}/list_errors")
         self.logger.error("list page %s of %s failed: %s", request.url, portal, _reason(failure))
+        self._index_failed(portal, info)
+
+    def _index_failed(self, portal: str, info: dict) -> None:
+        if info.get("index"):
+            self.crawler.stats.inc_value(f"gicrawler/{portal}/index_errors")
+
+    def closed(self, reason):
+        """A portal none of whose index URLs could be read was not crawled at all: say so, and
+        flag it (``gicrawler/<portal>/unreachable``) for the crawl command's exit status."""
+        stats = self.crawler.stats
+        for portal in self.portals:
+            failed = stats.get_value(f"gicrawler/{portal.name}/index_errors", 0)
+            if failed and failed >= len(portal.index_urls):
+                stats.set_value(f"gicrawler/{portal.name}/unreachable", 1)
+                self.logger.error("portal %s: every index URL failed (%d of %d): nothing crawled",
+                                  portal.name, failed, len(portal.index_urls))
 
     # --- report pages -------------------------------------------------------------------
     def parse_report(self, response):
@@ -170,12 +222,18 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # (gicrawler.loaders, via parse_report) from the same page, off the reactor thread.
         pending = []
         for att in _attachments(response):
-            if portal.allows(att["url"]):
-                pending.append(att)
+            if not portal.allows(att["url"]):
+                self._skip_attachment(item, att, "offsite: host not in the seed's allowed_domains")
+            elif len(pending) >= self.max_attachments:
+                self._skip_attachment(item, att, f"over GICRAWLER_MAX_ATTACHMENTS={self.max_attachments}")
             else:
-                item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
-                                            "error": "offsite: host not in the seed's allowed_domains"})
+                pending.append(att)
         return self._next_attachment(item, pending, portal)
+
+    def _skip_attachment(self, item, att: dict, reason: str) -> None:
+        """An attachment not downloaded on purpose: kept on the record with the reason, never requested."""
+        item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"], "skipped": reason})
+        self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachments_skipped")
 
     def report_failed(self, failure):
         request = failure.request
@@ -183,15 +241,20 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         portal = self.by_name[info["portal"]]
         if failure.check(NotModified):
             return None  # 304 to a revalidation: counted and touched by the incremental middleware
+        url = request.url
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            # robots.txt, offsite: nothing was fetched, nothing to store; counted per portal so a
-            # robots.txt that shuts a column off shows in the run summary
-            self.crawler.stats.inc_value(f"gicrawler/{portal.name}/not_fetched")
-            self.logger.info("report %s of %s not fetched: %s", request.url, portal.name, _reason(failure))
-            return None
+            if not failure.check(Offsite) and "download_latency" not in request.meta:
+                # robots.txt: nothing was fetched, nothing to store; counted per portal so a
+                # robots.txt that shuts a column off shows in the run summary
+                self.crawler.stats.inc_value(f"gicrawler/{portal.name}/not_fetched")
+                self.logger.info("report %s of %s not fetched: %s", request.url, portal.name, _reason(failure))
+                return None
+            # The listed page answered, but with what is refused: a redirect off the portal's
+            # hosts or round in circles, a decompression bomb. A record under the listed URL.
+            url = (request.meta.get("redirect_urls") or [request.url])[0]
         item = self._item(portal, request, info)
         response = getattr(failure.value, "response", None)
-        item.update(url=request.url, body=None, fetch_error=_reason(failure),
+        item.update(url=url, body=None, fetch_error=_reason(failure),
                     status=response.status if response is not None else None)
         self.crawler.stats.inc_value(f"gicrawler/{portal.name}/fetch_errors")
         if response is not None and response.status in (404, 410):
@@ -214,8 +277,9 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         att, rest = pending[0], pending[1:]
         meta = self._meta(portal, "attachment", report_url=item["url"])
         meta.update(item=item, pending=rest, attachment=att)
-        # dont_filter: two reports may share a file; the chain must not be cut by the dupefilter
-        # (offsite is checked above, since dont_filter also bypasses OffsiteMiddleware)
+        # dont_filter: two reports may share a file; the chain must not be cut by the dupefilter.
+        # dont_filter also lets a request past Scrapy's OffsiteMiddleware: the portal's hosts are
+        # enforced by PortalHostsMiddleware instead, on this request and on every redirect of it.
         return scrapy.Request(att["url"], meta=meta, dont_filter=True,
                               callback=self.parse_attachment, errback=self.attachment_failed)
 
@@ -234,10 +298,14 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     def attachment_failed(self, failure):
         meta = failure.request.meta
         item, att = meta["item"], meta["attachment"]
-        item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
-                                    "error": _reason(failure)})
-        self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachment_errors")
-        self.logger.warning("attachment %s of %s failed: %s", att["url"], item["url"], _reason(failure))
+        if failure.check(Offsite):  # redirected off the portal's hosts: refused, not failed
+            self._skip_attachment(item, att, _reason(failure))
+            self.logger.info("attachment %s of %s skipped: %s", att["url"], item["url"], _reason(failure))
+        else:
+            item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"],
+                                        "error": _reason(failure)})
+            self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachment_errors")
+            self.logger.warning("attachment %s of %s failed: %s", att["url"], item["url"], _reason(failure))
         return self._next_attachment(item, meta["pending"], self.by_name[item["portal"]])
 
     def _done(self, item):
@@ -281,10 +349,13 @@ def _attachments(response) -> list[dict]:
 
 
 def _reason(failure) -> str:
+    if failure.check(Offsite):
+        return str(failure.value)
     if failure.check(HttpError):
         response = failure.value.response
         status = response.status
         if is_challenge(status, response.body):
             return f"HTTP {status} (anti-bot challenge)"
         return f"HTTP {status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+    message = failure.getErrorMessage()
+    return f"{failure.type.__name__}: {message}" if message else failure.type.__name__
