@@ -60,6 +60,15 @@ def summary_line(portal: str, values: dict) -> str:
     return f"portal {portal}: " + " ".join(f"{k}={values.get(k, 0)}" for k in keys)
 
 
+STORE_ERROR_KEY = "gicrawler/store_error"  # set by StorePipeline when the store is down at start
+
+
+def store_found_down(crawler) -> bool:
+    """The store pipeline pinged the store at start and it was down: the crawl is ending, and
+    nothing else should ping it again (one Mongo ping waits out its server-selection timeout)."""
+    return crawler.stats.get_value(STORE_ERROR_KEY) is not None
+
+
 def spider_portals(spider) -> set[str]:
     """Portal names the spider was asked to crawl, even those that yielded no stats at all."""
     names = set()
@@ -98,11 +107,14 @@ class PortalStats:
         if not portals:
             return
         finished = datetime.now(timezone.utc)
-        try:
-            store = crawl_store(self.crawler)  # closed by its extension, after this handler
-        except Exception as exc:  # the summary must still be logged when the store is down
-            logger.error("run stats not stored: %s", exc)
-            store = None
+        store = None
+        if store_found_down(self.crawler):
+            logger.error("run stats not stored: the store was unavailable at start")
+        else:
+            try:
+                store = crawl_store(self.crawler)  # closed by its extension, after this handler
+            except Exception as exc:  # the summary must still be logged when the store is down
+                logger.error("run stats not stored: %s", exc)
         for portal in portals:
             self._close_portal(store, spider, reason, portal, finished)
 

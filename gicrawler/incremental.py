@@ -34,7 +34,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest
 
 from gicrawler.discovery import canonical
-from gicrawler.extensions import spider_portals
+from gicrawler.extensions import spider_portals, store_found_down
 from gicrawler.store.extension import crawl_store
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,7 @@ class IncrementalMiddleware:
         self.revalidate = spider_flag(spider, "revalidate")
         mode = "full" if self.full else "revalidate" if self.revalidate else "skip unchanged"
         logger.info("incremental mode: %s", mode)
-        if not self.full:
+        if not self.full and not store_found_down(self.crawler):  # (down: the crawl is closing)
             for name in sorted(spider_portals(spider)):
                 self._known(name)
 

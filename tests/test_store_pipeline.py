@@ -171,7 +171,7 @@ def test_store_pipeline_counts_new_changed_unchanged(store_uri, tmp_path, monkey
                               (parsed(2) + parsed(3, "v2")[2:], {"unchanged": 2, "changed": 1})):
         crawler = store_crawler(store_uri, tmp_path)
         pipeline = StorePipeline.from_crawler(crawler)
-        pipeline.open_spider()
+        yield run(pipeline.open_spider())
         for record in records:
             out = yield run(pipeline.process_item(record))
             assert "_raws" not in out and out["url"] == record["url"]
@@ -191,7 +191,7 @@ def test_store_down_at_start_closes_the_spider(tmp_path, caplog):
     crawler = store_crawler(uri, tmp_path)
     pipeline = StorePipeline.from_crawler(crawler)
     with pytest.raises(CloseSpider) as info:
-        pipeline.open_spider()
+        yield run(pipeline.open_spider())
     assert info.value.reason == "store_unavailable"
     errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert any("127.0.0.1:1" in m for m in errors) and not any("hunter22" in m for m in errors)
@@ -221,7 +221,7 @@ def test_store_dropping_mid_crawl_loses_nothing(store_uri, tmp_path, monkeypatch
     monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     crawler = store_crawler(store_uri, tmp_path, STORE_BATCH_SIZE=3, STORE_RETRIES=2, STORE_DOWN_COOLDOWN=0.2)
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    yield run(pipeline.open_spider())
     outage = Outage(pipeline.store, monkeypatch)
     records = parsed(10)
     for record in records[:4]:
@@ -248,7 +248,7 @@ def test_store_down_until_the_end_spools_and_replays_next_start(store_uri, tmp_p
     monkeypatch.setattr(record_module, "_default_parse", lambda data, **k: fake_result())
     crawler = store_crawler(store_uri, tmp_path, STORE_BATCH_SIZE=2, STORE_RETRIES=1)
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    yield run(pipeline.open_spider())
     outage = Outage(pipeline.store, monkeypatch)
     outage.down = True
     records = parsed(5)
@@ -261,7 +261,7 @@ def test_store_down_until_the_end_spools_and_replays_next_start(store_uri, tmp_p
     outage.down = False  # the store is back (the next start opens a new connection anyway)
     crawler = store_crawler(store_uri, tmp_path)
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()  # replays
+    yield run(pipeline.open_spider())  # replays
     assert crawler.stats.get_value("gicrawler/zibo/stored_new") == 5
     yield run(pipeline.close_spider())
     store = open_store(store_uri)
@@ -360,7 +360,7 @@ def test_pipeline_survives_another_holder_discarding_the_shared_buffer(tmp_path,
     uri = f"sqlite:///{tmp_path}/shared.sqlite3"
     crawler = store_crawler(uri, tmp_path, STORE_BATCH_SIZE=10)
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    yield run(pipeline.open_spider())
     shared = crawl_store(crawler)
     assert pipeline.store is shared
     records = parsed(3)
@@ -428,7 +428,7 @@ def test_a_write_the_server_refuses_does_not_blame_the_item_nor_replay_the_batch
     monkeypatch.setattr(MongoStore, "_bulk", staticmethod(bulk))
     crawler = store_crawler("mongodb://localhost:27017/refusing", tmp_path, STORE_BATCH_SIZE=2)
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    yield run(pipeline.open_spider())
     for record in parsed(3):
         yield run(pipeline.process_item(record))
     yield run(pipeline.close_spider())

@@ -60,7 +60,9 @@ class StorePipeline:
 
     # -- lifecycle -----------------------------------------------------------------------------
 
-    def open_spider(self):
+    async def open_spider(self):
+        # async: raised while Scrapy awaits the pipelines' open_spider together, not while it is
+        # still creating their coroutines (which then leaked as "never awaited")
         try:
             self.store = crawl_store(self.crawler)  # opened (and pinged) by the first to ask
         except StoreError as exc:
