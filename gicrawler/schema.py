@@ -39,7 +39,8 @@ _CHECK = {"type": "object", "required": ["rule", "ok"], "additionalProperties": 
           "properties": {"rule": {"type": "string"}, "ok": {"type": "boolean"}, "detail": {"type": "string"}}}
 _ATTACHMENT = {"type": "object", "required": ["url"], "properties": {
     "url": {"type": "string"}, "kind": _text(), "sha1": _text(), "size": {"type": ["integer", "null"]},
-    "content_type": _text(), "error": _text(), "parse_error": _text()}, "additionalProperties": False}
+    "content_type": _text(), "error": _text(), "skipped": _text(), "parse_error": _text()},
+    "additionalProperties": False}
 _VERSION = {"type": "object", "properties": {"hash": _text(), "date": _TIME, "attachments": {"type": "array"}}}
 MISSING_REASONS = ("not found", "image", "unreadable", "parser error")
 AGENCY_KINDS = ("government", "department", "township", "other")

@@ -3,6 +3,7 @@ the one store it opens, which is closed once, after the run has been saved."""
 from __future__ import annotations
 
 import pytest
+import pytest_twisted
 import scrapy
 from scrapy import signals
 from scrapy.utils.test import get_crawler
@@ -13,7 +14,8 @@ from gicrawler.store import StoreUnavailable, extension, open_store
 from gicrawler.store.extension import StoreExtension, crawl_store
 
 
-def test_one_store_per_crawl_closed_after_the_run_is_saved(tmp_path, monkeypatch):
+@pytest_twisted.ensureDeferred
+async def test_one_store_per_crawl_closed_after_the_run_is_saved(tmp_path, monkeypatch):
     opened = []
 
     def counting_open(uri):
@@ -31,7 +33,7 @@ def test_one_store_per_crawl_closed_after_the_run_is_saved(tmp_path, monkeypatch
     spider.portals = ["p"]
     crawler.spider = spider
     pipeline = StorePipeline.from_crawler(crawler)
-    pipeline.open_spider()
+    await pipeline.open_spider()
     middleware = IncrementalMiddleware.from_crawler(crawler)
     assert middleware._known("p") == {}
     crawler.stats.inc_value("gicrawler/p/reports")
