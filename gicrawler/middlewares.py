@@ -20,7 +20,6 @@ from gicrawler.seeds import host_allowed
 logger = logging.getLogger(__name__)
 
 
-
 class Offsite(IgnoreRequest):
     """A request, or a redirect, to a host outside its portal's allowed_domains: never sent."""
 
@@ -203,8 +202,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     active set (CONCURRENT_REQUESTS), so a few backing-off requests would stall every portal.
     The slot delay holds back that host only — its retries and its other queued requests; the
     scheduler's queue (gicrawler.scheduling.HostFairPriorityQueue) gives a host no more requests
-    while its slot holds some back, so those waiting cannot fill CONCURRENT_REQUESTS either. (AutoThrottle, when on,
-    never lowers a slot's delay on an error answer, and lowers it gradually on good ones.)
+    while its slot holds some back, so those waiting cannot fill CONCURRENT_REQUESTS either.
+    (AutoThrottle, when on, never lowers a slot's delay on an error answer, and lowers it
+    gradually on good ones.)
     """
 
     def __init__(self, settings):

@@ -83,7 +83,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             portals = [p for p in portals if p.name in wanted]
         self.portals = portals
         self.by_name = {p.name: p for p in portals}
-        # OffsiteMiddleware: nothing outside the seed entries' domains is ever requested
+        # every portal's domains: what PortalHostsMiddleware allows a request of no portal (robots.txt)
         self.allowed_domains = sorted({d for p in portals for d in p.allowed_domains})
         self._seen = {p.name: set() for p in portals}
         self._list_pages: dict[tuple[str, str], int] = {}   # (portal, column) -> list requests made
