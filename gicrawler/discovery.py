@@ -67,6 +67,13 @@ def resolve(href: str | None, base_url: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
+def page_base(sel: Selector, url: str) -> str:
+    """The URL a page's relative links resolve against: its ``<base href>`` (江西's newer Hanweb
+    template sets ``<base href="/jxssthjt/">``), else the page's own URL."""
+    href = sel.xpath("(//base[@href])[1]/@href").get()
+    return urljoin(url, href.strip()) if href and href.strip() else url
+
+
 def canonical(url: str) -> str:
     """Dedupe key: canonical URL without scheme (PC and mobile markup, http/https, param order)."""
     c = canonicalize_url(url, keep_fragments=False)
@@ -115,6 +122,7 @@ def find_attachments(sel: Selector, base_url: str) -> list[dict]:
     body, depending on the CMS); links in headers, footers and navigation are not the report's.
     """
     out, seen = [], set()
+    base_url = page_base(sel, base_url)
     for node in sel.xpath("//a[@href] | //iframe[@src] | //embed[@src] | //object[@data]"):
         raw = node.attrib.get("href") or node.attrib.get("src") or node.attrib.get("data")
         url = resolve(raw, base_url)

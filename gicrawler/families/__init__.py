@@ -7,7 +7,12 @@ Each adapter module (gongkai, hanweb, jpaas, trs) exposes two pure functions:
     parse_list(text, url, state, params) -> ListPage
         text: the decoded list response; url: its URL; state: the PageRequest.state it was
         requested with; params: the seed entry's params. Returns the entries found
-        ({url, title, date}) and the next list requests to make.
+        ({url, title, date}), the next list requests to make and, when the page states it, the
+        column's size (``listed``: entries; ``pages``: pages) — the spider compares it with what
+        it reached (``listed N, reached M``), so a column read only in part is never silent.
+
+Family behaviour that no real saved page confirms is listed in each adapter's ``VERIFIED``
+table (variant → True/False, docs/families.md says which real page shows the True ones).
 
 Nothing here touches Scrapy: the spider turns PageRequest into scrapy.Request. Title filtering
 and dedupe happen later (gicrawler.discovery), so adapters return every item of the list.
@@ -25,7 +30,7 @@ from importlib import import_module
 
 from parsel import Selector
 
-from gicrawler.discovery import attachment_ext, parse_date, resolve
+from gicrawler.discovery import attachment_ext, page_base, parse_date, resolve
 
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 
@@ -38,6 +43,9 @@ class PageRequest:
     headers: dict = field(default_factory=dict)
     browser: bool = False             # render through scrapy-playwright
     wait_for: str | None = None       # CSS selector that must exist before the rendered HTML is taken
+    # browser steps after loading, each (playwright Page method, args), e.g. ("evaluate", (js, arg))
+    steps: tuple = ()
+    dont_filter: bool = False         # the same URL rendered again (another pager position)
     state: dict = field(default_factory=dict)  # handed back to parse_list with the response
 
 
@@ -45,6 +53,8 @@ class PageRequest:
 class ListPage:
     entries: list[dict]               # [{url, title, date}] in list order, not yet filtered
     requests: Sequence[PageRequest]   # further list pages (a list, or planned_pages)
+    listed: int | None = None         # entries the column says it holds (recordCount, totalRecord …)
+    pages: int | None = None          # pages the column says it has, when it states no entry count
 
 
 class planned_pages(Sequence):
@@ -88,10 +98,13 @@ def clean(text: str | None) -> str:
 
 def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None) -> list[dict]:
     """Entries from the <a href> under sel: title from @title or the link text, date from the
-    enclosing row (li/tr/dd/p), the form every family's list rows take.
+    enclosing row (li/tr/dd/p), else from the element after the link or after its row (平潭:
+    ``<dl><dd><a …></dd><dd>2026-03-10</dd></dl>``), the forms every family's list rows take.
+    Links resolve against the page's ``<base href>`` when it has one (discovery.page_base).
 
     link: only hrefs matching this pattern (or pointing at a document) count as list items.
     """
+    base_url = page_base(sel, base_url)
     out = []
     for a in sel.xpath(".//a[@href]"):
         url = resolve(a.attrib["href"], base_url)
@@ -105,8 +118,25 @@ def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None)
         date = parse_date(clean(" ".join((row[0] if row else a).xpath(".//text()").getall())))
         if date is None:
             date = parse_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
+        if date is None and row:
+            # the date cell after the link's cell — unless that cell is already the next row
+            nxt = row[0].xpath("following-sibling::*[1][not(.//a)]")
+            date = parse_date(" ".join(nxt.xpath(".//text()").getall())) if nxt else None
         out.append({"url": url, "title": _strip_date(title), "date": date})
     return out
+
+
+_COMMENT_MARKUP = re.compile(r"<!--(.*?)-->", re.S)
+
+
+def commented_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
+    """Rows a page keeps inside HTML comments (甘肃: the list and its pager are commented out and
+    shown by a script): the <a> markup inside ``<!-- … -->`` read like the page's own rows.
+    Adapters use it only when the live markup holds no row (a commented-out old row is no row)."""
+    html = "\n".join(c for c in _COMMENT_MARKUP.findall(text) if "<a" in c.lower())
+    if not html:
+        return []
+    return anchor_entries(Selector(text=f"<div>{html}</div>"), page_base(Selector(text=text), base_url), link)
 
 
 def _strip_date(title: str) -> str:

@@ -17,10 +17,15 @@ LABELS: dict[str, tuple[str, ...]] = {
     "title": ("标题", "信息名称", "文件名称", "文章标题"),
     "index_number": ("索引号",),
     "document_number": ("发文字号", "文号", "文件编号", "发文文号"),
-    "published": ("发布日期", "发布时间", "公开日期", "发文日期", "生成日期", "印发日期", "成文日期"),
-    "publisher": ("发布机构", "发文机关", "发文机构", "发布单位", "公开主体", "信息来源"),
+    "published": ("发布日期", "发布时间", "公开日期", "日期", "时间", "发文日期", "生成日期", "印发日期", "成文日期"),
+    "publisher": ("发布机构", "发文机关", "发文机构", "发布单位", "公开主体", "信息来源", "来源"),
     "category": ("主题分类", "组配分类", "信息分类", "分类"),
 }
+# The article header line under the title (平潭 ``来源：平潭县人民政府 时间：2014-02-25 00:00``,
+# 甘肃 ``日期：2025-02-26 11:54 来源：``): labels too short to trust without a colon right after
+# them, and never valued from the next line (an empty ``来源：`` is no publisher). What the page
+# prints under its title beats the <meta> tags, which may carry the page-generation time.
+HEADER_LABELS = frozenset({"来源", "时间", "日期"})
 # Labels we don't store but that end the value before them.
 _OTHER_LABELS = ("有效性", "统一编号", "体裁分类", "关键词", "主题词", "效力状态", "时效性", "服务对象",
                  "所属主题", "浏览次数", "访问量", "字号", "生效日期", "废止日期", "公文种类")
@@ -74,8 +79,11 @@ def label_values(lines) -> dict[str, list[str]]:
             value = line[m.end():end]
             if not sep and (len(label) < 3 or m.start() > 0):
                 continue          # "分类推进…" in prose is not a label
+            header = label in HEADER_LABELS
+            if header and not re.search("[:：]", sep or ""):
+                continue
             value = value.split("|", 1)[0].strip(" \t|:：")
-            if not value and i + 1 == len(matches) and n + 1 < len(lines):
+            if not value and not header and i + 1 == len(matches) and n + 1 < len(lines):
                 # <dt>label</dt><dd>value</dd>: the value is the next line.
                 nxt = lines[n + 1].strip(" |")
                 if nxt and len(nxt) < 120 and not _LABEL_RE.match(nxt):
