@@ -8,6 +8,10 @@ Spiders, pipelines and the incremental middleware count into Scrapy stats under
   before and none now almost always means the site changed (new markup, new anti-bot, moved
   column) — that is logged as an ERROR and counted as ``gicrawler/<portal>/zero_reports``
   (not in a distributed run: each worker sees only its share; its run is saved with ``worker``),
+- says how much of each column it reached: a column that states its size (gicrawler/reach.py)
+  gives ``listed N, reached M`` on the portal's line and in stats (``listed``, ``reached``,
+  ``listed_pages``, ``pages_read``); a column with M < N is a WARNING naming it, counted as
+  ``gicrawler/<portal>/columns_short`` and kept with the run (``columns``, ``warnings``),
 - stores the run with ``Store.save_run`` so the next run (and people) can compare.
 
 At open it logs the spider arguments and where gicrawler was loaded from (a scrapyd egg or a
@@ -25,6 +29,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 import gicrawler
+from gicrawler.reach import column_phrase, reach_phrase
 from gicrawler.store.extension import crawl_store
 
 logger = logging.getLogger(__name__)
@@ -55,9 +60,14 @@ def reports_found(portal_values: dict) -> int:
     return sum(int(portal_values.get(k) or 0) for k in FOUND_KEYS)
 
 
+REACH_KEYS = ("listed", "reached", "listed_pages", "pages_read")
+
+
 def summary_line(portal: str, values: dict) -> str:
-    keys = list(SUMMARY_KEYS) + sorted(k for k in values if k not in SUMMARY_KEYS)
-    return f"portal {portal}: " + " ".join(f"{k}={values.get(k, 0)}" for k in keys)
+    keys = list(SUMMARY_KEYS) + sorted(k for k in values if k not in SUMMARY_KEYS and k not in REACH_KEYS)
+    line = f"portal {portal}: " + " ".join(f"{k}={values.get(k, 0)}" for k in keys)
+    reach = reach_phrase(values)
+    return f"{line}; {reach}" if reach else line
 
 
 STORE_ERROR_KEY = "gicrawler/store_error"  # set by StorePipeline when the store is down at start
@@ -118,7 +128,30 @@ class PortalStats:
         for portal in portals:
             self._close_portal(store, spider, reason, portal, finished)
 
+    def _reach(self, spider, portal) -> tuple[list[dict], list[str]]:
+        """The portal's listed/reached numbers into stats; a WARNING per column reached short."""
+        reach = getattr(spider, "reach", None)
+        if reach is None:
+            return [], []
+        summary = reach.portal(portal)
+        for key in REACH_KEYS:
+            if summary[key] is not None:
+                self.stats.set_value(f"{PREFIX}{portal}/{key}", summary[key])
+        warnings = []
+        for col in summary["short"]:
+            message = (f"portal {portal}, column {col['column']}: {column_phrase(col)} — "
+                       "part of the column was not reached (a list request failed, a page cap, or a pager not understood)")
+            warnings.append(message)
+        if warnings and not self.distributed:   # a worker sees only its share of the pages
+            self.stats.set_value(f"{PREFIX}{portal}/columns_short", len(warnings))
+            for message in warnings:
+                logger.warning(message)
+        elif warnings:
+            warnings = []
+        return summary["columns"], warnings
+
     def _close_portal(self, store, spider, reason, portal, finished):
+        columns, warnings = self._reach(spider, portal)
         values = portal_stats(self.stats.get_stats(), portal)
         found = reports_found(values)
         previous = None
@@ -145,6 +178,8 @@ class PortalStats:
             "finished_at": finished,
             "finish_reason": reason,
             "stats": values,
+            "columns": columns,      # per index URL: listed, reached, pages, pages_read
+            "warnings": warnings,
         }
         if self.distributed:
             run["worker"] = f"{socket.gethostname()}:{os.getpid()}"

@@ -32,6 +32,7 @@ from gicrawler.families import PageRequest, get_adapter
 from gicrawler.incremental import NotModified, flag
 from gicrawler.items import ReportPage
 from gicrawler.middlewares import Offsite, is_challenge
+from gicrawler.reach import Reach
 from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
 
 BROWSER_WAIT_MS = 20_000
@@ -88,6 +89,9 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         self._seen = {p.name: set() for p in portals}
         self._list_pages: dict[tuple[str, str], int] = {}   # (portal, column) -> list requests made
         self._capped: set[tuple[str, str]] = set()
+        # listed N (what each column states) vs reached M (what its list pages showed): read by
+        # the stats extension at close (gicrawler/reach.py)
+        self.reach = Reach()
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -127,11 +131,14 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             meta["gicrawler"]["index"] = True
         if page.browser:
             meta["playwright"] = True
+            methods = []
             if page.wait_for:
-                meta["playwright_page_methods"] = [
-                    PageMethod("wait_for_selector", page.wait_for, timeout=BROWSER_WAIT_MS)]
+                methods.append(PageMethod("wait_for_selector", page.wait_for, timeout=BROWSER_WAIT_MS))
+            methods += [PageMethod(name, *args) for name, args in page.steps]
+            if methods:
+                meta["playwright_page_methods"] = methods
         kwargs = dict(meta=meta, headers=page.headers or None, callback=self.parse_list,
-                      errback=self.list_failed)
+                      errback=self.list_failed, dont_filter=page.dont_filter)
         if page.method == "POST":
             return scrapy.FormRequest(page.url, formdata=page.formdata or {}, **kwargs)
         return scrapy.Request(page.url, method=page.method, **kwargs)
@@ -154,13 +161,14 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             self.crawler.stats.inc_value(f"gicrawler/{portal.name}/list_errors")
             self._index_failed(portal.name, info)
             return
+        column = info.get("column") or response.url
+        self.reach.add(portal.name, column, page.entries, page.listed, page.pages)
         for entry in discovery.select_reports(page.entries, self._seen[portal.name]):
             if not portal.allows(entry["url"]):  # a link to another site: not this portal's report
                 self.crawler.stats.inc_value(f"gicrawler/{portal.name}/offsite_links")
                 self.logger.debug("offsite report link on %s: %s", response.url, entry["url"])
                 continue
             yield self.report_request(portal, entry, response.url)
-        column = info.get("column") or response.url
         for nxt in self.take_list_pages(portal.name, column, page.requests):
             yield self.list_request(portal, nxt, column)
 
