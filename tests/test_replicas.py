@@ -194,7 +194,7 @@ def test_zibo_detail_labels_and_attachment(rs):
 # --------------------------------------------------------------------------- 嘉兴 Hanweb / JPaaS
 
 def _records(xml: str) -> list[str]:
-    return re.findall(r"href='([^']+)'", "".join(re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", xml, re.S)))
+    return re.findall(r"""href=["']([^"']+)["']""", "".join(re.findall(r"<record><!\[CDATA\[(.*?)\]\]></record>", xml, re.S)))
 
 
 def test_jiaxing_jpage_column_and_proxy(rs):
@@ -212,8 +212,14 @@ def test_jiaxing_jpage_column_and_proxy(rs):
     xml = body.decode()
     assert status == 200 and f"<totalrecord>{total}</totalrecord>" in xml
     assert f"<totalpage>{-(-total // per)}</totalpage>" in xml
+    # the real answer's shape: no declaration, no <nextgroup>, <b readlabel> dates, three screens
+    # plus one row whatever endrecord asks
+    assert xml.startswith("<datastore>") and "<nextgroup>" not in xml and '<b readlabel="' in xml
     got = _records(xml)
-    assert len(got) == min(total, 3 * per)
+    assert len(got) == min(total, 3 * per + 1)
+    asked_less = fetch(f"{base}/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=2&perpage={per}",
+                       data=urlencode(form).encode())[2].decode()
+    assert _records(asked_less) == got
     by_get = []
     for page in range(1, -(-total // per) + 1):
         q = urlencode({"page": page, "appid": 1, "webid": p["webid"], "path": "/", "columnid": p["columnid"],
@@ -245,12 +251,14 @@ def test_jiaxing_encrypted_column_embeds_everything(rs):
 
 
 def test_jiaxing_detail_markers_and_downfile_kinds(rs):
+    """Details in the real 丽水 markup (tests/files/hanweb/lishui-…html), values changed."""
     reports = rs.expected["jiaxing"]
     url = next(u for u, r in reports.items() if r["delivery"] == "html+docx")
     assert re.search(r"/art/\d{4}/[1-9]\d?/[1-9]\d?/art_\d+_\d+\.html$", url)
     html = fetch(url)[2].decode()
-    assert "<!--ZJEG_RSS.content.begin-->" in html and 'id="zoom"' in html
-    assert re.search(r"<td>索引号：</td><td>[^<]+</td>", html)
+    assert 'class="xxgk_article"' in html and 'class="zoom"' in html and "<TABLE WIDTH=100%" in html
+    assert re.search(r"<td [^>]*>索引号</td>\s*<td [^>]*>[^<]+</td>", html)
+    assert "发布时间：" in html and "信息来源：" in html
     links = re.findall(r'href="(/module/download/downfile\.jsp\?classid=0&amp;filename=[0-9a-f]{32}\.(\w+))"', html)
     assert {ext for _, ext in links} == {"docx", "doc", "wps", "xls"}
     docx_link = next(h for h, ext in links if ext == "docx").replace("&amp;", "&")
@@ -258,7 +266,32 @@ def test_jiaxing_detail_markers_and_downfile_kinds(rs):
     assert status == 200 and data[:2] == b"PK" and "wordprocessingml" in headers["Content-Type"]
     pdf_only = next(u for u, r in reports.items() if r["delivery"] == "pdf_only")
     page = fetch(pdf_only)[2].decode()
-    assert "<table" not in page.split("ZJEG_RSS.content.begin")[1] and "filename=" in page
+    assert "<table" not in page.split('class="zoom"')[1] and "filename=" in page
+
+
+def test_jiaxing_newer_template_column_and_querylist(rs):
+    """The third column in the real 江西 newer-template markup: <base href>, loadPageData params,
+    the first items embedded as listData, the size as articleCount; POST /queryList for the rest."""
+    from gicrawler.families import hanweb
+
+    base = rs.bases["jiaxing"]
+    entry = next(e for e in rs.seed_entries() if e["name"] == "jiaxing")
+    column = fetch(entry["index_urls"][2])[2].decode()
+    assert '<base href="/' in column and "text/x-handlebars-template" in column and "loadPageData(params" in column
+    params = hanweb.loadpage_params(column)
+    count = int(re.search(r'"articleCount": (\d+)', column).group(1))
+    embedded = re.findall(r'\\"pc\\": \\"([^\\]+)\\"', column.split("var listData")[1])
+    found = list(embedded)
+    for current in range(2, -(-count // int(params["perPage"])) + 1):
+        form = {"current": current, "pageSize": params["perPage"], "webSiteCode[]": params["webSiteCode"][0],
+                "channelCode[]": params["channelCode"][0], "unitid": params["unitid"]}
+        answer = json.loads(fetch(base + "/queryList", data=urlencode(form).encode())[2])
+        found += [json.loads(r["source"]["urls"])["pc"] for r in answer["data"]["results"]]
+    assert len(set(found)) == count > len(embedded)
+    mine = {u for u in rs.expected["jiaxing"] if "/content/content_" in u}
+    assert mine and {base + u for u in found} >= mine
+    wrong = dict(form, **{"channelCode[]": "col1"})
+    assert json.loads(fetch(base + "/queryList", data=urlencode(wrong).encode())[2])["data"]["results"] == []
 
 
 def test_jiaxing_500_twice_then_ok(rs):
@@ -294,7 +327,9 @@ def test_jpaas_unit_api(rs):
 
 # --------------------------------------------------------------------------- 黄石 TRS, GBK, 412
 
-def test_huangshi_trs_lists_are_gbk_and_listed_twice(rs):
+def test_huangshi_trs_column_is_gbk_listmodel_and_its_api(rs):
+    """The column in the real 平潭 "动静结合" markup (tests/files/trs/pingtan-zfxxgknb-list.html),
+    GBK: a static first page (dates in the sibling <dd>), listModel's arguments, the list API."""
     base = rs.bases["huangshi"]
     status, headers, body = fetch(base + "/xxgk_17/gknr/qt/fzndbg/index.shtml")
     assert headers["Content-Type"] == "text/html"          # charset only in the <meta>
@@ -302,20 +337,37 @@ def test_huangshi_trs_lists_are_gbk_and_listed_twice(rs):
     with pytest.raises(UnicodeDecodeError):
         body.decode("utf-8")
     text = body.decode("gbk")
-    pages = int(re.search(r'createPageHTML\((\d+), 0, "index", "shtml"\)', text).group(1))
-    assert pages >= 3
-    links = []
-    for n in range(pages):
-        page = text if n == 0 else fetch(base + f"/xxgk_17/gknr/qt/fzndbg/index_{n}.shtml")[2].decode("gbk")
-        sel = Selector(text=page)
-        pc, mobile = sel.css(".list1 a::attr(href)").getall(), sel.css(".m-list a::attr(href)").getall()
-        assert pc == mobile and pc
-        links += pc
-    assert all(re.fullmatch(r"\./\d{6}/t\d{8}_\d+\.shtml", u) for u in links)
+    assert 'quickMode: "动静结合"' in text and "list2.trsapi" in text and "createPageHTML" not in text
+    total = int(re.search(r"recordCount: '(\d+)'", text).group(1))
+    per = int(re.search(r"prepage: (\d+)", text).group(1))
+    channel = re.search(r"searchId: (\d+)", text).group(1)
+    classsql = re.search(r'classsql: "" \|\| "([^"]+)"', text).group(1)
+    sel = Selector(text=text)
+    static = sel.xpath("//div[@ms-visible='showStatic']/dl")
+    assert len(static) == per < total
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", dl.xpath("normalize-space(dd[2])").get()) for dl in static)
+    links = [dl.xpath("dd[1]/a/@href").get() for dl in static]
+    for page in range(2, -(-total // per) + 1):
+        form = {"channelid": channel, "classsql": classsql, "sortfield": "-docorderpri,-docreltime",
+                "page": page, "prepage": per}
+        answer = json.loads(fetch(base + "/fjdzapp/search", data=urlencode(form).encode())[2])
+        assert answer["pageCount"] == -(-total // per)
+        links += [row["chnldocurl"] for row in answer["data"]]
+    assert len(links) == total and all(re.fullmatch(r"\./\d{6}/t\d{8}_\d+\.shtml", u) for u in links)
     column = {u for u in rs.expected["huangshi"] if "/xxgk_17/" in u}
     assert {base + "/xxgk_17/gknr/qt/fzndbg/" + u[2:] for u in links} >= column
-    detail = fetch(next(iter(sorted(column))))[2].decode("gbk")
-    assert "TRS_UEDITOR" in detail and "索\u3000引\u3000号" in detail and "文&nbsp;&nbsp;&nbsp;&nbsp;号" in detail
+    wrong = json.loads(fetch(base + "/fjdzapp/search", data=urlencode(dict(form, channelid="1")).encode())[2])
+    assert wrong["data"] == []
+    # details: the 平潭 article header line, an empty ContentSource; the 4-column table where there is an 索引号
+    pages = {u: fetch(u)[2].decode("gbk") for u in sorted(column)}
+    for url, detail in pages.items():
+        assert '<meta name="ContentSource" content="">' in detail and "TRS_UEDITOR" in detail
+        assert '<span class="article_source">来源：' in detail and '<span class="article_time bf-pass">时间：' in detail
+        has_table = "索\u3000引\u3000号" in detail
+        assert has_table == bool(rs.expected["huangshi"][url]["index_number"])
+        if has_table:
+            assert "文&nbsp;&nbsp;&nbsp;&nbsp;号" in detail
+    assert not all("索\u3000引\u3000号" in d for d in pages.values())
 
 
 def test_huangshi_412_challenge_and_cookie(rs):

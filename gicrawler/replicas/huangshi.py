@@ -3,11 +3,24 @@
 - Every HTML page is GBK; the charset is declared only in
   ``<meta http-equiv="Content-Type" content="text/html; charset=gbk">`` (the HTTP header says
   just ``text/html``).
-- Column ``/xxgk_17/gknr/qt/fzndbg/index.shtml``, ``index_1.shtml``, ``index_2.shtml``: page count
-  from ``createPageHTML(3, i, "index", "shtml")``; rows ``./YYYYMM/tYYYYMMDD_{id}.shtml``; each
-  page lists its rows twice (PC ``div.list1`` and mobile ``ul.m-list``).
-- Detail: metadata as a 4-column table with padded labels (``索\u3000引\u3000号``,
-  ``文&nbsp;&nbsp;号``) like sample 004; body ``div.TRS_UEDITOR``; attachments ``./P0…pdf``.
+- Column ``/xxgk_17/gknr/qt/fzndbg/index.shtml`` in the markup of the real 平潭 column
+  (tests/files/trs/pingtan-zfxxgknb-list.html), values changed: a static first page of
+  ``PAGE_SIZE`` rows ``<dl><dd><a href="./YYYYMM/tYYYYMMDD_{id}.shtml" title=…></dd><dd>date</dd></dl>``
+  (the date in the sibling ``<dd>``), the avalon row template, ``SiteInfo.searchId`` and
+  ``require(["list2.trsapi","tools"], … listModel({quickMode:"动静结合", maxStaticIndex:1,
+  listArgs:{channelid: SiteInfo.searchId, classsql:"" || "chnlid=…"}, pagebar:{prepage,
+  recordCount}}))``. The rest of the column: ``POST /fjdzapp/search`` (channelid, classsql,
+  sortfield, page, prepage) → JSON ``{data:[{doctitle, docreltime, chnldocurl, docpuburl}],
+  pageCount}`` — the shape public code reads (no real answer exists). ``/images/model.min.js``
+  is this replica's own stand-in for the site's require + list2.trsapi (never seen): it renders
+  the API's rows and a pager with 下一页, so the Chromium route (seed ``listmodel: browser``)
+  can page through it.
+- Detail pages of that column in the real 平潭 article markup: title, header line
+  ``<span class="article_source">来源：…</span> <span class="article_time">时间：YYYY-MM-DD HH:MM</span>``,
+  ``<meta name="ContentSource" content="">`` empty; below it the 4-column label table 黄石 prints
+  (padded labels ``索\u3000引\u3000号``, ``文&nbsp;&nbsp;号``, as the stored copy of a real 黄石 page
+  and sample 004 show) — except reports without an 索引号, which have the header line only;
+  body ``div.article_content`` > ``div.TRS_UEDITOR``; attachments ``./P0…pdf``.
 - Column ``/xxgk/fdzdgknr/zfxxgknb/index.shtml`` (武汉 style): rows written by ``document.writeln``
   from ``var url = "./…"; var title = "…";`` in scripts.
 - Anti-bot: every path under ``/xxgk/`` needs cookie ``924omrTVcFchP``. Without a valid one the
@@ -21,6 +34,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import math
 import random
 import time
@@ -34,6 +48,9 @@ COLUMN = "/xxgk_17/gknr/qt/fzndbg/"
 WH_COLUMN = "/xxgk/fdzdgknr/zfxxgknb/"
 PROTECTED = "/xxgk/"
 PAGE_SIZE = 4
+SEARCH_ID, CHNL = 210051, 4417          # SiteInfo.searchId and the column's chnlid (listModel)
+LIST_API = "/fjdzapp/search"
+MODEL_JS = "/images/model.min.js"
 COOKIE = "924omrTVcFchP"
 COOKIE_TTL = 90
 CHALLENGE_JS = "/4QbVtADbnLVIc/c.FxJzG50F.js"
@@ -49,6 +66,7 @@ class Huangshi(Portal):
     antibot_browser = True
     charset = "gbk"
     page_size = PAGE_SIZE
+    column_items: list = []     # the listModel column's rows, newest first (its list API pages them)
 
     def build(self) -> None:
         self.secret = hexid(f"huangshi/{id(self)}", 32).encode()
@@ -58,25 +76,24 @@ class Huangshi(Portal):
         specs = [
             from_sample("004", self.name),
             variant(rng, self.name, jx, 2022, size=3, index_prefix="000014349", **cat),
-            variant(rng, self.name, jx, 2021, size=2, index_prefix="000014349", **cat),
+            variant(rng, self.name, jx, 2021, size=2, **cat),       # no 索引号: the header line only
             variant(rng, self.name, sf, 2023, size=40, index_prefix="011070291", error="review_sum", **cat),
             variant(rng, self.name, sf, 2022, size=35, index_prefix="011070291", delivery="html+pdf", **cat),
-            variant(rng, self.name, sf, 2020, size=30, index_prefix="011070291", **cat),
+            variant(rng, self.name, sf, 2020, size=30, **cat),
         ]
-        items = [self._report(COLUMN, spec) for spec in specs]
+        items = [self._report(COLUMN, spec, layout="pingtan") for spec in specs]
         for i, pattern in enumerate(DISTRACTORS[:3]):
             title = pattern.format(agency=sf if i % 2 else jx, year=2023, next=2024)
             date = f"2024-0{i + 3}-1{i + 1}"
             rel = self._rel(date, title)
             page = {"title": title, "published": date, "publisher": jx, "tables": {}}
             self.add_page(COLUMN + rel[2:], lambda p=page, r=rel: self._detail(p, ["现将有关事项公布如下。"], [],
-                                                                              COLUMN + r[2:]))
+                                                                              COLUMN + r[2:], "pingtan"))
             items.append(ListItem(title, rel, date, "distractor"))
         items.sort(key=lambda it: it.date, reverse=True)
-        pages = math.ceil(len(items) / self.page_size)
-        for n in range(pages):
-            name = "index.shtml" if n == 0 else f"index_{n}.shtml"
-            self.add_page(COLUMN + name, lambda n=n, pages=pages, items=items: self._list(items, n, pages))
+        self.column_items = items
+        self.add_page(COLUMN + "index.shtml", lambda: self._listmodel_page(items))
+        self.add_page(MODEL_JS, lambda: MODEL.encode(), "application/javascript; charset=utf-8")
         # 武汉-style column behind the anti-bot
         gov = "黄石市人民政府办公室"
         wh_specs = [
@@ -138,6 +155,8 @@ class Huangshi(Portal):
         nb = "&nbsp;&nbsp;"
         pub = record.get("published") or ""
         e = lambda k: escape(record.get(k) or "")  # noqa: E731
+        if layout == "pingtan":
+            return self._pingtan_detail(record, body, path)
         if layout == "li":   # 武汉 style: <li>label： value</li>, dates as YYYY年MM月DD日
             cn = f"{pub[:4]}年{pub[5:7]}月{pub[8:10]}日" if pub else ""
             info = (f'<div class="sub"><ul><li>索引号： {e("index_number")}</li><li>发文机构： '
@@ -169,6 +188,160 @@ class Huangshi(Portal):
 </body></html>
 """
         return html.encode(self.charset, "xmlcharrefreplace")
+
+    def _info_table(self, record: dict) -> str:
+        """黄石's 4-column label table (padded labels); none for a page without an 索引号."""
+        if not record.get("index_number"):
+            return ""
+        nb = "&nbsp;&nbsp;"
+        e = lambda k: escape(record.get(k) or "")  # noqa: E731
+        return f'''<table class="table xxgk-table" width="100%" border="0">
+<tr><td class="th">索\u3000引\u3000号</td><td class="td">{e("index_number")}</td><td class="th">分{nb}{nb}类</td><td class="td">{e("category")}</td></tr>
+<tr><td class="th">发布机构</td><td class="td">{e("publisher") or e("agency")}</td><td class="th">发文日期</td><td class="td">{record.get("published") or ""}</td></tr>
+<tr><td class="th">文{nb}{nb}号</td><td class="td">{e("document_number") or "无"}</td></tr>
+</table>'''
+
+    def _pingtan_detail(self, record: dict, body: str, path: str) -> bytes:
+        """The real 平潭 article page's markup (tests/files/trs/pingtan-detail-*.html), values changed."""
+        pub = record.get("published") or ""
+        e = lambda k: escape(record.get(k) or "")  # noqa: E731
+        metas = writers.meta_tags({**record, "publisher": ""}, column="政府信息公开年报", url=path, **SITE)
+        doc_id = path.rsplit("_", 1)[-1].split(".")[0]
+        html = f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset={self.charset}" />
+<meta http-equiv="X-UA-Compatible" content="IE=edge">
+<title>{e("title")}_政府信息公开年报_黄石市司法局</title>
+{metas}
+<meta name="DocId" content="{doc_id}"><meta name="ChnlId" content="{CHNL}">
+</head>
+<body>
+<div class="trt-row"><div class="position">当前位置： <a href="/">首页</a> &gt; <a href="../index.shtml">政府信息公开年报</a></div></div>
+<div class="article_component" ms-controller="windowRoot">
+  <div class="article_title_group">
+    <div class="article_title text_align_center">
+      {e("title")}
+    </div>
+  </div>
+  <div class="article_extend pad_base pad_base0_sm mar_t_base">
+    <div class="trt-row">
+      <div class="trt-col-16 trt-col-sm-24">
+          <span class="article_source">来源：{e("publisher") or e("agency")}</span>
+        <span class="article_time bf-pass">时间：{pub} 00:00</span>
+      </div>
+      <div class="trt-col-8 function_icon none_sm"><span class="phone_none" onclick="$printDetail()"><i class="trt-iconfont trt-icon-dayin"></i></span></div>
+    </div>
+  </div>
+  {self._info_table(record)}
+  <div class="article_content article_content_01">
+    <div class="view TRS_UEDITOR trs_paper_default trs_web">
+{body}
+    </div>
+  </div>
+</div>
+</body>
+</html>
+"""
+        return html.encode(self.charset, "xmlcharrefreplace")
+
+    def _listmodel_page(self, items: list[ListItem]) -> bytes:
+        """The column as the real 平潭 "动静结合" page (tests/files/trs/pingtan-zfxxgknb-list.html):
+        the first PAGE_SIZE rows static, listModel's arguments for the rest."""
+        rows = "\n".join(f"""                                        <dl>
+                                            <dd class="trt-col-sm-24 slb-trt-col-24 text_align_left">
+                                                <a href="{escape(it.url)}" target="_blank" title="{escape(it.title)}">{escape(it.title)}</a>
+                                            </dd>
+                                            <dd class="trt-col-4 trt-col-sm-24 slb-trt-col-24 text_align_left">
+                                                {it.date}
+                                            </dd>
+                                        </dl>""" for it in items[:self.page_size])
+        html = f"""<!DOCTYPE html>
+<html>
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset={self.charset}" />
+<title>政府信息公开年报_黄石市司法局</title>
+<meta name="SiteName" content="黄石市司法局"><meta name="SiteDomain" content="sfj.huangshi.gov.cn">
+<meta name="SiteIDCode" content="4202000016"><meta name="ColumnName" content="政府信息公开年报">
+<meta name="ChnlId" content="{CHNL}">
+</head>
+<body>
+<div class="trt-col-19 trt-col-sm-24 slb-trt-col-24">
+  <div class="tabs info_tabs" ms-controller="list">
+    <div class="tabs_header"><ul><li class="on"><a class="cur_def" href="javascript:;">政府信息公开年报</a></li></ul></div>
+    <div class="rules_tabs_01 none_sm slb_none rules_tabs_no_bg">
+      <dl><dt class="trt-col-sm-24 slb-trt-col-24">标题</dt><dt class="trt-col-4 trt-col-sm-24 slb-trt-col-24 text_align_left">发布日期</dt></dl>
+    </div>
+    <div class="rules_tabs_01 rules_tabs_no_bg" ms-visible="showStatic">
+{rows}
+    </div>
+    <div class="rules_tabs_01 rules_tabs_no_bg" ms-visible="!showStatic" style="display: none">
+      <div id="dynamic-list">
+        <dl ms-if="list.length>0" ms-repeat="list" ms-if-loop="$index<{self.page_size}">
+          <dd class="trt-col-sm-24 slb-trt-col-24 text_align_left">
+            <a ms-attr-href="el.chnldocurl" ms-attr-title="el.doctitle" ms-text="el.doctitle|html" target="_blank"></a>
+          </dd>
+          <dd class="trt-col-4 trt-col-sm-24 slb-trt-col-24 text_align_left" ms-text="el.docreltime|date('yyyy-MM-dd')"></dd>
+        </dl>
+      </div>
+    </div>
+    <div class="page_base mar_t_base" ms-controller="list_pagebar" ms-include-src="pgTemp" ms-if="pageCount>0"></div>
+  </div>
+</div>
+<script>
+var SiteInfo = {{
+    itpSiteId: 21,
+    searchId: {SEARCH_ID}, //默认的文档检索频道的ID
+    defaultPgTemp: "pgBar_pt.html"
+}};
+</script>
+<script src="{MODEL_JS}"></script>
+<script>
+    require(["list2.trsapi", "tools"], function(listModel, tools) {{
+        listModel({{
+            quickMode: "动静结合",
+            maxStaticIndex: 1,
+            listArgs: {{
+                channelid: SiteInfo.searchId,
+                classsql: "" || "chnlid={CHNL}",
+                sortfield: "-docorderpri,-docreltime"
+            }},
+            pagebar: {{
+                prepage: {self.page_size},
+                recordCount: '{len(items)}',
+                pgTemp: "pgBar_xxgk.html",
+                pgCountMode: "recordCount",
+                displayNum: 2
+            }},
+            callToPage: function(p) {{}}
+        }});
+    }});
+</script>
+</body>
+</html>
+"""
+        return html.encode(self.charset, "xmlcharrefreplace")
+
+    def _list_api(self, req: Request) -> Response:
+        """POST /fjdzapp/search: page ``page`` of ``prepage`` rows of the column (JSON, UTF-8)."""
+        form = req.form
+        try:
+            page, per = max(1, int(form.get("page") or 1)), max(1, int(form.get("prepage") or self.page_size))
+        except ValueError:
+            return Response(400, b'{"error":"bad page"}', "application/json;charset=UTF-8")
+        rows = []
+        if form.get("channelid") == str(SEARCH_ID) and form.get("classsql") == f"chnlid={CHNL}":
+            rows = self.column_items
+        chunk = rows[(page - 1) * per: page * per]
+        data = [{"doctitle": it.title, "docreltime": f"{it.date} 00:00", "chnldocurl": it.url,
+                 "docpuburl": self.base + COLUMN + it.url[2:], "chnlid": CHNL} for it in chunk]
+        body = json.dumps({"data": data, "pageCount": math.ceil(len(rows) / per)}, ensure_ascii=False)
+        return Response(body=body.encode(), content_type="application/json;charset=UTF-8")
+
+    def dynamic(self, req: Request) -> Response | None:
+        if req.path == LIST_API and req.method == "POST":
+            return self._list_api(req)
+        return None
 
     def _list(self, items: list[ListItem], n: int, pages: int) -> bytes:
         chunk = items[n * self.page_size:(n + 1) * self.page_size]
@@ -286,6 +459,49 @@ CREATE_PAGE_HTML = r"""function createPageHTML(_nPageCount, _nCurrIndex, _sPageN
     document.write("<a href=\"" + _sPageName + "_" + (_nPageCount - 1) + "." + _sPageExt + "\">尾页</a>");
   }
 }
+"""
+
+# The replica's stand-in for the site's require.js + list2.trsapi (their source was never seen):
+# listModel shows the static rows, and on 下一页 posts the page's listArgs to the list API and
+# writes its rows (chnldocurl, doctitle, docreltime) where the avalon template sits.
+MODEL = r"""(function () {
+  function esc(s) { return String(s).replace(/[&<>"]/g, function (c) { return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
+  function listModel(cfg) {
+    var shown = document.querySelector("[ms-visible='showStatic']");
+    var box = document.getElementById("dynamic-list");
+    var pager = document.querySelector(".page_base");
+    var per = cfg.pagebar.prepage, pages = Math.ceil(parseInt(cfg.pagebar.recordCount, 10) / per), current = 1;
+    function bar() {
+      pager.innerHTML = "<span>共" + pages + "页</span> <span>第" + current + "页</span> " +
+        (current < pages ? '<a href="javascript:;" class="next">下一页</a>' : "");
+    }
+    function load(page) {
+      var body = new URLSearchParams({channelid: cfg.listArgs.channelid, classsql: cfg.listArgs.classsql,
+                                      sortfield: cfg.listArgs.sortfield, page: page, prepage: per});
+      fetch("/fjdzapp/search", {method: "POST", body: body, headers: {"X-Requested-With": "XMLHttpRequest"}})
+        .then(function (r) { return r.json(); })
+        .then(function (d) {
+          box.innerHTML = d.data.map(function (el) {
+            return '<dl><dd><a href="' + esc(el.chnldocurl) + '" target="_blank" title="' + esc(el.doctitle) + '">' +
+              esc(el.doctitle) + "</a></dd><dd>" + esc(el.docreltime).slice(0, 10) + "</dd></dl>";
+          }).join("");
+          shown.style.display = "none";
+          box.parentNode.style.display = "";
+          current = page;
+          bar();
+        });
+    }
+    pager.addEventListener("click", function (e) {
+      if (e.target.className === "next") { load(current + 1); }
+    });
+    bar();
+  }
+  var modules = {"list2.trsapi": listModel, "tools": {}};
+  window.require = function (deps, fn) {
+    var run = function () { fn.apply(null, deps.map(function (d) { return modules[d]; })); };
+    if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", run); } else { run(); }
+  };
+})();
 """
 
 CHALLENGE = r"""(function () {

@@ -7,13 +7,27 @@ Classic "jpage" column (seed portal ``jiaxing``):
   ``$('#{UNIT}').jpage({totalRecord:N,perPage:PER_PAGE,…})``. ``?uid={UNIT}&pageNum=n`` serves
   page n in the same block.
 - ``/module/web/jpage/dataproxy.jsp``: POST ``?startrecord=a&endrecord=b&perpage=p`` + form fields
-  (col, appid, webid, path, columnid, sourceContentType, unitid, webname, permissiontype) → records
-  a..b; GET ``?page=n&appid&webid&path&columnid&unitid&webname&permissiontype`` → page n of
-  PER_PAGE. XML ``<datastore><totalrecord/><totalpage/><nextgroup/><recordset>``. Unknown
-  columnid/unitid → an empty datastore (as real servers answer).
-- detail ``/art/{Y}/{M}/{D}/art_{COL}_{id}.html`` (no zero padding), metadata rows
-  ``<td>索引号：</td><td>…</td>``, body ``div#zoom`` inside ``ZJEG_RSS.content`` markers;
-  attachments ``/module/download/downfile.jsp?classid=0&filename={32hex}.{pdf,docx,doc,wps,xls}``.
+  (col, appid, webid, path, columnid, sourceContentType, unitid, webname, permissiontype) → the
+  real answer's shape (tests/files/hanweb/jiangsu-gxt-dataproxy-p*.xml): no XML declaration, no
+  ``<nextgroup>``, ``<totalrecord>``/``<totalpage>``, rows ``<li><a target="_blank" href=… title=…>
+  text…</a><b readlabel="YYYY-MM-DD">…</b></li>`` (long titles cut with ``...``, the title
+  attribute whole), and — like the real server — three screens plus one row from ``a`` whatever
+  ``b`` asks. GET ``?page=n&appid&webid&path&columnid&unitid&webname&permissiontype`` → page n of
+  PER_PAGE with a ``<nextgroup>`` (a form no real answer shows). Unknown columnid/unitid → an
+  empty datastore (as real servers answer).
+- detail ``/art/{Y}/{M}/{D}/art_{COL}_{id}.html`` (no zero padding) in the real 丽水 detail markup
+  (tests/files/hanweb/lishui-szf-art_…html): uppercase-tag breadcrumb, ``table.xxgk_article``
+  (索引号 | … | 文号 | … / 组配分类 | … | 发布机构 | … / 成文日期 | … | 公开方式 | 主动公开), the
+  header line ``发布时间：… 浏览次数： 信息来源：…``, body ``div.zoom``; attachments
+  ``/module/download/downfile.jsp?classid=0&filename={32hex}.{pdf,docx,doc,wps,xls}``.
+
+Newer-template column ``/{NSITE}/col/col{NCOL}/index.html`` (third index URL of ``jiaxing``), in the
+markup of the real 江西 page (tests/files/hanweb/jiangxi-sthjt-col42150-list.html): ``<base href>``,
+an empty ``<div id="{NUNIT}">`` and its handlebars template, ``var listData = {articleList: […]}``
+with the first ``NEMBED`` items, ``channelsTagSelf.articleCount``, ``var params = {…};
+loadPageData(params, '{NUNIT}')``. ``POST /queryList`` (form ``current``, ``pageSize``,
+``webSiteCode[]``, ``channelCode[]`` …) → JSON ``{data: {results: [{source: {title, pubDate, urls}}]}}``
+(``urls`` a JSON string holding ``pc``) — the shape public code reads; no real answer exists.
 - one report only as a PDF attachment; one detail page answers 500 twice, then works; some
   record hrefs are protocol-relative; sample 001 (traditional + pinyin debris) is one report.
 
@@ -50,6 +64,8 @@ JCOL, JWEBID, TPLSET, TAGID = 1497201, 3856, "qs3Pt5ZSPt8UZss6yAknP", "信息列
 JROWS = 4
 ECOL, EUNIT = 1229412390, 7654399
 ENC_COL, ENC_UNIT = "L2hNYlFPU3dUZ2dXQmJ2Q1J1dz09", "bWp0Yzh6dE1Za2ZsOGJGZw=="   # encrypted ids (nhsa style)
+NSITE, NCOL, NUNIT, NPER, NEMBED = "jxssthj", 51302, 420117, 2, 4     # the newer-template column
+QUERY_LIST = "/queryList"
 PROXY = "/module/web/jpage/dataproxy.jsp"
 UNIT_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 DOWNFILE = "/module/download/downfile.jsp"
@@ -106,6 +122,30 @@ class Jiaxing(Portal):
         self.add_page(f"/col/col{COL}/index.html", lambda: self._column(1))
         self._build_jpaas(rng)
         self._build_encrypted(rng)
+        self._build_loadpage(rng)
+
+    def _build_loadpage(self, rng: random.Random) -> None:
+        """The newer template (loadPageData): reports of 嘉兴市生态环境局 with a 解读 and a 工作要点."""
+        sthj = "嘉兴市生态环境局"
+        items = []
+        for year in (2024, 2023, 2022):
+            spec = variant(rng, self.name, sthj, year, size=9, index_prefix="11330400MB1811206X")
+            path = self._content(spec.title)
+            self._add_detail(path, spec)
+            self.add_report(self.base + path, spec)
+            items.append(ListItem(spec.title, path, spec.published))
+        for title, date in ((f"{sthj}2024年政府信息公开工作年度报告解读", "2025-01-21"),
+                            (f"{sthj}2025年政务公开工作要点", "2025-03-04")):
+            path = self._content(title)
+            self.add_page(path, lambda t=title, d=date, p=path: self._detail(
+                {"title": t, "published": d, "publisher": sthj, "tables": {}}, ["现予公布。"], [], p).encode())
+            items.append(ListItem(title, path, date, "distractor"))
+        items.sort(key=lambda it: it.date, reverse=True)
+        self.litems = items
+        self.add_page(f"/{NSITE}/col/col{NCOL}/index.html", self._loadpage_column)
+
+    def _content(self, key: str) -> str:
+        return f"/{NSITE}/col/col{NCOL}/content/content_{numid('jx/content/' + key, 19)}.html"
 
     def _build_encrypted(self, rng: random.Random) -> None:
         """A column whose jpage params are encrypted blobs (nhsa/nrta dialect): every record is in the
@@ -175,7 +215,8 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
     def seed_entries(self) -> list[dict]:
         return [
             {"name": self.name, "region": self.region, "family": "hanweb",
-             "index_urls": [f"{self.base}/col/col{COL}/index.html", f"{self.base}/col/col{ECOL}/index.html"],
+             "index_urls": [f"{self.base}/col/col{COL}/index.html", f"{self.base}/col/col{ECOL}/index.html",
+                            f"{self.base}/{NSITE}/col/col{NCOL}/index.html"],
              "allowed_domains": ["127.0.0.1"],
              "browser": False, "antibot_browser": False, "obey_robots": True,
              "params": {"webid": WEBID, "columnid": COL, "unitid": UNIT}},
@@ -236,25 +277,15 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
                     f'<li>文件编号： {docno}</li><li>成文日期： {pub.replace("-", "年", 1).replace("-", "月")}日</li>'
                     f'<li>发布日期： {pub}</li><li>有效性： 有效</li></ul></div>')
             container = f'<div id="ivs_content" class="infocontent">\n<!--ZJEG_RSS.content.begin--><meta name="ContentStart">{body}<meta name="ContentEnd"><!--ZJEG_RSS.content.end-->\n</div>'
-            col = JCOL
-        else:
-            info = (f'<table class="xxgk_table" width="100%"><tr><td>索引号：</td><td>{idx}</td><td>组配分类：</td>'
-                    f'<td>政府信息公开年报</td></tr><tr><td>发布机构：</td><td>{publisher}</td><td>生成日期：</td>'
-                    f'<td>{pub}</td></tr><tr><td>文件编号：</td><td>{docno}</td><td>统一编号：</td><td></td></tr>'
-                    f'<tr><td>有效性：</td><td>有效</td><td></td><td></td></tr></table>')
-            container = (f'<div class="main-txt" id="zoom">\n<!--<$[信息内容]>begin--><!--ZJEG_RSS.content.begin-->'
-                         f'<meta name="ContentStart">{body}<meta name="ContentEnd"><!--ZJEG_RSS.content.end-->'
-                         f'<!--<$[信息内容]>end-->\n</div>')
-            col = COL
-        art = path.rsplit("_", 1)[-1].split(".")[0]
-        return f"""<!DOCTYPE html>
+            art = path.rsplit("_", 1)[-1].split(".")[0]
+            return f"""<!DOCTYPE html>
 <html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <title>嘉兴市人民政府 政府信息公开年报 {title}</title>
 {writers.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
-<meta name="i_columnid" content="{col}"><meta name="i_articleid" content="{escape(art)}">
+<meta name="i_columnid" content="{JCOL}"><meta name="i_articleid" content="{escape(art)}">
 <meta name="Maketime" content="{pub} 10:12:31">
 </head><body>
-<div class="bt-position">您当前的位置：<a href="/">首页</a> &gt; <a href="/col/col{col}/index.html">政府信息公开年报</a></div>
+<div class="bt-position">您当前的位置：<a href="/">首页</a> &gt; <a href="/col/col{JCOL}/index.html">政府信息公开年报</a></div>
 {info}
 <div class="article">
 <h1 class="title">{title}</h1>
@@ -263,24 +294,101 @@ $('#{EUNIT}').jpage({{dataStore:param_{EUNIT},totalRecord:{3 * len(self.eitems)}
 </div>
 </body></html>
 """
+        return self._lishui_detail(record, body, path)
+
+    def _lishui_detail(self, record: dict, body: str, path: str) -> str:
+        """The real 丽水 detail page's markup (tests/files/hanweb/lishui-szf-art_…html), values changed."""
+        title = escape(record["title"])
+        pub = record.get("published") or ""
+        e = lambda k: escape(record.get(k) or "")  # noqa: E731
+        col = NCOL if path.startswith(f"/{NSITE}/") else COL
+        art = path.rsplit("_", 1)[-1].split(".")[0]
+        cell = 'style="background: #f6f6f6; width: 10%;"'
+        return f"""<!DOCTYPE html>
+<html>
+<head>
+<meta charset="utf-8">
+<title>{title}</title>
+{writers.meta_tags(record, column="政府信息公开年报", url=path, **SITE)}
+<meta name='Maketime' content='{pub} 08:59:12'>
+<meta name="i_columnid" content="{col}"><meta name="i_articleid" content="{escape(art)}">
+</head>
+<body>
+	<div>
+		<div class="xl_curpage" aria-regiontype="3" aria-label="交互区,当前为当前位置">
+			<table><tr>
+<td>当前位置：<a href="/index.html" class="bt_link">首页</a></td>
+<td><TABLE WIDTH=100% CELLSPACING=0 CELLPADDING=0 BORDER=0>
+<TR>
+<TD> >> <a href="/col/col1229012345/index.html" class="bt_link">政务公开</a></TD><TD> >> <a href="/col/col{col}/index.html" class="bt_link">政府信息公开年报</a></TD>
+</TR></TABLE></td>
+</tr></table>
+		</div>
+		<div class="xl_con" aria-regiontype="6" aria-label="正文区,当前为文章正文">
+<table class="xxgk_article" align="center" style="border:1px solid #e6e6e6; text-align: left;">
+    <tbody><tr>
+    <td {cell}>索引号</td>
+    <td style=" width: 40%;">{e("index_number")}</td>
+	<td {cell}>文号</td>
+	<td style=" width: 40%;">{e("document_number")}</td>
+    </tr>
+  <tr>
+    <td {cell}>组配分类</td>
+    <td style=" width: 40%;">政府信息公开年报</td>
+    <td {cell}>发布机构</td>
+    <td style=" width: 40%;">{e("publisher")}</td>
+  </tr>
+  <tr>
+    <td {cell}>成文日期</td>
+    <td style=" width: 40%;">{pub}</td>
+    <td {cell}>公开方式</td>
+    <td style=" width: 40%;">主动公开</td>
+  </tr>
+</tbody></table>
+<div class="xl_title" style="font-size:30px;line-height:60px;">
+    {title}
+</div>
+<div class="xl_doc" style="">
+    <span>发布时间：{pub}  08:59
+    </span><span>浏览次数：
+        <script language='javascript' src="/module/visitcount/articlehits.jsp?colid={col}&artid={escape(art)}" >
+ </script>
+    </span>
+
+    <span>信息来源：
+        {e("publisher")}
+    </span>
+
+    <div id="share-2" class="fr"></div>
+</div>
+<div class="zoom" style="padding:20px">
+{body}
+</div>
+		</div>
+	</div>
+</body>
+</html>
+"""
 
     # --- lists
     def _record(self, it: ListItem) -> str:
-        return (f"<li class=\"clearfix\"><a href='{escape(it.url)}' target=\"_blank\" title='{escape(it.title)}'>"
-                f"{escape(it.title)}</a><span class=\"bt-right\">{it.date}</span></li>")
+        # as the real answers print rows: long titles cut in the link text, whole in @title
+        shown = it.title if len(it.title) <= 24 else it.title[:22] + "..."
+        return (f'<li><a target="_blank" href="{escape(it.url)}" title="{escape(it.title)}">{escape(shown)}</a>'
+                f'<b readlabel="{it.date}">{it.date}</b></li>')
 
     def _nextgroup(self, page: int) -> str:
         return (f'<a href="{PROXY}?page={page}&appid=1&webid={WEBID}&path=/&columnid={COL}&unitid={UNIT}'
                 f'&webname={quote(WEBNAME)}&permissiontype=0"></a>')
 
-    def _datastore(self, items: list[ListItem], next_page: int, totals: bool) -> str:
+    def _datastore(self, items: list[ListItem], next_page: int | None, totals: bool) -> str:
         head = ""
         if totals:
             pages = math.ceil(len(self.items) / PER_PAGE)
-            head = f"<totalrecord>{len(self.items)}</totalrecord>\n<totalpage>{pages}</totalpage>\n"
-        records = "\n".join(f"<record><![CDATA[{self._record(it)}]]></record>" for it in items)
-        return (f"<datastore>\n{head}<nextgroup><![CDATA[{self._nextgroup(next_page)}]]></nextgroup>\n"
-                f"<recordset>\n{records}\n</recordset>\n</datastore>")
+            head = f"<totalrecord>{len(self.items)}</totalrecord><totalpage>{pages}</totalpage>"
+        records = "".join(f"<record><![CDATA[{self._record(it)}]]></record>" for it in items)
+        nextgroup = f"<nextgroup><![CDATA[{self._nextgroup(next_page)}]]></nextgroup>" if next_page else ""
+        return f"<datastore>{head}{nextgroup}<recordset>{records}</recordset></datastore>"
 
     def _column(self, page: int) -> bytes:
         chunk = self.items[(page - 1) * PER_PAGE: page * PER_PAGE]
@@ -311,16 +419,15 @@ $('#{UNIT}').jpage({{dataStore:param_{UNIT},totalRecord:{len(self.items)},perPag
         try:
             if "startrecord" in req.query and req.method == "POST":
                 start = max(1, int(req.query["startrecord"]))
-                end = int(req.query.get("endrecord") or start + PER_PAGE - 1)
-                chunk = self.items[start - 1:min(end, start + 299)]   # real servers cap big perpage
-                next_page = (end // max(1, int(req.query.get("perpage") or PER_PAGE))) + 1
-            else:
-                page = max(1, int(fields.get("page") or 1))
-                chunk = self.items[(page - 1) * PER_PAGE: page * PER_PAGE]
-                next_page = page + 1
+                perpage = max(1, int(req.query.get("perpage") or PER_PAGE))
+                # the real server: three screens and one row from startrecord, whatever endrecord says
+                chunk = self.items[start - 1:start - 1 + 3 * perpage + 1]
+                return Response(body=self._datastore(chunk, None, True).encode(), content_type=xml_type)
+            page = max(1, int(fields.get("page") or 1))
+            chunk = self.items[(page - 1) * PER_PAGE: page * PER_PAGE]
         except ValueError:
             return Response(body=b"<datastore></datastore>", content_type=xml_type)
-        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + self._datastore(chunk, next_page, True)
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + self._datastore(chunk, page + 1, True)
         return Response(body=body.encode(), content_type=xml_type)
 
     def _jpaas_column(self) -> bytes:
@@ -360,7 +467,83 @@ $('#{UNIT}').jpage({{dataStore:param_{UNIT},totalRecord:{len(self.items)},perPag
         body = json.dumps({"success": True, "data": {"html": html}}, ensure_ascii=False)
         return Response(body=body.encode(), content_type="application/json; charset=utf-8")
 
+    def _article(self, it: ListItem) -> dict:
+        return {"title": it.title, "pubDate": f"{it.date} 09:30", "urls": json.dumps({"pc": it.url}),
+                "contentSource": "嘉兴市生态环境局", "metadata": {}, "id": it.url.rsplit("_", 1)[-1][:-5]}
+
+    def _loadpage_column(self) -> bytes:
+        listing = json.dumps({"articleList": [self._article(it) for it in self.litems[:NEMBED]]}, ensure_ascii=False)
+        channel = json.dumps({"code": f"col{NCOL}", "showName": "政府信息公开年报", "channelType": "0", "childCount": 0,
+                              "articleCount": len(self.litems), "urls": json.dumps({"pc": f"/{NSITE}/col/col{NCOL}/index.html"})},
+                             ensure_ascii=False)
+        return f"""<!DOCTYPE html>
+<html>
+<head>
+  <base href="/{NSITE}/" />
+  <meta charset="UTF-8">
+  <title>政府信息公开年报 嘉兴市生态环境局</title>
+  <meta name="SiteName" content="嘉兴市生态环境局"><meta name="SiteIDCode" content="3304000021">
+  <meta name="ColumnName" content="政府信息公开年报">
+  <script src="commonfiles/jquery.min.js"></script>
+  <script>
+      var channelsTagSelf = {channel};
+      var listData = {{
+        articleList: {json.dumps(json.loads(listing)["articleList"], ensure_ascii=False)}
+      }};
+    </script>
+</head>
+<body>
+  <div class="box03_con clearfix" style="margin-bottom: 25px; height: auto">
+    <div id="{NUNIT}"></div>
+    <script id="div{NUNIT}" type="text/x-handlebars-template">
+      <ul class='List_list'>
+        {{{{#each data}}}}{{{{#with this}}}}<li>
+              <a href='{{{{pcUrl}}}}' target='_blank' title='{{{{title}}}}'>{{{{title}}}}</a><span class='list_span'>{{{{formatDate pubDate 'YYYY'}}}}-{{{{formatDate pubDate 'MM'}}}}-{{{{formatDate pubDate 'DD'}}}}</span>
+            </li>{{{{/with}}}}{{{{/each}}}}
+      </ul>
+    </script>
+    <script src="commonfiles/jquery.jpage.js"></script>
+    <script>
+      var params = {{
+        current: 1,
+        unitid: '{NUNIT}',
+        webSiteCode: ['{NSITE}'],
+        channelCode: ['col{NCOL}'],
+        dataBefore: '',
+        dataAfter: '',
+        perPage: '{NPER}',
+        notReturnContent:false,
+        showMode: 'normal',
+        groupSize: 1,
+        barPosition: 'bottom',
+        titleMax: '34',
+        templateContainerId: 'div{NUNIT}',
+        themeName: 'lucidity',
+      }};
+
+      loadPageData(params, '{NUNIT}');
+    </script>
+  </div>
+</body>
+</html>
+""".encode()
+
+    def _query_list(self, req: Request) -> Response:
+        form = req.form
+        rows = []
+        if form.get("webSiteCode[]") == NSITE and form.get("channelCode[]") == f"col{NCOL}":
+            rows = self.litems
+        try:
+            page, size = max(1, int(form.get("current") or 1)), max(1, int(form.get("pageSize") or NPER))
+        except ValueError:
+            return Response(400, b'{"code":400}', "application/json;charset=UTF-8")
+        chunk = rows[(page - 1) * size: page * size]
+        body = {"code": 200, "data": {"total": len(rows), "results": [{"source": self._article(it)} for it in chunk]}}
+        return Response(body=json.dumps(body, ensure_ascii=False).encode(), content_type="application/json;charset=UTF-8")
+
     def dynamic(self, req: Request) -> Response | None:
+        if req.path == QUERY_LIST and req.method == "POST":
+            return self._query_list(req)
         if req.path == PROXY:
             return self._proxy(req)
         if req.path == UNIT_API:
