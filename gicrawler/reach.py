@@ -79,11 +79,15 @@ def reach_phrase(summary: dict) -> str:
     if summary.get("listed") is not None:
         parts.append(f"listed {summary['listed']}, reached {summary['reached']}")
     if summary.get("listed_pages") is not None:
-        parts.append(f"listed {summary['listed_pages']} pages, read {summary['pages_read']}")
+        parts.append(f"listed {_pages(summary['listed_pages'])}, read {summary['pages_read']}")
     return "; ".join(parts)
 
 
 def column_phrase(col: dict) -> str:
     if col["listed"] is not None:
         return f"listed {col['listed']}, reached {col['reached']}"
-    return f"listed {col['pages']} pages, read {col['pages_read']}"
+    return f"listed {_pages(col['pages'])}, read {col['pages_read']}"
+
+
+def _pages(n: int) -> str:
+    return f"{n} page" if n == 1 else f"{n} pages"

@@ -199,3 +199,33 @@ def test_hanweb_paging_variants(replicas, replica_seeds, tmp_path, mode):
         assert any("pageNum=2" in p for _, _, p, _ in replicas.requests)
     stored = {r["url"] for r in stored_records(uri) if not r.get("fetch_error")}
     assert stored == set(replicas.expected["jiaxing"])
+
+
+@pytest.mark.browser
+def test_trs_listmodel_browser_route(replicas, replica_seeds, tmp_path):
+    """Seed ``listmodel: browser``: the 动静结合 column's later pages are the column rendered in
+    Chromium with its pager's 下一页 clicked (no list-API request from the crawler itself); the
+    same reports are stored, and the column is reached in full (listed N, reached N)."""
+    import yaml
+
+    doc = yaml.safe_load(replica_seeds.read_text(encoding="utf-8"))
+    for entry in doc["portals"]:
+        if entry["name"] == "huangshi":
+            entry["params"] = {"listmodel": "browser"}
+    seeds = tmp_path / "browser.yaml"
+    seeds.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    portal = replicas.portals["huangshi"]
+    replicas.reset_log()
+    proc = run_crawl(seeds, uri, args=["portal=huangshi", "full=1"], timeout=180)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    stats = crawl_stats(proc)
+    pages = -(-len(portal.column_items) // portal.page_size)
+    assert stats["playwright/request_count/navigation"] >= pages - 1
+    posts = [p for name, method, p, _ in replicas.requests if name == "huangshi" and p.startswith("/fjdzapp/search")]
+    # the API was asked (by the page's own script in Chromium), never by the crawler itself
+    assert len(posts) == pages - 1 and stats.get("downloader/request_method_count/POST", 0) == 0
+    assert stats["gicrawler/huangshi/listed"] == stats["gicrawler/huangshi/reached"]
+    assert "gicrawler/huangshi/columns_short" not in stats
+    stored = {r["url"] for r in stored_records(uri) if not r.get("fetch_error")}
+    assert stored == set(replicas.expected["huangshi"])

@@ -23,6 +23,7 @@ GICRAWLER_MAX_LIST_PAGES per column (``PortalSpider.take_list_pages``). No adapt
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -124,6 +125,20 @@ def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None)
             date = parse_date(" ".join(nxt.xpath(".//text()").getall())) if nxt else None
         out.append({"url": url, "title": _strip_date(title), "date": date})
     return out
+
+
+def load_json(text: str, what: str):
+    """A list API's JSON answer. Fetched through the browser (a host whose anti-bot challenge sent
+    its requests to Chromium), JSON arrives as the text of Chromium's viewer page
+    (``<pre>{…}</pre>``): read that. ValueError naming ``what`` for anything else."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return json.loads(Selector(text=text).xpath("string(//body)").get() or "")
+    except ValueError:
+        raise ValueError(f"{what} answer is not JSON: {text[:120]!r}") from None
 
 
 _COMMENT_MARKUP = re.compile(r"<!--(.*?)-->", re.S)

@@ -28,7 +28,7 @@ from parsel import Selector
 from w3lib.url import add_or_replace_parameter
 
 from gicrawler.discovery import canonical, page_base, parse_date
-from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, planned_pages
+from gicrawler.families import ListPage, PageRequest, anchor_entries, clean, load_json, planned_pages
 
 # Which of these behaviours a real saved page shows (tests/files/hanweb).
 VERIFIED = {
@@ -173,10 +173,7 @@ def _querylist_request(params: dict, page: int, per: int, referer: str) -> PageR
 
 def querylist_entries(text: str, base_url: str) -> list[dict]:
     """Entries of a /queryList answer, JSON ``data.results[].source`` (UNVERIFIED: public code)."""
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        raise ValueError(f"queryList answer is not JSON: {text[:120]!r}") from None
+    doc = load_json(text, "queryList")
     data = doc.get("data") if isinstance(doc, dict) else None
     results = data.get("results") if isinstance(data, dict) else None
     if not isinstance(results, list):

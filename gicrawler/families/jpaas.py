@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urljoin
 
 from parsel import Selector
 
-from gicrawler.families import ListPage, PageRequest, anchor_entries, link_pattern
+from gicrawler.families import ListPage, PageRequest, anchor_entries, link_pattern, load_json
 
 # No real page or answer of this family was saved (tests/files/jpaas/README.md): all of it is
 # from public code and notes.
@@ -62,14 +62,7 @@ def unit_entries(text: str, base_url: str, link: re.Pattern, first: bool = False
     """
     if not text.strip():
         return []
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        # fetched through the browser, the JSON is the text of a viewer page (<pre>{…}</pre>)
-        try:
-            doc = json.loads(Selector(text=text).xpath("string(//body)").get() or "")
-        except ValueError:
-            raise ValueError(f"JPaaS unit answer is not JSON: {text[:120]!r}") from None
+    doc = load_json(text, "JPaaS unit")
     if first and isinstance(doc, dict) and doc.get("success") is False:
         raise ValueError(f"JPaaS unit refused the first page: {text[:200]!r}")
     data = doc.get("data") if isinstance(doc, dict) else None

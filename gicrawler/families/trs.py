@@ -23,7 +23,6 @@ HTML comment (甘肃), read when the live markup has no row.
 """
 from __future__ import annotations
 
-import json
 import math
 import re
 from urllib.parse import urljoin, urlsplit
@@ -32,7 +31,7 @@ from parsel import Selector
 
 from gicrawler.discovery import parse_date, resolve
 from gicrawler.families import (ListPage, PageRequest, anchor_entries, clean, commented_entries,
-                                link_pattern, planned_pages)
+                                link_pattern, load_json, planned_pages)
 
 # Which of these behaviours a real saved page shows (tests/files/trs, tests/files/ucap).
 VERIFIED = {
@@ -191,10 +190,7 @@ def _parse_api(text: str, url: str, state: dict, link: re.Pattern) -> ListPage:
     """One answer of the listModel API: JSON ``data[]`` (UNVERIFIED shape, from public code).
     Links are ``chnldocurl`` — the field the page's own row template binds (``ms-attr-href=
     "el.chnldocurl"``) — resolved against the column page, else ``docpuburl``."""
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        raise ValueError(f"list API answer is not JSON: {text[:120]!r}") from None
+    doc = load_json(text, "list API")
     rows = doc.get("data") if isinstance(doc, dict) else None
     if not isinstance(rows, list):
         raise ValueError(f"list API answer has no data[]: {text[:120]!r}")
