@@ -193,6 +193,7 @@ def _portal(entry, where: str) -> Portal:
 
 
 PROXY_MODES = ("post", "get", "pagenum")
+LISTMODEL_MODES = ("api", "browser")     # trs "动静结合" columns: the list API or the rendered pager
 
 
 def _params_problem(params: dict) -> tuple[str, str] | None:
@@ -208,11 +209,13 @@ def _params_problem(params: dict) -> tuple[str, str] | None:
             return "link_pattern", f"not a valid regular expression ({exc}): {_short(pattern)}"
     if "proxy" in params and params["proxy"] not in PROXY_MODES:
         return "proxy", f"one of {', '.join(PROXY_MODES)}, got {_short(params['proxy'])}"
+    if "listmodel" in params and params["listmodel"] not in LISTMODEL_MODES:
+        return "listmodel", f"one of {', '.join(LISTMODEL_MODES)}, got {_short(params['listmodel'])}"
     for key in ("perpage", "rows"):
         value = params.get(key)
         if value is not None and (isinstance(value, bool) or not str(value).isdigit() or int(value) < 1):
             return key, f"must be a positive integer, got {_short(value)}"
-    for key in ("list_selector", "proxy_path", "unit_url", "webname"):
+    for key in ("list_selector", "proxy_path", "unit_url", "webname", "list_api"):
         value = params.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             return key, f"must be a non-empty string, got {_short(value)}"

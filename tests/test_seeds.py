@@ -201,3 +201,10 @@ def test_oversized_seed_file_is_not_parsed(monkeypatch):
     monkeypatch.setattr(seeds_module, "MAX_SEED_BYTES", 1000)
     with pytest.raises(SeedError, match="too large"):
         parse_seeds(GOOD + "#" * 1000)
+def test_listmodel_params_are_checked_at_load():
+    from gicrawler.seeds import SeedError, parse_seeds
+
+    entry = "portals:\n  - {name: pt, family: trs, index_urls: ['https://www.pingtan.gov.cn/zwgk/'], params: %s}\n"
+    assert parse_seeds(entry % "{listmodel: browser, list_api: /fjdzapp/search}")[0].params["listmodel"] == "browser"
+    with pytest.raises(SeedError, match="params.listmodel.*one of api, browser"):
+        parse_seeds(entry % "{listmodel: chromium}")
