@@ -168,3 +168,17 @@ def test_api_unavailable_is_a_warning_listed_20_reached_10(column, tmp_path):
     assert run["columns"] == [{"column": column.base + COLUMN, "listed": 20, "reached": 10,
                                "pages": None, "pages_read": 1}]
     assert len(run["warnings"]) == 1 and "listed 20, reached 10" in run["warnings"][0]
+
+
+def test_a_capped_column_shows_as_listed_20_reached_10(column, tmp_path):
+    """GICRAWLER_MAX_LIST_PAGES=1: page 2 is never asked; the column says so like any shortfall."""
+    uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    column.requests.clear()
+    proc = run_crawl(_seeds(tmp_path, column.base), uri, args=["full=1"], timeout=180,
+                     settings={"GICRAWLER_MAX_LIST_PAGES": "1"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    stats = crawl_stats(proc)
+    assert not [m for m, _, _ in column.requests if m == "POST"]
+    assert stats["gicrawler/pingtan/list_pages_capped"] == 1 and stats["gicrawler/pingtan/columns_short"] == 1
+    assert stats["gicrawler/pingtan/listed"] == 20 and stats["gicrawler/pingtan/reached"] == 10
+    assert "; listed 20, reached 10" in proc.stderr
