@@ -146,7 +146,10 @@ def test_two_workers_share_the_crawl_and_fetch_every_page_once(redis_url, replic
     # (top-level navigations). What a page then loads or reloads by script (a challenge's
     # script, list JS/XHR) is the browser's own business, once per worker.
     counts = collections.Counter()
+    forms = iter(form for _, _, form in replicas.posts)   # a list API's pages differ only in the form
     for portal, method, path, headers in replicas.requests:
+        if method == "POST":
+            path = f"{path} {sorted(next(forms).items())}"
         if "Sec-Fetch-Mode" not in headers:
             counts[(portal, method, path, "http")] += 1
         elif headers.get("Sec-Fetch-User"):

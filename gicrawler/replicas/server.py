@@ -109,7 +109,8 @@ class ReplicaSet:
     - ``rs.expected``: portal → {url: expected record} (``ReportSpec.expected``: title, year, agency,
       publisher, published, index_number, template, tables, missing_tables, has_tables, delivery
       "html" | "pdf_only" | "html+pdf" | "html+docx", failed_checks, checks_ok, sample).
-    - ``rs.requests``: [(portal, method, path?query, headers)] as received; ``rs.reset_log()``.
+    - ``rs.requests``: [(portal, method, path?query, headers)] as received; ``rs.posts``: the POSTs
+      with their forms; ``rs.reset_log()``.
     - ``rs.write_seeds(path)`` / ``rs.seed_entries()``: the seeds YAML for these servers.
     - ``rs.modify(url)``: the report at ``url`` (page and attachments) changes: one more paragraph,
       Last-Modified one day later, new ETag.
@@ -188,11 +189,18 @@ class ReplicaSet:
     @property
     def requests(self) -> list[tuple]:
         with self._lock:
-            return list(self._entries)
+            return [entry[:4] for entry in self._entries]
+
+    @property
+    def posts(self) -> list[tuple]:
+        """[(portal, path?query, form)] of the POSTs received: list APIs (/queryList,
+        /fjdzapp/search) are one URL whose pages differ only in the form."""
+        with self._lock:
+            return [(e[0], e[2], e[4]) for e in self._entries if e[1] == "POST"]
 
     def _log(self, portal: str, req: Request) -> None:
         with self._lock:
-            self._entries.append((portal, req.method, req.raw_path, req.headers))
+            self._entries.append((portal, req.method, req.raw_path, req.headers, dict(req.form)))
 
     def reset_log(self) -> None:
         with self._lock:
