@@ -1,0 +1,362 @@
+"""Parser fuzzing over mutated real reports (tests/corpus), shared by tests/test_parsing_fuzz.py.
+
+Sources: the corpus's real report texts and HTML pages as they are, and the seed reports
+rendered as HTML, PDF and DOCX by the project's own renderers (gicrawler/replicas/render.py).
+Mutations: byte flips, truncations, duplicated/deleted lines, digit changes, re-encodings
+(GB18030, UTF-16, Big5, a GBK line among UTF-8, a lying charset declaration); PDF and DOCX also
+get their source edited before rendering (digits, paragraphs duplicated or dropped).
+
+Each input is parsed by ``parse_report`` in a child process (gicrawler/runner.py) under an
+address-space limit (RLIMIT_AS) and a deadline: a bound, not a measure of speed. Outcomes:
+a record, ``UnreadableDocument`` (fine), a crash (any other exception, or the child died), a
+hang (past the deadline), a malformed record, or a record with invented values — a number in
+its tables that the input does not contain (in any scaling the parser applies: 万, 亿).
+
+``python -m tests.fuzzing [N]`` prints the figures for a fixed-seed sample of N inputs.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import random
+import re
+import sys
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+from gicrawler.parsing import UnreadableDocument, parse_report
+from gicrawler.runner import ChildDied, ChildRunner, RunTimeout
+
+CORPUS = Path(__file__).parent / "corpus"
+DEADLINE = 30.0                    # seconds per input: a normal report takes well under one
+MEMORY_LIMIT = 3 * 1024 ** 3       # RLIMIT_AS of the child (address space, not resident memory)
+RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
+               "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
+               "errors"}
+SEEDS = ("000", "001", "002", "003", "004")
+
+
+# ------------------------------------------------------------------------------ sources
+
+@dataclass
+class Source:
+    name: str
+    form: str                       # text | html | pdf | docx
+    data: bytes
+    text: str = ""                  # what the document says (for the number oracle)
+    seed: str | None = None         # seed reports: re-rendered after source edits
+
+
+@lru_cache(maxsize=1)
+def sources() -> tuple[Source, ...]:
+    from gicrawler.replicas.render import load_seed, report_docx, report_html, report_pdf
+
+    out = []
+    texts = sorted(p for p in CORPUS.rglob("*.txt") if "synthetic" not in p.parts)
+    for path in texts:
+        data = path.read_bytes()
+        out.append(Source(path.name, "text", data, data.decode("utf-8")))
+    for path in sorted(CORPUS.rglob("*.html")):
+        if "synthetic" not in path.parts:
+            data = path.read_bytes()
+            out.append(Source(path.name, "html", data, data.decode("utf-8")))
+    for name in SEEDS:
+        seed = load_seed(name)
+        said = _said(seed.record, seed.paragraphs)
+        html = report_html(seed.record, seed.paragraphs, **seed.options)
+        out.append(Source(f"{name}.html", "html", html.encode("utf-8"), html, name))
+        out.append(Source(f"{name}.pdf", "pdf", report_pdf(seed.record, seed.paragraphs, **seed.options),
+                          said, name))
+        out.append(Source(f"{name}.docx", "docx", report_docx(seed.record, seed.paragraphs, **seed.options),
+                          said, name))
+    return tuple(out)
+
+
+def _said(record: dict, paragraphs) -> str:
+    """The text a rendered seed shows: its paragraphs and every value of its record, in the
+    units the renderer prints (amounts in 万元 by default) and as stored."""
+    return "\n".join(list(paragraphs) + [json.dumps(record, ensure_ascii=False)])
+
+
+# ------------------------------------------------------------------------------ mutations
+
+def flip(rng: random.Random, data: bytes) -> bytes:
+    buf = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        buf[rng.randrange(len(buf))] ^= rng.randint(1, 255)
+    return bytes(buf)
+
+
+def truncate(rng: random.Random, data: bytes) -> bytes:
+    return data[: rng.randrange(1, len(data))]
+
+
+def lines(rng: random.Random, data: bytes) -> bytes:
+    parts = data.split(b"\n")
+    for _ in range(rng.randint(1, 6)):
+        if len(parts) < 2:
+            break
+        i = rng.randrange(len(parts))
+        n = rng.randint(1, 8)
+        if rng.random() < 0.5:
+            del parts[i: i + n]
+        else:
+            parts[i:i] = parts[i: i + n]
+    return b"\n".join(parts)
+
+
+_DIGIT_RE = re.compile(rb"\d")
+
+
+def digits(rng: random.Random, data: bytes) -> bytes:
+    spots = [m.start() for m in _DIGIT_RE.finditer(data)]
+    if not spots:
+        return data
+    buf = bytearray(data)
+    for pos in rng.sample(spots, min(len(spots), rng.randint(1, 12))):
+        if rng.random() < 0.2:
+            buf[pos:pos + 1] = bytes([buf[pos]]) + str(rng.randint(0, 9)).encode()   # one digit more
+        else:
+            buf[pos] = ord(str(rng.randint(0, 9)))
+    return bytes(buf)
+
+
+def reencode(rng: random.Random, text: str) -> bytes:
+    how = rng.choice(("gb18030", "utf-16", "utf-8-sig", "big5", "gbk-line", "lying-charset"))
+    if how == "gbk-line":               # one line in GBK among UTF-8 (issue 9.9)
+        rows = text.split("\n")
+        i = rng.randrange(len(rows))
+        return b"\n".join(r.encode("gbk", "replace") if k == i else r.encode("utf-8") for k, r in enumerate(rows))
+    if how == "lying-charset":          # GBK bytes under a page's <meta charset="utf-8">
+        return text.encode("gbk", "replace")
+    return text.encode(how, "replace")
+
+
+def zip_field(rng: random.Random, data: bytes) -> bytes:
+    """A byte of a zip header field changed: version needed, flags, compression method (a
+    byte-flipped DOCX raised NotImplementedError out of parse_report, issue 9.7)."""
+    heads = [m.start() for m in re.finditer(rb"PK\x03\x04|PK\x01\x02", data)]
+    if not heads:
+        return flip(rng, data)
+    buf = bytearray(data)
+    pos = rng.choice(heads)
+    central = buf[pos + 2] == 1
+    offset = rng.choice((6, 7, 8, 10) if central else (4, 5, 6, 8))   # version / flags / method
+    buf[pos + offset] = rng.choice((0x3f, 0x63, 0xff, buf[pos + offset] ^ 0x20, 99, 14, 12))
+    return bytes(buf)
+
+
+def edit_seed(rng: random.Random, seed_name: str, form: str) -> tuple[bytes, str]:
+    """A seed report with its source edited (table values, paragraphs), rendered again."""
+    from gicrawler.replicas.render import load_seed, report_docx, report_pdf
+
+    seed = load_seed(seed_name)
+    record = copy.deepcopy(seed.record)
+    paragraphs = list(seed.paragraphs)
+    leaves = list(_leaf_refs(record.get("tables") or {}))
+    for _ in range(rng.randint(1, 10)):
+        if leaves and rng.random() < 0.7:
+            table, key = rng.choice(leaves)
+            table[key] = rng.choice((None, 0, rng.randint(0, 99), rng.randint(100, 10 ** 7)))
+        elif paragraphs:
+            i = rng.randrange(len(paragraphs))
+            if rng.random() < 0.5:
+                del paragraphs[i]
+            else:
+                paragraphs.insert(i, paragraphs[i])
+    render = report_pdf if form == "pdf" else report_docx
+    return render(record, paragraphs, **seed.options), _said(record, paragraphs)
+
+
+def _leaf_refs(node):
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield from _leaf_refs(value)
+        else:
+            yield node, key
+
+
+@dataclass
+class Case:
+    label: str
+    form: str
+    data: bytes | str
+    said: str                               # text the input holds, for the number oracle
+    kwargs: dict = field(default_factory=dict)
+    whole: bool = False                     # an undamaged document (re-encoded): must be read
+
+
+def cases(n: int, seed: int = 20240901) -> list[Case]:
+    """A fixed-seed sample of n mutated inputs, spread over the forms and mutations."""
+    rng = random.Random(seed)
+    pool = sources()
+    by_form = {form: [s for s in pool if s.form == form] for form in ("text", "html", "pdf", "docx")}
+    plan = [("text", 0.35), ("html", 0.25), ("pdf", 0.2), ("docx", 0.2)]
+    out: list[Case] = []
+    for form, share in plan:
+        for k in range(round(n * share)):
+            src = rng.choice(by_form[form])
+            out.append(_mutate(rng, src, k))
+    return out[:n]
+
+
+def _mutate(rng: random.Random, src: Source, k: int) -> Case:
+    kwargs = {"filename": src.name} if rng.random() < 0.5 else {}
+    if src.form in ("text", "html"):
+        how = rng.choice(("flip", "truncate", "lines", "digits", "encoding", "str"))
+        if how == "encoding":
+            data = reencode(rng, src.data.decode("utf-8"))
+            return Case(f"{src.name}:{how}:{k}", src.form, data, src.text, kwargs, whole=True)
+        elif how == "str":          # parse_report also takes str
+            data = lines(rng, src.data).decode("utf-8", "replace")
+        else:
+            data = {"flip": flip, "truncate": truncate, "lines": lines, "digits": digits}[how](rng, src.data)
+        return Case(f"{src.name}:{how}:{k}", src.form, data, src.text, kwargs)
+    how = rng.choice(("flip", "truncate", "source", "source", "source+flip")
+                     + (("zipfield",) * 2 if src.form == "docx" else ()))
+    said = src.text
+    data = src.data
+    if how.startswith("source"):
+        data, said = edit_seed(rng, src.seed, src.form)
+    if how in ("flip", "source+flip"):
+        data = flip(rng, data)
+    elif how == "truncate":
+        data = truncate(rng, data)
+    elif how == "zipfield":
+        data = zip_field(rng, data)
+    return Case(f"{src.name}:{how}:{k}", src.form, data, said, kwargs)
+
+
+# ------------------------------------------------------------------------------ the oracle
+
+_NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
+_SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000))
+
+
+def numbers_in(text: str) -> set[Decimal]:
+    text = unicodedata.normalize("NFKC", text)
+    found = set()
+    for token in _NUMBER_RE.findall(text):
+        try:
+            found.add(Decimal(token.replace(",", "")))
+        except InvalidOperation:
+            continue
+    return found
+
+
+def document_text(case: Case) -> str:
+    """What the input itself says, read without the parser: every plausible decoding of the
+    bytes; PDF text by PDFium; a DOCX's document.xml."""
+    data = case.data
+    if isinstance(data, str):
+        return data
+    if case.form == "pdf":
+        try:
+            import pypdfium2 as pdfium
+            doc = pdfium.PdfDocument(data)
+            return "\n".join(doc[i].get_textpage().get_text_range() for i in range(min(len(doc), 300)))
+        except Exception:   # noqa: BLE001 - unreadable for PDFium too: the source text stands
+            return ""
+    if case.form == "docx":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as z:
+                xml = z.read("word/document.xml").decode("utf-8", "replace")
+            return " ".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml)) + "\n" + xml
+        except Exception:   # noqa: BLE001
+            return ""
+    return "\n".join(data.decode(enc, "replace") for enc in ("utf-8", "gb18030", "utf-16", "big5"))
+
+
+def invented(tables: dict, known: set[Decimal]) -> list[str]:
+    """Table values no number of the input accounts for (in the scalings 1, 万, 亿)."""
+    out = []
+    for path, value in _leaves(tables):
+        if value is None or isinstance(value, bool):
+            continue
+        d = abs(Decimal(str(value)))
+        if not any(d / s in known or d * s in known for s in _SCALES):
+            out.append(f"{path}={value}")
+    return out
+
+
+def _leaves(node, path=""):
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, f"{path}.{key}" if path else key)
+        else:
+            yield (f"{path}.{key}" if path else key), value
+
+
+def malformed(record) -> str | None:
+    if not isinstance(record, dict) or set(record) != RECORD_KEYS:
+        return "record keys"
+    if not isinstance(record["errors"], list) or not all(isinstance(e, str) for e in record["errors"]):
+        return "errors not a list of strings"
+    if not isinstance(record["tables"], dict) or not isinstance(record["missing_tables"], dict):
+        return "tables not dicts"
+    for path, value in _leaves(record["tables"]):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            return f"non-number {path}={value!r}"
+    try:
+        json.dumps(record, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        return f"not JSON-storable ({exc})"
+    return None
+
+
+# ------------------------------------------------------------------------------ running
+
+@dataclass
+class Outcome:
+    label: str
+    kind: str       # record | unreadable | crash | hang | malformed | invented | lost
+    detail: str = ""
+
+
+def check(runner: ChildRunner, case: Case) -> Outcome:
+    try:
+        record = runner.run(parse_report, case.data, timeout=DEADLINE, **case.kwargs)
+    except UnreadableDocument as exc:
+        if not str(exc) or "\n" in str(exc):
+            return Outcome(case.label, "malformed", f"error message {str(exc)!r}")
+        return Outcome(case.label, "lost" if case.whole else "unreadable", str(exc))
+    except RunTimeout as exc:
+        return Outcome(case.label, "hang", str(exc))
+    except ChildDied as exc:
+        return Outcome(case.label, "crash", str(exc))
+    except BaseException as exc:  # noqa: BLE001 - MemoryError included: every escape is a crash
+        return Outcome(case.label, "crash", f"{type(exc).__name__}: {str(exc)[:200]}")
+    problem = malformed(record)
+    if problem:
+        return Outcome(case.label, "malformed", problem)
+    made_up = invented(record["tables"], numbers_in(case.said) | numbers_in(document_text(case)))
+    if made_up:
+        return Outcome(case.label, "invented", ", ".join(made_up[:5]))
+    return Outcome(case.label, "record")
+
+
+def run_cases(case_list: list[Case]) -> list[Outcome]:
+    with ChildRunner(memory_limit=MEMORY_LIMIT) as runner:
+        return [check(runner, case) for case in case_list]
+
+
+def summary(outcomes: list[Outcome]) -> dict:
+    kinds = [o.kind for o in outcomes]
+    return {"inputs": len(outcomes), **{k: kinds.count(k) for k in
+                                        ("record", "unreadable", "crash", "hang", "malformed", "invented", "lost")}}
+
+
+if __name__ == "__main__":
+    import time
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    started = time.monotonic()
+    results = run_cases(cases(n))
+    for o in results:
+        if o.kind not in ("record", "unreadable"):
+            print(f"{o.kind:9} {o.label}: {o.detail}")
+    print(json.dumps(summary(results)), f"{time.monotonic() - started:.0f} s")
