@@ -3,7 +3,8 @@
 Order of evidence for the charset (w3lib.encoding.html_to_unicode): BOM, HTTP
 Content-Type charset, ``<meta charset>`` / ``<meta http-equiv … charset=gbk>``; with none
 declared, strict UTF-8 and otherwise GB18030 (a superset of GBK/GB2312: legacy pages that
-declare nothing are GBK).
+declare nothing are GBK). A document that decodes cleanly neither way (a GBK line pasted among
+UTF-8 ones) is decoded line by line, text and HTML alike.
 """
 from __future__ import annotations
 
@@ -71,6 +72,9 @@ def sniff_format(data: bytes, filename: str | None = None, content_type: str | N
     return "text"
 
 
+_DOCUMENT_PART_RE = re.compile(r"word/document\d*\.xml")     # some editors save document2.xml
+
+
 def _zip_format(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
@@ -82,7 +86,7 @@ def _zip_format(data: bytes) -> str:
         if b"xl/" in head:
             return "xlsx"
         return "zip"
-    if "word/document.xml" in names:
+    if "word/document.xml" in names or any(_DOCUMENT_PART_RE.fullmatch(n) for n in names):
         return "docx"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
@@ -116,6 +120,16 @@ def _utf8_or_gb18030(data: bytes) -> str:
     return "utf-8"
 
 
+def _per_line(data: bytes) -> str:
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            out.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(line.decode("gb18030", "replace"))
+    return "\n".join(out)
+
+
 def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
     """Decode a page or text file; returns (encoding, text). Raises UnreadableDocument for
     binary junk (random bytes decode to text full of control characters)."""
@@ -141,6 +155,14 @@ def decode(data: bytes, content_type: str | None = None) -> tuple[str, str]:
             other_junk = _junk(data, other, guess)
             if other_junk < junk:
                 encoding, text, junk = guess, other, other_junk
+    if junk and not encoding.startswith(("utf-16", "utf-32")):
+        # Pasted text in another encoding: a GBK line among UTF-8 ones (or the reverse) spoils
+        # one whole-document decoding or the other. Line by line, each line decodes as it was
+        # written (LF is never part of a UTF-8 or GB18030 character).
+        mixed = _per_line(data)
+        mixed_junk = _junk(data, mixed, "utf-8")
+        if mixed_junk < junk:
+            encoding, text, junk = "utf-8+gb18030", mixed, mixed_junk
     if junk > 0.02 * len(text) + 2:
         raise UnreadableDocument(f"binary data, not a text or HTML document ({junk} control/invalid characters)")
     return encoding, text

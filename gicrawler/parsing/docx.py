@@ -1,28 +1,71 @@
-"""DOCX attachment → text lines + table grids (python-docx), behind a zip-bomb guard.
+"""DOCX attachment → text lines + table grids (python-docx), behind size and zip-bomb guards.
 
-python-docx repeats a merged cell's text into every slot it covers, which is exactly the
-expanded grid shape extract_tables takes (gicrawler/parsing/tables).
+Only the main document part (word/document.xml) is read: the body is all the parser uses, so
+images, styles and the other parts are neither inflated nor parsed (a damaged one is noted in
+the record's errors, not fatal). python-docx gets a package of that one part, and repeats a
+merged cell's text into every slot it covers, which is exactly the expanded grid shape extract_tables takes
+(gicrawler/parsing/tables).
+
+Limits: the archive's declared total (``MAX_UNCOMPRESSED``), the inflation ratio of any member
+(``MAX_RATIO``), and the uncompressed size of the document part, ``GICRAWLER_DOCX_MAX_MB``
+megabytes (default ``DEFAULT_MAX_MB``): parsing costs about half a second and 15 MB of memory
+per MB of XML, and a real report's document part is a few MB at most.
 """
 from __future__ import annotations
 
 import io
+import os
+import posixpath
+import re
 import zipfile
+import zlib
 
 from .decode import UnreadableDocument
 from .html import CJK_GAP_RE, NUMERALS, section_of
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
+DEFAULT_MAX_MB = 16.0
+MAX_MB_ENV = "GICRAWLER_DOCX_MAX_MB"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MAIN = "word/document.xml"
+_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_TARGET_RE = re.compile(rb'<Relationship\b[^>]*?Type="' + re.escape(_OFFICE_DOCUMENT.encode())
+                        + rb'"[^>]*?Target="([^"]+)"|<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Type="'
+                        + re.escape(_OFFICE_DOCUMENT.encode()) + rb'"')
+# What zipfile raises for a damaged member: bad headers, unsupported versions/methods
+# (NotImplementedError), encryption (RuntimeError), corrupt deflate data (zlib.error), …
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, zlib.error,
+               EOFError, OSError, ValueError, KeyError, OverflowError)
+_MINIMAL_TYPES = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                  b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                  b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                  b'<Override PartName="/word/document.xml" ContentType="application/'
+                  b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+_MINIMAL_RELS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                 b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                 b'<Relationship Id="rId1" Type="' + _OFFICE_DOCUMENT.encode() + b'" Target="word/document.xml"/>'
+                 b'</Relationships>')
 
 
-def check_zip(data: bytes) -> None:
+def max_document_bytes() -> int:
+    """The document part's size limit: $GICRAWLER_DOCX_MAX_MB megabytes, else the default."""
+    value = os.environ.get(MAX_MB_ENV)
+    try:
+        mb = float(value) if value else DEFAULT_MAX_MB
+    except ValueError:
+        mb = DEFAULT_MAX_MB
+    return int((mb if mb > 0 else DEFAULT_MAX_MB) * 1024 * 1024)
+
+
+def check_zip(data: bytes) -> zipfile.ZipFile:
     """Refuse archives whose declared sizes would blow up memory — before anything inflates.
     (zipfile never returns more than a member's declared size, so the declaration binds.)"""
     try:
-        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise UnreadableDocument(f"docx: not a readable zip ({exc})") from None
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except _ZIP_ERRORS as exc:
+        raise UnreadableDocument(f"docx: not a readable zip ({type(exc).__name__}: {str(exc)[:120]})") from None
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED:
         raise UnreadableDocument(f"docx: refused, {total / 2**20:.0f} MB uncompressed (zip bomb?)")
@@ -30,6 +73,76 @@ def check_zip(data: bytes) -> None:
         if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise UnreadableDocument(
                 f"docx: refused, {info.filename} inflates {info.file_size // max(info.compress_size, 1)}x (zip bomb?)")
+    return archive
+
+
+def _damage(info: zipfile.ZipInfo) -> str | None:
+    """Why zipfile would refuse to open this member, judged from its directory entry."""
+    if info.extract_version > zipfile.MAX_EXTRACT_VERSION:
+        return f"zip version {info.extract_version / 10:.1f} not supported"
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        return f"compression method {info.compress_type} not supported"
+    if info.flag_bits & 0x1:
+        return "encrypted"
+    if info.flag_bits & 0x20:
+        return "patched data not supported"
+    return None
+
+
+def _main_part(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The main document part named by the package relationships (word/document.xml, or
+    word/document2.xml as some editors save it)."""
+    if "_rels/.rels" in names:
+        try:
+            with archive.open("_rels/.rels") as fh:
+                rels = fh.read(1 << 20)
+        except _ZIP_ERRORS:
+            rels = b""
+        m = _TARGET_RE.search(rels)
+        if m:
+            target = posixpath.normpath((m.group(1) or m.group(2)).decode("utf-8", "replace").lstrip("/"))
+            if target in names:
+                return target
+    return _MAIN
+
+
+def _read_document_part(data: bytes) -> tuple[bytes, list[str]]:
+    archive = check_zip(data)
+    infos = archive.infolist()
+    names = {i.filename for i in infos}
+    name = _main_part(archive, names)
+    errors = []
+    for info in infos:
+        problem = _damage(info)
+        if problem and info.filename != name:
+            errors.append(f"docx: part {info.filename} unreadable ({problem}); not needed")
+    if name not in names:
+        raise UnreadableDocument(f"docx: no document part ({_MAIN})")
+    info = archive.getinfo(name)
+    limit = max_document_bytes()
+    if info.file_size > limit:
+        raise UnreadableDocument(
+            f"docx: refused, {name} is {info.file_size / 2**20:.0f} MB uncompressed, over the "
+            f"{limit / 2**20:g} MB limit ({MAX_MB_ENV})")
+    try:
+        with archive.open(info) as fh:
+            xml = fh.read(limit + 1)
+    except _ZIP_ERRORS as exc:
+        raise UnreadableDocument(f"docx: {name} unreadable ({type(exc).__name__}: {str(exc)[:120]})") from None
+    if len(xml) > limit:      # (a declared size zipfile did not hold to)
+        raise UnreadableDocument(f"docx: refused, {name} is over the {limit / 2**20:g} MB limit ({MAX_MB_ENV})")
+    return xml, errors
+
+
+def _package(document_xml: bytes) -> io.BytesIO:
+    """A package of the document part alone: what python-docx needs to read the body."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("[Content_Types].xml", _MINIMAL_TYPES)
+        z.writestr("_rels/.rels", _MINIMAL_RELS)
+        z.writestr(_MAIN, document_xml)
+    buf.seek(0)
+    return buf
 
 
 def _cell_text(cell) -> str:
@@ -39,26 +152,32 @@ def _cell_text(cell) -> str:
 
 def parse_docx(data: bytes) -> tuple[list[str], list[list[list[str]]], frozenset[str], list[str]]:
     """Returns (text lines, grids, image-only sections as numerals 二/三/四, errors)."""
-    check_zip(data)
+    document_xml, errors = _read_document_part(data)
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:
+        document = docx.Document(_package(document_xml))
+        body = document.element.body
+    except Exception as exc:   # malformed XML, not a WordprocessingML document, …
         raise UnreadableDocument(f"docx: cannot open ({type(exc).__name__}: {str(exc)[:120]})") from None
+    del document_xml
+    if body is None:
+        raise UnreadableDocument("docx: the document has no body")
 
     lines: list[str] = []
     grids: list[list[list[str]]] = []
-    errors: list[str] = []
     section = None
     images: set = set()
     tables: set = set()
-    for child in document.element.body.iterchildren():
+    for child in body.iterchildren():
         if child.tag == _W + "p":
-            para = Paragraph(child, document)
-            text = " ".join(para.text.split())
+            try:
+                text = " ".join(Paragraph(child, document).text.split())
+            except Exception as exc:   # malformed run XML: keep the rest of the document
+                errors.append(f"docx: paragraph unreadable ({type(exc).__name__})")
+                continue
             if text:
                 lines.append(text)
                 section = section_of(text) or section
