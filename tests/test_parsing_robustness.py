@@ -89,8 +89,18 @@ def test_corrupt_pdf(sample003):
 def test_corrupt_docx(sample003):
     sample, _ = sample003
     data = report_docx(sample.record, sample.paragraphs, **sample.options)
+    # cut after its document part (the central directory lost): read through the local header
+    record = outcome(data[: len(data) // 2])
+    assert record["tables"] == sample.record["tables"]
+    assert record["errors"][0].endswith("document part read from its local header")
+    # cut inside it: what was there up to the last whole paragraph, said so
+    part = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    start = part.header_offset
+    record = outcome(data[: start + part.compress_size * 85 // 100])
+    assert record["errors"][0].endswith("(cut short: what was there is read)")
+    assert record["tables"] and set(record["tables"]) < {"active", "applications", "review_litigation"}
     with pytest.raises(UnreadableDocument, match="^docx: "):
-        parse_report(data[: len(data) // 2])
+        parse_report(data[: start + 100])
     with pytest.raises(UnreadableDocument, match="^docx: "):
         parse_report(_zip_with("word/document.xml", b"<not xml"))
 

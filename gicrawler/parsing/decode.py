@@ -78,8 +78,9 @@ _DOCUMENT_PART_RE = re.compile(r"word/document\d*\.xml")     # some editors save
 def _zip_format(data: bytes) -> str:
     try:
         names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
-        # Truncated archive (no central directory): the local headers still name the parts.
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, RuntimeError):
+        # Truncated or damaged archive (no usable central directory; an unsupported version
+        # field raises NotImplementedError): the local headers still name the parts.
         head = data[:65536]
         if b"word/" in head:
             return "docx"

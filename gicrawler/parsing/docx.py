@@ -17,6 +17,7 @@ import io
 import os
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 
@@ -29,6 +30,7 @@ DEFAULT_MAX_MB = 16.0
 MAX_MB_ENV = "GICRAWLER_DOCX_MAX_MB"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MAIN = "word/document.xml"
+_DOCUMENT_NAME_RE = re.compile(rb"word/document\d*\.xml")
 _OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _TARGET_RE = re.compile(rb'<Relationship\b[^>]*?Type="' + re.escape(_OFFICE_DOCUMENT.encode())
                         + rb'"[^>]*?Target="([^"]+)"|<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Type="'
@@ -106,8 +108,66 @@ def _main_part(archive: zipfile.ZipFile, names: set[str]) -> str:
     return _MAIN
 
 
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")     # zip local file header (APPNOTE 4.3.7)
+
+
+def _from_local_header(data: bytes, limit: int, why: str) -> tuple[bytes, list[str]]:
+    """The document part read through its local header, when zipfile cannot use the central
+    directory (a truncated download, a damaged directory entry): local headers carry the
+    part's name, method and data, and a deflate stream ends by itself."""
+    pos = data.find(b"PK\x03\x04")
+    while pos >= 0 and pos + _LOCAL_HEADER.size <= len(data):
+        (_, _, flags, method, _, _, _, csize, _, name_len, extra_len) = _LOCAL_HEADER.unpack_from(data, pos)
+        start = pos + _LOCAL_HEADER.size + name_len + extra_len
+        name = data[pos + _LOCAL_HEADER.size: pos + _LOCAL_HEADER.size + name_len]
+        if _DOCUMENT_NAME_RE.fullmatch(name) and not flags & 0x1 and method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            end = start + csize if csize and not flags & 0x8 else len(data)
+            if method == zipfile.ZIP_STORED:
+                xml = data[start:end][: limit + 1]
+                complete = bool(csize) and not flags & 0x8 and end <= len(data)
+            else:
+                inflate = zlib.decompressobj(-15)
+                try:
+                    xml = inflate.decompress(data[start:end], limit + 1)
+                except zlib.error as exc:
+                    raise UnreadableDocument(f"docx: {why}; document part damaged too ({exc})") from None
+                complete = inflate.eof
+            if len(xml) > limit:
+                raise UnreadableDocument(f"docx: refused, {name.decode()} is over the {limit / 2**20:g} MB limit "
+                                         f"({MAX_MB_ENV})")
+            note = f"docx: {why}; document part read from its local header"
+            if complete:
+                return xml, [note]
+            return _recovered(xml), [note + " (cut short: what was there is read)"]
+        pos = data.find(b"PK\x03\x04", pos + 4)
+    raise UnreadableDocument(f"docx: {why}")
+
+
+def _recovered(xml: bytes) -> bytes:
+    """The well-formed part of a cut-short document part (lxml's recovering parser closes
+    what was open), for python-docx to read. It ends at the last complete paragraph: a cell's
+    number cut in two ("1234" read as "12") would be a wrong value, not a missing one."""
+    from lxml import etree
+    end = xml.rfind(b"</w:p>")
+    xml = xml[: end + len(b"</w:p>")] if end >= 0 else b""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+    try:
+        root = etree.fromstring(xml, parser)
+    except etree.XMLSyntaxError:
+        root = None
+    if root is None:
+        raise UnreadableDocument("docx: the document part is cut short before any content")
+    return etree.tostring(root)
+
+
 def _read_document_part(data: bytes) -> tuple[bytes, list[str]]:
-    archive = check_zip(data)
+    limit = max_document_bytes()
+    try:
+        archive = check_zip(data)
+    except UnreadableDocument as exc:
+        if "zip bomb" in str(exc) or not str(exc).startswith("docx: not a readable zip"):
+            raise
+        return _from_local_header(data, limit, str(exc)[len("docx: "):])
     infos = archive.infolist()
     names = {i.filename for i in infos}
     name = _main_part(archive, names)
@@ -119,7 +179,6 @@ def _read_document_part(data: bytes) -> tuple[bytes, list[str]]:
     if name not in names:
         raise UnreadableDocument(f"docx: no document part ({_MAIN})")
     info = archive.getinfo(name)
-    limit = max_document_bytes()
     if info.file_size > limit:
         raise UnreadableDocument(
             f"docx: refused, {name} is {info.file_size / 2**20:.0f} MB uncompressed, over the "
