@@ -5,7 +5,7 @@
 The inputs are the five seed reports of the corpus rendered as PDF by the project's renderer
 (gicrawler/replicas/render.py: ruled tables with merged cells, tables cut by page breaks).
 "Before" is what ``parse_pdf`` did until PDFium took over: pdfplumber's ``extract_text`` and
-``find_tables`` on every page (pdfminer interprets the page for both). "Now" is
+``find_tables`` on every page (pdfminer interprets the page for both), and its grid assembly. "Now" is
 ``gicrawler.parsing.pdf.parse_pdf``. Both run in the same process, rounds alternating, so load
 from other processes hits both alike; a round reads every document once. Prints CPU
 milliseconds per page (median round, best round) of each, the median of the per-round ratios, and whether
@@ -25,8 +25,25 @@ from gicrawler.replicas.render import load_seed, report_pdf
 SEEDS = ("000", "001", "002", "003", "004")
 
 
+def _grid_before(texts: dict, xs: list) -> list:
+    """The former grid assembly (each slot looks through every cell), as it was."""
+    cells = list(texts)
+    ys = pdf_module._edges([c[1] for c in cells] + [max(c[3] for c in cells)])
+    grid = []
+    for r in range(len(ys) - 1):
+        y = (ys[r] + ys[r + 1]) / 2
+        row = []
+        for i in range(len(xs) - 1):
+            x = (xs[i] + xs[i + 1]) / 2
+            hit = next((c for c in cells if c[0] <= x <= c[2] and c[1] <= y <= c[3]), None)
+            row.append(texts[hit] if hit else "")
+        grid.append(row)
+    return grid
+
+
 def pdfplumber_route(data: bytes) -> tuple[list[str], list]:
-    """The former reader: pdfplumber text + table cells per page, the same grid assembly."""
+    """The former reader, as it was: pdfplumber text + table cells on every page, the same
+    grid assembly."""
     import pdfplumber
 
     lines, grids, last = [], [], None
@@ -45,9 +62,9 @@ def pdfplumber_route(data: bytes) -> tuple[list[str], list]:
                 if (k == 0 and last is not None and last[0] is grids[-1] and last[4] == number - 1
                         and pdf_module._continues(last, xs, table.bbox, page.height)):
                     xs = last[1]
-                    grids[-1].extend(pdf_module._grid(texts, xs))
+                    grids[-1].extend(_grid_before(texts, xs))
                 else:
-                    grids.append(pdf_module._grid(texts, xs))
+                    grids.append(_grid_before(texts, xs))
                 last = (grids[-1], xs, table.bbox[3], page.height, number)
             bool(page.images)
             page.flush_cache()

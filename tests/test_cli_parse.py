@@ -103,7 +103,8 @@ def test_a_parser_bug_on_one_file_is_a_line_and_the_rest_goes_on(files, monkeypa
     monkeypatch.setattr(gicrawler.parsing, "parse_report", parse_report)
     parser = argparse.ArgumentParser()
     parse_command.add_arguments(parser)
-    assert parse_command.run(parser.parse_args([str(files / "003.pdf"), str(files / SAMPLE_004)])) == 1
+    # --timeout 0: parsed in this process, where the monkeypatch is
+    assert parse_command.run(parser.parse_args(["--timeout", "0", str(files / "003.pdf"), str(files / SAMPLE_004)])) == 1
     out, err = capsys.readouterr()
     assert err == f"gicrawler parse: {files / '003.pdf'}: parser error: IndexError: list index out of range\n"
     assert [json.loads(line)["source_file"] for line in out.splitlines()] == [str(files / SAMPLE_004)]

@@ -2,6 +2,11 @@
 
 Only the parsed fields of a record are rewritten (tables, metadata, checks, missing_tables,
 template, parse_error, ...); its lifecycle (first_seen, last_crawled, versions) is not touched.
+
+Each report (page and attachments) is parsed in a child process under the crawl's
+per-document time limit (``--timeout``, default $GICRAWLER_PARSE_TIMEOUT or 300 s; 0 = none).
+A report past it keeps its old parse; it is named on stderr, counted in the summary, and the
+run exits 1.
 """
 from __future__ import annotations
 
@@ -9,7 +14,8 @@ import sys
 
 from tqdm import tqdm
 
-from gicrawler.pipelines.record import build_record
+from gicrawler.pipelines.record import parse_page
+from gicrawler.runner import ChildDied, ChildRunner, RunTimeout, parse_timeout
 from gicrawler.store import StoreError, open_store
 from gicrawler.store.records import PARSED_FIELDS
 
@@ -21,6 +27,8 @@ def add_arguments(parser) -> None:
                         help="store URI (mongodb://…/dbname or sqlite:///path); default $GICRAWLER_STORE "
                              "or sqlite:///data/gicrawler.sqlite3")
     parser.add_argument("--portal", default=None, help="only this portal's reports")
+    parser.add_argument("--timeout", default=None, metavar="SECONDS",
+                        help="time limit per report (default $GICRAWLER_PARSE_TIMEOUT, else 300; 0 = none)")
 
 
 def page_item(record: dict, raws: list[dict]) -> dict:
@@ -39,40 +47,59 @@ def page_item(record: dict, raws: list[dict]) -> dict:
             "metadata": {}, "attachments": attachments, "fetch_error": None}
 
 
-def reparse_record(record: dict, raws: list[dict]) -> dict | None:
+def reparse_record(record: dict, raws: list[dict], runner: ChildRunner | None = None,
+                   timeout: float | None = None) -> dict | None:
     """The parsed fields that differ from the stored ones ({} when nothing changed; None when
-    the page's raw body is not in the store, so there is nothing to re-parse)."""
+    the page's raw body is not in the store, so there is nothing to re-parse). With a runner,
+    the parse runs in its child process: RunTimeout past ``timeout`` s, ChildDied if it dies."""
     if not any(r["role"] == "page" for r in raws):
         return None
-    fresh, _ = build_record(page_item(record, raws))
+    page = page_item(record, raws)
+    fresh = runner.run(parse_page, page, timeout=timeout) if runner is not None else parse_page(page)
     return {key: fresh.get(key) for key in PARSED_FIELDS if fresh.get(key) != record.get(key)}
 
 
 def run(args) -> int:
+    try:
+        timeout = parse_timeout(args.timeout)
+    except ValueError as exc:
+        print(f"gicrawler reparse: --timeout: {exc}", file=sys.stderr)
+        return 2
     try:
         store = open_store(args.store)
     except StoreError as exc:
         print(f"gicrawler reparse: {exc}", file=sys.stderr)
         return 2
     changed = seen = missing = 0
+    failed: list[str] = []
     try:
-        total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
-        pairs = store.iter_raw(portal=args.portal)
-        for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):
-            update = reparse_record(record, raws)
-            if update is None:
-                missing += 1
-                continue
-            seen += 1
-            if update:
-                store.set_fields(record["url"], update)
-                changed += 1
+        with ChildRunner() as runner:
+            total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
+            pairs = store.iter_raw(portal=args.portal)
+            for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):
+                try:
+                    update = reparse_record(record, raws, runner if timeout else None, timeout)
+                except (RunTimeout, ChildDied) as exc:   # the stored parse stands
+                    failed.append(record["url"])
+                    tqdm.write(f"gicrawler reparse: {record['url']}: {exc}; its stored parse is kept", file=sys.stderr)
+                    continue
+                if update is None:
+                    missing += 1
+                    continue
+                seen += 1
+                if update:
+                    store.set_fields(record["url"], update)
+                    changed += 1
         store.flush()
     except StoreError as exc:
         print(f"gicrawler reparse: {exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(f"{changed} records changed ({seen} re-parsed"
-          + (f", {missing} without their raw page in the store)" if missing else ")"))
-    return 0
+    notes = [f"{seen} re-parsed"]
+    if missing:
+        notes.append(f"{missing} without their raw page in the store")
+    if failed:
+        notes.append(f"{len(failed)} not re-parsed, over the time limit or crashed: their stored parse is kept")
+    print(f"{changed} records changed ({', '.join(notes)})")
+    return 1 if failed else 0

@@ -28,6 +28,10 @@ from .html import CJK_GAP_RE
 
 MAX_PAGES = 200
 MAX_SECONDS = 120.0     # a pathological PDF gets a partial record, not a hung crawl
+# Table finding is quadratic in the ruling lines: a page drawing more than these (a real
+# report's page has some hundreds of segments, tens of lines) keeps its text, not its tables.
+MAX_PAGE_SEGMENTS = 100_000
+MAX_LINE_PAIRS = 10_000             # vertical × horizontal lines (a table B: 12 × 30)
 # pdfplumber's defaults for the "lines" strategy (pdfplumber.table.TableSettings).
 _SNAP = _JOIN = _INTERSECT = 3
 _EDGE_MIN_LENGTH, _EDGE_MIN_PREFILTER = 3, 1
@@ -53,6 +57,11 @@ class _Page:
     lines: list[str]
     tables: list[tuple[dict, tuple]] = field(default_factory=list)   # (cell bbox → text, bbox)
     has_images: bool = False
+    note: str | None = None          # why the page's tables were not looked for
+
+
+class _TooManyLines(Exception):
+    pass
 
 
 def _objects(raw, page_handle, matrix=(1.0, 0.0, 0.0, 1.0, 0.0, 0.0)):
@@ -165,14 +174,22 @@ def _cell_text(chars) -> str:
     """pdfplumber's extract_text of a cell's characters (lines clustered by top, each sorted
     by x, words split at gaps over the x tolerance). A cell whose every line is one word (most
     are) is joined here, in the order pdfplumber gives; the rest go through pdfplumber."""
+    if len(chars) == 1:
+        return _utf16("" if chars[0][0].isspace() else chars[0][0])
     tops = sorted({c[3] for c in chars})
+    if tops[-1] - tops[0] <= _Y_TOLERANCE:       # one line (the common case)
+        line = sorted(chars, key=_x0)
+        if not any(b[1] < a[1] or b[1] > a[2] + _X_TOLERANCE or abs(b[3] - a[3]) > _Y_TOLERANCE
+                   or a[0].isspace() for a, b in zip(line, line[1:])) and not line[-1][0].isspace():
+            return _utf16("".join(c[0] for c in line))
+        return _utf16(_pdfplumber_text(chars))
     starts = [tops[0]] + [b for a, b in zip(tops, tops[1:]) if b > a + _Y_TOLERANCE]
     lines: list[list] = [[] for _ in starts]
     for ch in chars:                       # content order kept within a line (stable sort below)
         lines[bisect_right(starts, ch[3]) - 1].append(ch)
     out = []
     for line in lines:
-        line.sort(key=lambda c: c[1])
+        line.sort(key=_x0)
         for a, b in zip(line, line[1:]):
             if b[1] < a[1] or b[1] > a[2] + _X_TOLERANCE or abs(b[3] - a[3]) > _Y_TOLERANCE:
                 break
@@ -182,6 +199,10 @@ def _cell_text(chars) -> str:
                 continue
         return _utf16(_pdfplumber_text(chars))
     return _utf16("\n".join(out))
+
+
+def _x0(char) -> float:
+    return char[1]
 
 
 def _pdfplumber_text(chars) -> str:
@@ -210,6 +231,9 @@ def _cells_of(v: list[dict], h: list[dict]) -> list[list[tuple]]:
     edges = T.merge_edges(v + h, snap_x_tolerance=_SNAP, snap_y_tolerance=_SNAP,
                           join_x_tolerance=_JOIN, join_y_tolerance=_JOIN)
     edges = filter_edges(edges, min_length=_EDGE_MIN_LENGTH)
+    vertical = sum(1 for e in edges if e["orientation"] == "v")
+    if vertical * (len(edges) - vertical) > MAX_LINE_PAIRS:   # the finder is quadratic in them
+        raise _TooManyLines(f"{vertical} vertical and {len(edges) - vertical} horizontal ruling lines")
     return T.cells_to_tables(_find_cells(T.edges_to_intersections(edges, _INTERSECT, _INTERSECT)))
 
 
@@ -235,10 +259,12 @@ def _find_cells(intersections: dict) -> list[tuple]:
             return True
         return p1[1] == p2[1] and not horizontal[p1].isdisjoint(horizontal[p2])
 
+    in_column = {p: k for line in column.values() for k, p in enumerate(line)}
+    in_row = {p: k for line in row.values() for k, p in enumerate(line)}
     cells = []
     for pt in points[:-1]:
-        below = [p for p in column[pt[0]] if p[1] > pt[1]]
-        right = [p for p in row[pt[1]] if p[0] > pt[0]]
+        below = column[pt[0]][in_column[pt] + 1:]
+        right = row[pt[1]][in_row[pt] + 1:]
         cell = None
         for below_pt in below:
             if not connects(pt, below_pt):
@@ -299,19 +325,32 @@ def _read_page(pdfium, raw, page) -> _Page:
         text = textpage.get_text_range()
         edges: list[dict] = []
         has_images = False
+        segments = 0
+        note = None
         for obj, kind, matrix in _objects(raw, page.raw):
             if kind == raw.FPDF_PAGEOBJ_IMAGE:
                 has_images = True
                 continue
+            if note:
+                continue
             fill, stroke = ctypes.c_int(), ctypes.c_int()
             if raw.FPDFPath_GetDrawMode(obj, fill, stroke) and not fill.value and not stroke.value:
                 continue               # a clipping path ("re W n"): nothing drawn
+            segments += max(raw.FPDFPath_CountSegments(obj), 0)
+            if segments > MAX_PAGE_SEGMENTS:
+                note, edges = f"over {MAX_PAGE_SEGMENTS:,} path segments", []
+                continue
             for points in _subpaths(raw, obj, matrix):
                 edges.extend(_path_edges(points, top))
-        tables = _tables(edges, _chars(raw, textpage.raw, top)) if edges else []
+        tables = []
+        if edges:
+            try:
+                tables = _tables(edges, _chars(raw, textpage.raw, top))
+            except _TooManyLines as exc:
+                note = str(exc)
     finally:
         textpage.close()
-    return _Page(top - bottom, _utf16(text).splitlines(), tables, has_images)
+    return _Page(top - bottom, _utf16(text).splitlines(), tables, has_images, note)
 
 
 # ------------------------------------------------------------------------- grids
@@ -326,19 +365,21 @@ def _edges(values) -> list[float]:
 
 def _grid(texts: dict[tuple, str], xs: list[float]) -> list[list[str]]:
     """Every slot between grid lines gets the text of the cell covering its centre, so a
-    merged cell repeats into the slots it spans (the HTML grid shape)."""
+    merged cell repeats into the slots it spans (the HTML grid shape). Where cells overlap,
+    the first one (in the finder's order) wins."""
     cells = list(texts)
     ys = _edges([c[1] for c in cells] + [max(c[3] for c in cells)])
-    grid = []
-    for r in range(len(ys) - 1):
-        y = (ys[r] + ys[r + 1]) / 2
-        row = []
-        for i in range(len(xs) - 1):
-            x = (xs[i] + xs[i + 1]) / 2
-            hit = next((c for c in cells if c[0] <= x <= c[2] and c[1] <= y <= c[3]), None)
-            row.append(texts[hit] if hit else "")
-        grid.append(row)
-    return grid
+    mid_x = [(a + b) / 2 for a, b in zip(xs, xs[1:])]
+    mid_y = [(a + b) / 2 for a, b in zip(ys, ys[1:])]
+    grid = [[None] * len(mid_x) for _ in mid_y]
+    for cell in cells:              # the slot centres inside the cell (bounds included)
+        text = texts[cell]
+        for r in range(bisect_left(mid_y, cell[1]), bisect_right(mid_y, cell[3])):
+            row = grid[r]
+            for i in range(bisect_left(mid_x, cell[0]), bisect_right(mid_x, cell[2])):
+                if row[i] is None:
+                    row[i] = text
+    return [["" if t is None else t for t in row] for row in grid]
 
 
 def _x_edges(texts: dict[tuple, str]) -> list[float]:
@@ -400,6 +441,8 @@ def _parse_pdf(data: bytes):
                 continue
             finally:
                 page.close()
+            if content.note:
+                errors.append(f"pdf: page {number}: {content.note}, too many to look for tables in")
             for k, (texts, bbox) in enumerate(content.tables):
                 if not any(texts.values()):
                     continue
