@@ -63,6 +63,9 @@ def _child_main(conn, memory_limit: int | None, warm_up: tuple[str, ...]) -> Non
             function, args, kwargs = conn.recv()
         except (EOFError, OSError):       # the parent is gone
             return
+        except Exception as exc:          # noqa: BLE001 - a job that does not unpickle here
+            conn.send(("error", RuntimeError(f"the job cannot be run in a child process ({exc})"[:500])))
+            continue
         try:
             answer = ("ok", function(*args, **kwargs))
         except BaseException as exc:      # noqa: BLE001 - every failure goes back to the parent

@@ -142,6 +142,10 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 col = covered(row, col)
             # cell_text(cell), inlined: this loop runs for every cell of every table
             text = _tostring(cell, method="text", encoding=str, with_tail=False) if len(cell) else cell.text
+            if text and len(cell) and next(cell.iterdescendants("td", "th"), None) is not None:
+                # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued would be
+                # a number nobody wrote (2150)
+                text = " ".join(cell.itertext())
             if text:
                 if not text.isdigit():           # a bare number needs no whitespace folding
                     text = " ".join(text.split())

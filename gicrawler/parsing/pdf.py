@@ -5,13 +5,15 @@ a PDF of thousands of pages costs what its first ``MAX_PAGES`` cost, and a slow 
 ``MAX_SECONDS`` with what was read (both said in the record's errors).
 
 Text is PDFium's text of the page. Tables are taken only where the PDF draws ruling lines:
-the page's path objects become edges exactly as pdfplumber makes them from pdfminer's
-lines/rects/curves, and pdfplumber's own table finder (its "lines" strategy and tolerances)
-turns them into cells; a cell's text is the characters whose centre lies in it, joined as
-pdfplumber joins them. The cells are pdfplumber's, without pdfminer's interpretation of the
-page, which cost some 20 times PDFium's whole reading (benchmarks/pdf.py). Each slot between
-grid lines gets the text of the cell covering it, so a merged cell repeats like an expanded
-HTML rowspan/colspan; a table cut by a page break is joined.
+the page's path objects become edges as pdfplumber makes them from pdfminer's lines, rects
+and curves, and pdfplumber's table finder (its "lines" strategy, its tolerances, its own
+functions but for a faster equivalent of its cell search) turns them into cells; a cell's text
+is the characters whose centre lies in it, joined as pdfplumber joins them. So the cells are
+pdfplumber's (tests/test_parsing_pdf.py compares them on the corpus), without pdfminer
+interpreting every page, which made the pdfplumber route some ten times slower per page
+(benchmarks/pdf.py). Each slot between grid lines gets the text of the cell covering it, so
+a merged cell repeats like an expanded HTML rowspan/colspan; a table cut by a page break is
+joined.
 """
 from __future__ import annotations
 

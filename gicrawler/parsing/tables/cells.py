@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
+_DIGIT_GAP_RE = re.compile(r"\d\s+\d")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
 
 
@@ -28,6 +29,8 @@ def parse_value(cell: str) -> Val | None:
         return None                                   # starts with a CJK character: a label
     if s in _BLANK or s.replace("-", "").replace("—", "") == "" and len(s) < 4:
         return Val(None)
+    if _DIGIT_GAP_RE.search(s):
+        return Val(None)        # "6 0": two numbers in one cell, or a cut one; 60 would be invented
     m = _VALUE_RE.fullmatch(s.replace(" ", ""))
     if not m:
         return None
