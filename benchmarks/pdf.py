@@ -2,8 +2,8 @@
 
     python benchmarks/pdf.py [--rounds 15]
 
-The inputs are the five seed reports of the corpus rendered as PDF by the project's renderer
-(gicrawler/replicas/render.py: ruled tables with merged cells, tables cut by page breaks).
+The inputs are the five sample reports rendered as PDF by the project's writer
+(gicrawler/replicas/writers.py: ruled tables with merged cells, tables cut by page breaks).
 "Before" is what ``parse_pdf`` did until PDFium took over: pdfplumber's ``extract_text`` and
 ``find_tables`` on every page (pdfminer interprets the page for both), and its grid assembly. "Now" is
 ``gicrawler.parsing.pdf.parse_pdf``. Both run in the same process, rounds alternating, so load
@@ -20,9 +20,10 @@ import sys
 import time
 
 from gicrawler.parsing import pdf as pdf_module
-from gicrawler.replicas.render import load_seed, report_pdf
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_pdf
 
-SEEDS = ("000", "001", "002", "003", "004")
+SAMPLES = ("000", "001", "002", "003", "004")
 
 
 def _grid_before(texts: dict, xs: list) -> list:
@@ -91,18 +92,18 @@ def main() -> int:
     args = parser.parse_args()
 
     docs = []
-    for name in SEEDS:
-        seed = load_seed(name)
-        docs.append(report_pdf(seed.record, seed.paragraphs, **seed.options))
+    for name in SAMPLES:
+        sample = load_sample(name)
+        docs.append(report_pdf(sample.record, sample.paragraphs, **sample.options))
     import pypdfium2
     pages = sum(len(pypdfium2.PdfDocument(d)) for d in docs)
 
     same = True
-    for name, data in zip(SEEDS, docs):
+    for name, data in zip(SAMPLES, docs):
         old, new = pdfplumber_route(data)[1], pdfium_route(data)[1]
         if old != new:
             same = False
-            print(f"seed {name}: the grids differ ({len(old)} tables before, {len(new)} now)")
+            print(f"sample {name}: the grids differ ({len(old)} tables before, {len(new)} now)")
     before, now = [], []
     for _ in range(args.rounds):
         before.append(per_page_ms(pdfplumber_route, docs, pages))

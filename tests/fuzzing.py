@@ -1,7 +1,8 @@
 """Parser fuzzing over mutated real reports (tests/corpus), shared by tests/test_parsing_fuzz.py.
 
-Sources: the corpus's real report texts and HTML pages as they are, and the seed reports
-rendered as HTML, PDF and DOCX by the project's own renderers (gicrawler/replicas/render.py).
+Sources: the real report texts and HTML pages (tests/corpus, the sample reports) as they are,
+and the sample reports rendered as HTML, PDF and DOCX by the project's own writers
+(gicrawler/replicas/writers.py).
 Mutations: byte flips, truncations, duplicated/deleted lines, digit changes, re-encodings
 (GB18030, UTF-16, Big5, a GBK line among UTF-8, a lying charset declaration); PDF and DOCX also
 get their source edited before rendering (digits, paragraphs duplicated or dropped).
@@ -26,6 +27,7 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
@@ -38,7 +40,9 @@ MEMORY_LIMIT = 1024 ** 3           # RLIMIT_AS of the child (address space; a wa
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
                "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
                "errors"}
-SEEDS = ("000", "001", "002", "003", "004")
+SAMPLE_NAMES = ("000", "001", "002", "003", "004")
+# The five sample reports ship with the replicas (package data).
+SAMPLES = Path(str(resources.files("gicrawler.replicas").joinpath("data", "samples")))
 
 
 # ------------------------------------------------------------------------------ sources
@@ -49,15 +53,16 @@ class Source:
     form: str                       # text | html | pdf | docx
     data: bytes
     text: str = ""                  # what the document says (for the number oracle)
-    seed: str | None = None         # seed reports: re-rendered after source edits
+    sample: str | None = None       # sample reports: re-rendered after source edits
 
 
 @lru_cache(maxsize=1)
 def sources() -> tuple[Source, ...]:
-    from gicrawler.replicas.render import load_seed, report_docx, report_html, report_pdf
+    from gicrawler.replicas.samples import load_sample
+    from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
     out = []
-    texts = sorted(p for p in CORPUS.rglob("*.txt") if "synthetic" not in p.parts)
+    texts = sorted(p for p in CORPUS.rglob("*.txt") if "synthetic" not in p.parts) + sorted(SAMPLES.glob("*.txt"))
     for path in texts:
         data = path.read_bytes()
         out.append(Source(path.name, "text", data, data.decode("utf-8")))
@@ -65,20 +70,20 @@ def sources() -> tuple[Source, ...]:
         if "synthetic" not in path.parts:
             data = path.read_bytes()
             out.append(Source(path.name, "html", data, data.decode("utf-8")))
-    for name in SEEDS:
-        seed = load_seed(name)
-        said = _said(seed.record, seed.paragraphs)
-        html = report_html(seed.record, seed.paragraphs, **seed.options)
+    for name in SAMPLE_NAMES:
+        sample = load_sample(name)
+        said = _said(sample.record, sample.paragraphs)
+        html = report_html(sample.record, sample.paragraphs, **sample.options)
         out.append(Source(f"{name}.html", "html", html.encode("utf-8"), html, name))
-        out.append(Source(f"{name}.pdf", "pdf", report_pdf(seed.record, seed.paragraphs, **seed.options),
+        out.append(Source(f"{name}.pdf", "pdf", report_pdf(sample.record, sample.paragraphs, **sample.options),
                           said, name))
-        out.append(Source(f"{name}.docx", "docx", report_docx(seed.record, seed.paragraphs, **seed.options),
+        out.append(Source(f"{name}.docx", "docx", report_docx(sample.record, sample.paragraphs, **sample.options),
                           said, name))
     return tuple(out)
 
 
 def _said(record: dict, paragraphs) -> str:
-    """The text a rendered seed shows: its paragraphs and every value of its record, in the
+    """The text a rendered sample shows: its paragraphs and every value of its record, in the
     units the renderer prints (amounts in 万元 by default) and as stored."""
     return "\n".join(list(paragraphs) + [json.dumps(record, ensure_ascii=False)])
 
@@ -151,13 +156,14 @@ def zip_field(rng: random.Random, data: bytes) -> bytes:
     return bytes(buf)
 
 
-def edit_seed(rng: random.Random, seed_name: str, form: str) -> tuple[bytes, str]:
-    """A seed report with its source edited (table values, paragraphs), rendered again."""
-    from gicrawler.replicas.render import load_seed, report_docx, report_pdf
+def edit_sample(rng: random.Random, sample_name: str, form: str) -> tuple[bytes, str]:
+    """A sample report with its source edited (table values, paragraphs), rendered again."""
+    from gicrawler.replicas.samples import load_sample
+    from gicrawler.replicas.writers import report_docx, report_pdf
 
-    seed = load_seed(seed_name)
-    record = copy.deepcopy(seed.record)
-    paragraphs = list(seed.paragraphs)
+    sample = load_sample(sample_name)
+    record = copy.deepcopy(sample.record)
+    paragraphs = list(sample.paragraphs)
     leaves = list(_leaf_refs(record.get("tables") or {}))
     for _ in range(rng.randint(1, 10)):
         if leaves and rng.random() < 0.7:
@@ -170,7 +176,7 @@ def edit_seed(rng: random.Random, seed_name: str, form: str) -> tuple[bytes, str
             else:
                 paragraphs.insert(i, paragraphs[i])
     render = report_pdf if form == "pdf" else report_docx
-    return render(record, paragraphs, **seed.options), _said(record, paragraphs)
+    return render(record, paragraphs, **sample.options), _said(record, paragraphs)
 
 
 def _leaf_refs(node):
@@ -223,7 +229,7 @@ def _mutate(rng: random.Random, src: Source, k: int) -> Case:
     said = src.text
     data = src.data
     if how.startswith("source"):
-        data, said = edit_seed(rng, src.seed, src.form)
+        data, said = edit_sample(rng, src.sample, src.form)
     if how in ("flip", "source+flip"):
         data = flip(rng, data)
     elif how == "truncate":
@@ -235,6 +241,7 @@ def _mutate(rng: random.Random, src: Source, k: int) -> Case:
 
 # ------------------------------------------------------------------------------ the oracle
 
+_WHOLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 _TAG_RE = re.compile(r"<[^>]*>")
 _NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000))
@@ -272,8 +279,8 @@ def document_text(case: Case) -> str:
         except Exception:   # noqa: BLE001
             return ""
     texts = [data.decode(enc, "replace") for enc in ("utf-8", "gb18030", "utf-16", "big5")]
-    if case.form == "html":     # as a browser shows it: a broken tag between digits joins them
-        texts += [_TAG_RE.sub("", t) for t in texts[:2]]
+    if case.form == "html":     # as a browser shows it: whole tags part cells, a broken one vanishes
+        texts += [_TAG_RE.sub("", _WHOLE_TAG_RE.sub(" ", t)) for t in texts[:2]]
     return "\n".join(texts)
 
 

@@ -14,15 +14,16 @@ import pytest
 from gicrawler.parsing import UnreadableDocument, parse_report
 from gicrawler.parsing import docx as docx_module
 from gicrawler.parsing.decode import OLE2_MAGIC, decode
-from gicrawler.replicas.render import load_seed, report_docx
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_docx
 
 TITLE = "淄博市2020年政府信息公开工作年度报告"
 
 
 @pytest.fixture(scope="module")
-def seed_docx():
-    seed = load_seed("003")
-    return seed, report_docx(seed.record, seed.paragraphs, **seed.options)
+def sample_docx():
+    sample = load_sample("003")
+    return sample, report_docx(sample.record, sample.paragraphs, **sample.options)
 
 
 def _rezip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
@@ -43,8 +44,8 @@ def _grown(data: bytes, mb: float) -> bytes:
     return _rezip(data, {"word/document.xml": head + b"<w:body>" + body * reps + b"<w:sectPr" + tail})
 
 
-def test_docx_document_part_over_the_limit_is_refused(seed_docx, monkeypatch):
-    _, data = seed_docx
+def test_docx_document_part_over_the_limit_is_refused(sample_docx, monkeypatch):
+    _, data = sample_docx
     big = _grown(data, 20)
     info = zipfile.ZipFile(io.BytesIO(big)).getinfo("word/document.xml")
     assert info.file_size > 16 * 2**20 and info.file_size < docx_module.MAX_RATIO * info.compress_size
@@ -68,12 +69,12 @@ def _central_entries(data: bytes) -> dict[bytes, int]:
     return out
 
 
-def test_docx_reads_the_document_part_only(seed_docx):
+def test_docx_reads_the_document_part_only(sample_docx):
     """Other parts are neither needed nor inflated: a member zipfile could not open is only
     noted, and the tables come out as from the whole file."""
-    seed, data = seed_docx
+    sample, data = sample_docx
     want = parse_report(data)
-    assert want["tables"] == seed.record["tables"] and want["errors"] == []
+    assert want["tables"] == sample.record["tables"] and want["errors"] == []
     entries = _central_entries(data)
     raw = bytearray(data)
     raw[entries[b"word/styles.xml"] + 10] = 99            # compression method 99
@@ -83,15 +84,15 @@ def test_docx_reads_the_document_part_only(seed_docx):
                                 "not needed"]
 
 
-def test_byte_flipped_zip_version_gives_a_record(seed_docx):
+def test_byte_flipped_zip_version_gives_a_record(sample_docx):
     """Issue 9.7: a "version needed" field flipped in the central directory made zipfile raise
     NotImplementedError out of parse_report. The document part is read from its local header."""
-    seed, data = seed_docx
+    sample, data = sample_docx
     for member in (b"word/styles.xml", b"word/document.xml"):
         raw = bytearray(data)
         raw[_central_entries(data)[member] + 6] = 99        # version 9.9
         record = parse_report(bytes(raw))
-        assert record["tables"] == seed.record["tables"]
+        assert record["tables"] == sample.record["tables"]
         assert record["errors"] == ["docx: not a readable zip (NotImplementedError: zip file version 9.9); "
                                     "document part read from its local header"]
     raw = bytearray(data)
@@ -100,8 +101,8 @@ def test_byte_flipped_zip_version_gives_a_record(seed_docx):
         parse_report(bytes(raw))
 
 
-def test_docx_main_part_named_by_the_package(seed_docx):
-    _, data = seed_docx
+def test_docx_main_part_named_by_the_package(sample_docx):
+    _, data = sample_docx
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -119,8 +120,11 @@ def test_docx_main_part_named_by_the_package(seed_docx):
 
 
 def _child_rss(code: str, path) -> dict:
-    script = ("import json, resource, sys\n" + code +
-              "\nprint(json.dumps({**out, 'rss_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))\n")
+    # VmHWM: the peak resident memory of this process image (ru_maxrss would count the
+    # pytest process it was forked from)
+    script = ("import json, sys\n" + code +
+              "\nhwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))"
+              "\nprint(json.dumps({**out, 'rss_mb': int(hwm.split()[1]) / 1024}))\n")
     done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)

@@ -16,11 +16,12 @@ from pdfplumber.utils import extract_text
 from gicrawler.parsing import UnreadableDocument, parse_report
 from gicrawler.parsing import pdf as pdf_module
 from gicrawler.parsing.pdf import parse_pdf
-from gicrawler.replicas.render import load_seed, report_pdf
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_pdf
 
-from tests.fuzzing import edit_seed
+from tests.fuzzing import edit_sample
 
-SEEDS = ("000", "001", "002", "003", "004")
+SAMPLES = ("000", "001", "002", "003", "004")
 
 
 def pdfplumber_grids(data: bytes) -> list:
@@ -49,18 +50,18 @@ def pdfplumber_grids(data: bytes) -> list:
 
 
 @pytest.fixture(scope="module")
-def seed_pdfs():
+def sample_pdfs():
     out = {}
-    for name in SEEDS:
-        seed = load_seed(name)
-        out[name] = report_pdf(seed.record, seed.paragraphs, **seed.options)
+    for name in SAMPLES:
+        sample = load_sample(name)
+        out[name] = report_pdf(sample.record, sample.paragraphs, **sample.options)
     return out
 
 
-@pytest.mark.parametrize("name", SEEDS)
-def test_same_grids_as_pdfplumber_on_the_corpus(seed_pdfs, name):
-    want = pdfplumber_grids(seed_pdfs[name])
-    lines, grids, errors, _ = parse_pdf(seed_pdfs[name])
+@pytest.mark.parametrize("name", SAMPLES)
+def test_same_grids_as_pdfplumber_on_the_corpus(sample_pdfs, name):
+    want = pdfplumber_grids(sample_pdfs[name])
+    lines, grids, errors, _ = parse_pdf(sample_pdfs[name])
     assert want and grids == want
     assert errors == [] and any(line.strip() for line in lines)
 
@@ -68,21 +69,21 @@ def test_same_grids_as_pdfplumber_on_the_corpus(seed_pdfs, name):
 def test_same_grids_as_pdfplumber_on_edited_reports():
     rng = random.Random(20240901)
     for _ in range(6):
-        name = rng.choice(SEEDS)
-        data, _ = edit_seed(rng, name, "pdf")
+        name = rng.choice(SAMPLES)
+        data, _ = edit_sample(rng, name, "pdf")
         assert parse_pdf(data)[1] == pdfplumber_grids(data), name
 
 
-def test_same_records_as_with_pdfplumber(seed_pdfs, monkeypatch):
+def test_same_records_as_with_pdfplumber(sample_pdfs, monkeypatch):
     """The tables of the record (grids + body text) are those the pdfplumber reader gave."""
     def plumber_reader(data):
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             lines = [ln for page in pdf.pages for ln in (page.extract_text() or "").splitlines()]
         return lines, pdfplumber_grids(data), [], False
 
-    now = {name: parse_report(data) for name, data in seed_pdfs.items()}
+    now = {name: parse_report(data) for name, data in sample_pdfs.items()}
     monkeypatch.setattr(pdf_module, "parse_pdf", plumber_reader)
-    for name, data in seed_pdfs.items():
+    for name, data in sample_pdfs.items():
         before = parse_report(data)
         assert now[name]["tables"] == before["tables"] and now[name]["tables"], name
         assert now[name]["missing_tables"] == before["missing_tables"], name
@@ -210,18 +211,18 @@ def test_a_broken_page_costs_only_itself(monkeypatch):
         parse_report(_pages_pdf(2))
 
 
-def test_several_threads(seed_pdfs):
+def test_several_threads(sample_pdfs):
     """PDFium is not thread-safe; the reader serialises documents, so threads get the same."""
-    want = {name: parse_pdf(data) for name, data in seed_pdfs.items()}
+    want = {name: parse_pdf(data) for name, data in sample_pdfs.items()}
     got, failures = [], []
 
     def work(name):
         try:
-            got.append(parse_pdf(seed_pdfs[name]) == want[name])
+            got.append(parse_pdf(sample_pdfs[name]) == want[name])
         except Exception as exc:  # noqa: BLE001
             failures.append(exc)
 
-    threads = [threading.Thread(target=work, args=(name,)) for name in SEEDS * 3]
+    threads = [threading.Thread(target=work, args=(name,)) for name in SAMPLES * 3]
     for t in threads:
         t.start()
     for t in threads:

@@ -15,12 +15,13 @@ import pytest
 from gicrawler.commands import reparse
 from gicrawler.runner import ChildDied, ChildRunner, RunTimeout, parse_timeout
 from gicrawler.store import open_store
-from gicrawler.replicas.render import load_seed, report_pdf
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_pdf
 from tests.test_cli_export import crawl_corpus
 from tests.test_store import mongomock_server, mongomock_shim, store_uri  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED_004 = "004_ea69d8cda5ce10c7.txt"
+SAMPLE_004 = "004_ea69d8cda5ce10c7.txt"
 
 
 def _alive(pid: int) -> bool:
@@ -82,38 +83,38 @@ def gicrawler(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 @pytest.fixture(scope="module")
-def files(tmp_path_factory, corpus_dir):
+def files(tmp_path_factory, samples_dir):
     d = tmp_path_factory.mktemp("timeouts")
-    seed = load_seed("003")
-    (d / "003.pdf").write_bytes(report_pdf(seed.record, seed.paragraphs, **seed.options))
-    (d / SEED_004).write_bytes((corpus_dir / "seeds" / SEED_004).read_bytes())
+    sample = load_sample("003")
+    (d / "003.pdf").write_bytes(report_pdf(sample.record, sample.paragraphs, **sample.options))
+    (d / SAMPLE_004).write_bytes((samples_dir / SAMPLE_004).read_bytes())
     return d
 
 
 def test_parse_past_the_limit_is_a_json_line_and_exit_1(files):
     """A limit no parse can meet (1 ms): each file gets its line with parse_error, the run goes
     on to the next file (a fresh child each time), and the exit status says it failed."""
-    done = gicrawler("parse", "--timeout", "0.001", str(files / "003.pdf"), str(files / SEED_004))
+    done = gicrawler("parse", "--timeout", "0.001", str(files / "003.pdf"), str(files / SAMPLE_004))
     assert done.returncode == 1
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
-    assert [line["source_file"] for line in lines] == [str(files / "003.pdf"), str(files / SEED_004)]
+    assert [line["source_file"] for line in lines] == [str(files / "003.pdf"), str(files / SAMPLE_004)]
     for line in lines:
         assert line["parse_error"] == "parsing took over 0.001 s (GICRAWLER_PARSE_TIMEOUT)"
         assert line["tables"] is None and line["title"] is None
     err = done.stderr.decode().splitlines()
     assert err == [f"gicrawler parse: {files / '003.pdf'}: parsing took over 0.001 s (GICRAWLER_PARSE_TIMEOUT)",
-                   f"gicrawler parse: {files / SEED_004}: parsing took over 0.001 s (GICRAWLER_PARSE_TIMEOUT)"]
+                   f"gicrawler parse: {files / SAMPLE_004}: parsing took over 0.001 s (GICRAWLER_PARSE_TIMEOUT)"]
 
 
 def test_parse_limit_from_the_environment_and_within_it(files):
-    done = gicrawler("parse", str(files / SEED_004), env={"GICRAWLER_PARSE_TIMEOUT": "0.001"})
+    done = gicrawler("parse", str(files / SAMPLE_004), env={"GICRAWLER_PARSE_TIMEOUT": "0.001"})
     assert done.returncode == 1 and "parse_error" in json.loads(done.stdout)
-    done = gicrawler("parse", str(files / "003.pdf"), str(files / SEED_004), env={"GICRAWLER_PARSE_TIMEOUT": "60"})
+    done = gicrawler("parse", str(files / "003.pdf"), str(files / SAMPLE_004), env={"GICRAWLER_PARSE_TIMEOUT": "60"})
     assert done.returncode == 0, done.stderr.decode()
     lines = [json.loads(line) for line in done.stdout.decode().splitlines()]
     assert [set(line["tables"]) for line in lines] == [{"active", "applications", "review_litigation"}] * 2
     assert all("parse_error" not in line for line in lines)
-    done = gicrawler("parse", "--timeout", "soon", str(files / SEED_004))
+    done = gicrawler("parse", "--timeout", "soon", str(files / SAMPLE_004))
     assert done.returncode == 2 and done.stderr.decode().startswith("gicrawler parse: --timeout: ")
 
 
