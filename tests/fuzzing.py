@@ -241,8 +241,15 @@ def _mutate(rng: random.Random, src: Source, k: int) -> Case:
 
 # ------------------------------------------------------------------------------ the oracle
 
-_WHOLE_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
-_TAG_RE = re.compile(r"<[^>]*>")
+# A tag as an HTML tokenizer reads it: "<" or "</", a letter, up to the next ">" ("<" included).
+_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
+_TAG_NAME_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:[\s/]|>$)")
+
+
+def _as_shown(tag: re.Match) -> str:
+    """A real element's tag parts the text around it; a tag with a broken name is ignored, so
+    the text on both sides runs together (``<td>202</td\ufffd<td>0`` shows 2020)."""
+    return " " if _TAG_NAME_RE.match(tag.group()) else ""
 _NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000))
 
@@ -280,7 +287,7 @@ def document_text(case: Case) -> str:
             return ""
     texts = [data.decode(enc, "replace") for enc in ("utf-8", "gb18030", "utf-16", "big5")]
     if case.form == "html":     # as a browser shows it: whole tags part cells, a broken one vanishes
-        texts += [_TAG_RE.sub("", _WHOLE_TAG_RE.sub(" ", t)) for t in texts[:2]]
+        texts += [_TAG_RE.sub(_as_shown, t) for t in texts[:2]]
     return "\n".join(texts)
 
 
