@@ -93,9 +93,11 @@ def test_no_remote_control_port_nor_job_files(crawl):
 
 def test_million_page_pagers_are_capped_per_column(portal, crawl):
     proc, stats, _ = crawl
-    assert len(portal.requests("/trs/index_")) == MAX_LIST_PAGES - 1
-    assert len(portal.requests("/module/web/jpage/dataproxy.jsp")) == MAX_LIST_PAGES - 1
-    assert len(portal.requests("/api-gateway/")) == MAX_LIST_PAGES - 1
+    # a list page that timed out on the loaded machine is asked again (RETRY_TIMES=1): those retries
+    # are the only requests allowed beyond the cap
+    retries = stats.get("retry/count", 0)
+    for prefix in ("/trs/index_", "/module/web/jpage/dataproxy.jsp", "/api-gateway/"):
+        assert MAX_LIST_PAGES - 1 <= len(portal.requests(prefix)) <= MAX_LIST_PAGES - 1 + retries, prefix
     for name, column in (("hostile_trs", "/trs/index.shtml"), ("hostile_hanweb", "/col/col100/index.html"),
                          ("hostile_jpaas", "/col/col200/index.html")):
         assert stats[f"gicrawler/{name}/list_pages_capped"] == 1
