@@ -1,0 +1,85 @@
+"""Tables read from images (ocr.py) → the record's tables, with their source and trust.
+
+An OCR'd grid goes through the same template mapping as an HTML table (tables.extract_tables
+with the grid as its only input). What comes out is trusted only when the template's 勾稽
+identities (checks.py) hold on it:
+
+- table B: received + carried_over = total + carried_forward, results sum to (七)总计, rows sum
+  to 总计 — every one that applies must pass, and at least one must apply;
+- table C: every group's 总计 = 维持 + 纠正 + 其他 + 尚未审结;
+- table A has no identity: it is trusted only when every number cell was read with confidence
+  at least ``MIN_UNCHECKED_CONFIDENCE``.
+
+A table that fails is kept out of ``tables`` (a misread digit must never pass as a trusted
+number): ``missing_tables[key]`` says ``"ocr unverified: …"`` with the failing rule, and
+``tables_source[key]`` records the OCR with ``verified: false`` and what failed, so the values can
+be looked at again (the image is stored raw). ``tables_source[key]`` is, for every OCR'd table,
+``{"source": "ocr", "confidence": mean cell confidence, "min_confidence": …, "verified": bool}``.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from gicrawler.parsing import checks as C
+from gicrawler.parsing.ocr import OcrGrid
+from gicrawler.parsing.tables import TABLE_KEYS, extract_tables, parse_value
+
+# A lone "0" reads at about 0.8 (the model hesitates between "0" and "o", both 0 here).
+MIN_UNCHECKED_CONFIDENCE = 0.75
+
+
+def _verify(key: str, table: dict) -> tuple[bool, list[str]]:
+    """(passed, failures): the identities of table ``key`` on an OCR'd table."""
+    if key == "applications":
+        results = [fn(table) for fn in (C.check_balance, C.check_results_sum, C.check_row_sums)]
+    elif key == "review_litigation":
+        results = [C.check_review_sums(table)]
+    else:
+        return False, []
+    results = [r for r in results if r]
+    if not results:
+        return False, ["no identity applies"]
+    failed = [f"{r['rule']} ({r['detail']})" for r in results if not r["ok"]]
+    return not failed, failed
+
+
+def _number_confidence(grid: OcrGrid) -> float | None:
+    """The lowest confidence among the grid's number cells."""
+    scores = [conf for row, crow in zip(grid.cells, grid.confidence) for text, conf in zip(row, crow)
+              if conf is not None and text and (v := parse_value(text)) is not None and v.num is not None]
+    return min(scores) if scores else None
+
+
+def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] | None = None) -> dict:
+    """OCR'd grids → {"tables", "template", "missing_tables", "tables_source"} (tables trusted only).
+
+    ``normalize``: applied to every cell first (the document readers' text normalisation)."""
+    tables, templates, missing, sources = {}, {}, {}, {}
+    for grid in grids:
+        cells = [[normalize(c) if normalize else c for c in row] for row in grid.cells]
+        found = extract_tables("", [cells])
+        for key in TABLE_KEYS:
+            table = found["tables"].get(key)
+            if not table or key in tables:
+                continue
+            source = {"source": "ocr", "confidence": grid.table_confidence,
+                      "min_confidence": grid.min_confidence}
+            if key == "active":
+                low = _number_confidence(grid)
+                ok = low is not None and low >= MIN_UNCHECKED_CONFIDENCE
+                failed = [] if ok else [f"no identity to check and a number read with confidence "
+                                        f"{low if low is None else round(low, 3)} < {MIN_UNCHECKED_CONFIDENCE}"]
+            else:
+                ok, failed = _verify(key, table)
+            source["verified"] = ok
+            if ok:
+                tables[key] = table
+                if found["template"]:
+                    templates.setdefault(key, found["template"])
+                missing.pop(key, None)
+            else:
+                source["failed"] = failed
+                missing[key] = "ocr unverified: " + "; ".join(failed)[:300]
+            sources[key] = source
+    template = templates.get("active") or templates.get("applications")
+    return {"tables": tables, "template": template, "missing_tables": missing, "tables_source": sources}
