@@ -5,7 +5,7 @@ with the grid as its only input). What comes out is trusted only when the templa
 identities (checks.py) hold on it:
 
 - table B: received + carried_over = total + carried_forward, results sum to (七)总计, rows sum
-  to 总计 — every one that applies must pass, and at least one must apply;
+  to 总计 — all three must be checkable and pass;
 - table C: every group's 总计 = 维持 + 纠正 + 其他 + 尚未审结;
 - table A has no identity: it is trusted only when every number cell was read with confidence
   at least ``MIN_UNCHECKED_CONFIDENCE``.
@@ -31,14 +31,16 @@ MIN_UNCHECKED_CONFIDENCE = 0.75
 def _verify(key: str, table: dict) -> tuple[bool, list[str]]:
     """(passed, failures): the identities of table ``key`` on an OCR'd table."""
     if key == "applications":
-        results = [fn(table) for fn in (C.check_balance, C.check_results_sum, C.check_row_sums)]
+        checks = (C.check_balance, C.check_results_sum, C.check_row_sums)
     elif key == "review_litigation":
-        results = [C.check_review_sums(table)]
+        checks = (C.check_review_sums,)
     else:
         return False, []
-    results = [r for r in results if r]
-    if not results:
-        return False, ["no identity applies"]
+    results = [fn(table) for fn in checks]
+    if not all(results):
+        # e.g. no 总计 column read: the row sums cannot be checked, so neither can the columns' order
+        missing = [fn.__name__.removeprefix("check_") for fn, r in zip(checks, results) if not r]
+        return False, ["identity not checkable: " + ", ".join(missing)]
     failed = [f"{r['rule']} ({r['detail']})" for r in results if not r["ok"]]
     return not failed, failed
 
