@@ -102,6 +102,36 @@ def _title_from_name(filename: str | None, url: str | None) -> str | None:
     return None
 
 
+def _cell_text(cell: str) -> str:
+    return " ".join(normalize_text(cell).split())
+
+
+def _with_ocr(found: dict, ocr_grids, errors: list[str]) -> dict:
+    """Tables read by OCR fill the ones the text and grids did not give (image_tables.py)."""
+    from gicrawler.parsing.image_tables import tables_from_grids
+    try:
+        got = tables_from_grids(ocr_grids, _cell_text)
+    except Exception as exc:   # a bug in the OCR mapping costs the OCR'd tables, not the record
+        log.exception("OCR table mapping failed")
+        errors.append(f"ocr: mapping error ({type(exc).__name__}: {str(exc)[:100]})")
+        return found
+    tables = dict(found.get("tables") or {})
+    missing = dict(found.get("missing_tables") or {})
+    sources = {}
+    for key, source in got["tables_source"].items():
+        if key in tables:
+            continue                       # the text had this table: it stands
+        sources[key] = source
+        if key in got["tables"]:
+            tables[key] = got["tables"][key]
+            missing.pop(key, None)
+        else:
+            missing[key] = got["missing_tables"][key]
+    template = found.get("template") or got.get("template")
+    return {**found, "tables": tables, "missing_tables": missing, "template": template,
+            "tables_source": sources or None}
+
+
 def parse_report(data: bytes | str, *, filename: str | None = None, content_type: str | None = None,
                  url: str | None = None, explain: list | None = None) -> dict:
     """Parse one report document into the record of docs/record.md (see module docstring).
@@ -123,16 +153,29 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
     else:
         raise TypeError(f"parse_report needs bytes or str, not {type(data).__name__}")
 
+    ocr_grids: list = []
     if fmt in ("html", "text"):
         if text is None:
             _, text = decode(data, content_type)
         read = _read_html(text) if fmt == "html" else _read_text(text)
     elif fmt == "pdf":
         from gicrawler.parsing.pdf import parse_pdf
-        lines, grids, errs, has_images = parse_pdf(data)
+        lines, grids, errs, image_pages = parse_pdf(data)
         # A PDF of scanned pages: every table is there, but only as an image.
-        image_sections = frozenset("二三四") if has_images and not any(s.strip() for s in lines) else frozenset()
+        image_sections = frozenset("二三四") if image_pages and not any(s.strip() for s in lines) else frozenset()
+        if image_pages:
+            from gicrawler.parsing.image_tables import ocr_pdf_pages
+            ocr_lines, ocr_grids, ocr_errs = ocr_pdf_pages(data, image_pages)
+            lines = lines + ocr_lines
+            errs = errs + ocr_errs
         read = lines, grids, image_sections, lines, None, errs
+    elif fmt == "image":
+        from gicrawler.parsing.image_tables import ocr_image
+        lines, ocr_grids, errs = ocr_image(data)
+        if not ocr_grids and not lines:
+            raise UnreadableDocument(errs[0] if errs else "image: nothing read")
+        # an image attachment is a table picture: its sections are images by definition
+        read = lines, [], frozenset("二三四"), lines, None, errs
     elif fmt == "docx":
         from gicrawler.parsing.docx import parse_docx
         lines, grids, image_sections, errs = parse_docx(data)
@@ -146,7 +189,7 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
 
     # Normalise once; cells and metadata lines that are body lines reuse the result.
     body = normalize_text("\n".join(lines))
-    if not body.strip() and not any(e.startswith(f"{fmt}: ") for e in errors):
+    if not body.strip() and not ocr_grids and not any(e.startswith(f"{fmt}: ") for e in errors):
         errors.append(f"{fmt}: no text found")
     normed_lines = body.split("\n")
     known = dict(zip(lines, normed_lines)) if len(normed_lines) == len(lines) else {}
@@ -166,9 +209,12 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
         errors.append(f"tables: parser error ({type(exc).__name__}: {str(exc)[:100]})")
         found = {"template": None, "tables": {},
                  "missing_tables": dict.fromkeys(("active", "applications", "review_litigation"), "parser error")}
+    if ocr_grids:
+        found = _with_ocr(found, ocr_grids, errors)
     record["template"] = found.get("template")
     record["tables"] = found.get("tables") or {}
     record["missing_tables"] = found.get("missing_tables") or {}
+    record["tables_source"] = found.get("tables_source") or None
     record["text"] = body
     record["format"] = fmt
     record["errors"] = errors

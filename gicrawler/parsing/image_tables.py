@@ -85,3 +85,51 @@ def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] 
             sources[key] = source
     template = templates.get("active") or templates.get("applications")
     return {"tables": tables, "template": template, "missing_tables": missing, "tables_source": sources}
+
+
+# ---------------------------------------------------------------- documents → OCR'd grids
+MAX_OCR_SECONDS = 180.0     # OCR of one document's pictures; what is left is reported, not waited for
+
+
+def ocr_image(data: bytes) -> tuple[list[str], list[OcrGrid], list[str]]:
+    """A PNG/JPEG/GIF document (an attachment, a table picture): (text lines, grids, errors)."""
+    from gicrawler.parsing.ocr import OcrError, read_page
+    try:
+        page = read_page(data)
+    except OcrError as exc:
+        return [], [], [str(exc)]
+    errors = [] if page.tables else ["image: no table found"]
+    return page.lines, page.tables, errors
+
+
+def ocr_pdf_pages(data: bytes, pages: list[int]) -> tuple[list[str], list[OcrGrid], list[str]]:
+    """PDF pages that are pictures (pdf.parse_pdf's image_pages), rendered and OCR'd."""
+    import time
+
+    from gicrawler.parsing.ocr import OcrError, read_page
+    from gicrawler.parsing.pdf import MAX_OCR_PAGES, render_pages
+
+    lines: list[str] = []
+    grids: list[OcrGrid] = []
+    errors: list[str] = []
+    if len(pages) > MAX_OCR_PAGES:
+        errors.append(f"pdf: only the first {MAX_OCR_PAGES} of {len(pages)} image pages OCR'd")
+    started = time.monotonic()
+    try:
+        for index, rgb in render_pages(data, pages):
+            if isinstance(rgb, Exception):
+                errors.append(f"pdf: page {index + 1} not rendered for OCR ({type(rgb).__name__})")
+                continue
+            try:
+                page = read_page(rgb=rgb)
+            except OcrError as exc:
+                errors.append(f"pdf: page {index + 1}: {exc}")
+                continue
+            lines.extend(page.lines)
+            grids.extend(page.tables)
+            if time.monotonic() - started > MAX_OCR_SECONDS:
+                errors.append(f"pdf: OCR stopped after page {index + 1} ({MAX_OCR_SECONDS:.0f} s limit)")
+                break
+    except Exception as exc:   # pdfium could not open what pdfplumber read: no OCR, the text stands
+        errors.append(f"pdf: pages not rendered for OCR ({type(exc).__name__}: {str(exc)[:80]})")
+    return lines, grids, errors

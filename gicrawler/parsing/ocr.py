@@ -35,6 +35,7 @@ MAX_PIXELS = 40_000_000               # e.g. 5000 × 8000: a long page screensho
 FORMATS = ("PNG", "JPEG", "GIF")
 REC_MIN_WIDTH = 160          # half the default: cells are short, recognition twice as fast
 REC_BATCH = 16
+BLANK_INK = 0.0005                   # an image with less dark ink than this share holds no text
 MIN_TABLE_CELLS = 4                   # fewer closed cells than this is a box, not a table
 
 _lock = threading.Lock()
@@ -346,12 +347,14 @@ def read_page(data: bytes | None = None, *, rgb=None, want_text: bool = True) ->
     started = time.monotonic()
     if rgb is None:
         rgb = load_image(data)
+    ink = ink_mask(rgb)
+    if int(ink.max(initial=0)) == 0 or ink.mean() < 255 * BLANK_INK:
+        raise OcrError("image: no text found (blank)")       # without loading the engine
     boxes = text_boxes(rgb)
     if not boxes:
         raise OcrError("image: no text found")
     heights = sorted(b[3] - b[1] for b in boxes if b[3] > b[1])
     text_height = median(heights) if heights else 16.0
-    ink = ink_mask(rgb)
     bgr = _bgr(rgb)
     found = find_tables(ink, text_height)
     if not found:                                  # no ruling lines: lay the text out by geometry

@@ -15,6 +15,10 @@ from .html import CJK_GAP_RE
 
 MAX_PAGES = 200
 MAX_SECONDS = 120.0     # a pathological PDF gets a partial record, not a hung crawl
+IMAGE_PAGE_MAX_CHARS = 20   # a page with images and fewer characters than this is a picture
+MAX_OCR_PAGES = 12          # image pages OCR'd per PDF (the three tables fit in a few pages)
+RENDER_SCALE = 3.0          # 216 dpi: a table's 7-pt digits come out about 20 px high
+MAX_RENDER_PIXELS = 12_000_000
 
 # pdfminer warns for every recoverable defect of a damaged file; what matters reaches the record.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -74,15 +78,16 @@ def _continues(prev: tuple, xs: list[float], table, page) -> bool:
     return all(any(abs(x - p) <= 2 for p in prev_xs) for x in xs)
 
 
-def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str], bool]:
-    """Returns (text lines, grids, errors, has_images). Raises UnreadableDocument when no
-    page at all can be read."""
+def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str], list[int]]:
+    """Returns (text lines, grids, errors, image_pages): image_pages are the (0-based) pages that
+    hold images and next to no text — scanned pages, tables pasted as pictures — for OCR
+    (see ``render_pages``). Raises UnreadableDocument when no page at all can be read."""
     import pdfplumber
 
     errors: list[str] = []
     lines: list[str] = []
     grids: list[list[list[str]]] = []
-    has_images = False
+    image_pages: list[int] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
@@ -115,7 +120,8 @@ def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str],
                     else:
                         grids.append(_grid(texts, xs))
                     last = (grids[-1], xs, table.bbox[3], page.height, number)
-                has_images = has_images or bool(page.images)
+                if page.images and len("".join(text.split())) < IMAGE_PAGE_MAX_CHARS:
+                    image_pages.append(number - 1)
             except Exception as exc:
                 errors.append(f"pdf: page {number} unreadable ({type(exc).__name__})")
                 continue
@@ -131,4 +137,27 @@ def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str],
         raise UnreadableDocument("pdf: no page could be read" + (f" ({errors[-1]})" if errors else ""))
     if not any(line.strip() for line in lines):
         errors.append("pdf: no text layer (scanned images?)")
-    return lines, grids, errors, has_images
+    return lines, grids, errors, image_pages
+
+
+def render_pages(data: bytes, pages: list[int], *, scale: float = RENDER_SCALE, max_pages: int = MAX_OCR_PAGES):
+    """(page index, RGB array) of the given pages rendered to bitmaps (pypdfium2), for OCR; at
+    most ``max_pages``. A page that cannot be rendered comes as (page index, the exception)."""
+    import numpy as np
+    import pypdfium2
+
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for index in pages[:max_pages]:
+            try:
+                page = pdf[index]
+                w, h = page.get_size()
+                # keep the bitmap under the OCR pixel cap whatever the page size
+                fit = min(scale, (MAX_RENDER_PIXELS / max(w * h, 1)) ** 0.5)
+                rgb = np.asarray(page.render(scale=fit).to_pil().convert("RGB"))
+            except Exception as exc:  # pdfium raises its own error types for broken pages
+                yield index, exc
+                continue
+            yield index, rgb
+    finally:
+        pdf.close()
