@@ -37,7 +37,7 @@ MAX_ROW_NODES = 200_000      # split steps tried for one row before it is called
 MAX_SOLVER_NODES = 200_000   # combinations tried across rows before giving up (ambiguous)
 
 _DIGITS_RE = re.compile(r"\d+")
-_TRAILING_DIGITS_RE = re.compile(r"^(.*?[^\d\s.,、)）])\s*(\d[\d\s]*)$")
+_TRAILING_DIGITS_RE = re.compile(r"^(.*?[^\d\s.,、])\s*(\d[\d\s]*)$")
 
 # Table B rows that are not results: the balance identity's four rows.
 _BALANCE = (("received", 1), ("carried_over", 1), ("total", -1), ("carried_forward", -1))
@@ -79,6 +79,27 @@ def split_label(text: str) -> tuple[str, Glued] | None:
     if not m:
         return None
     return m.group(1), Glued.of(m.group(2))
+
+
+_PIECES_RE = re.compile(r"^(.*?[^\d\s.,、])[\s|]*((?:\d+[\s|]*)+)$")
+
+
+def glued_row(cells, width: int) -> tuple[str, Glued] | None:
+    """A table row whose numbers are glued: (label, Glued) or None.
+
+    ``cells``: one text line ("一、本年新收…申请数量640020470", "申请数量 64 0020470") or a grid
+    row (["一、本年新收…", "64", "0020470"]). Glued means: a label, then runs of digits only, fewer
+    runs than the ``width`` cells the row has but at least ``width`` digits. A row whose cells
+    are all there (or that holds anything but digits after its label: units, signs, decimals,
+    blanks) is not glued."""
+    text = cells if isinstance(cells, str) else " ".join(c.strip() for c in cells if c and c.strip())
+    m = _PIECES_RE.match(text.strip())
+    if not m:
+        return None
+    glued = Glued.of(m.group(2))
+    if len(glued.pieces) >= width or glued.digits < width:
+        return None
+    return m.group(1).strip(), glued
 
 
 # ---------------------------------------------------------------- one row
