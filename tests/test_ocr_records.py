@@ -33,7 +33,7 @@ def test_picture_tables_of_a_report_page_fill_its_record():
     assert record["tables"] == seed.record["tables"]
     assert record["missing_tables"] == {}
     assert record["tables_source"] == {key: {"source": "ocr", "url": f"http://p.test/img/{key}.png",
-                                             "verified": True,
+                                             "verified": True, "verified_by": "identities",
                                              "confidence": record["tables_source"][key]["confidence"],
                                              "min_confidence": record["tables_source"][key]["min_confidence"]}
                                        for key in IMAGES}
@@ -88,8 +88,9 @@ def test_image_only_pdf_pages_are_rendered_and_read():
     assert result["missing_tables"] == {}
     assert set(result["tables_source"]) == {"active", *IMAGES}
     assert all(s["source"] == "ocr" and s["verified"] for s in result["tables_source"].values())
-    # table A has no identity: it is trusted because every number was read confidently
-    assert result["tables_source"]["active"]["min_confidence"] >= 0.75
+    # table A has no identity: its numbers were each read twice, alike
+    assert result["tables_source"]["active"]["verified_by"] == "second reading"
+    assert "unconfirmed_cells" not in result["tables_source"]["active"]
 
 
 def test_png_attachment_alone_is_a_report_document():

@@ -110,6 +110,32 @@ def test_identity_failure_keeps_the_table_out():
     assert source["verified"] is False and "natural_person" in source["failed"][0]
 
 
+def test_table_a_numbers_are_read_twice_and_a_disagreement_is_left_out(monkeypatch):
+    """Table A has no identity: a number whose second reading differs becomes null (missing),
+    never a guess; the other numbers stay."""
+    data, record = _render("003", "active")
+    page = ocr.read_page(data, want_text=False)
+    real = ocr.recognize
+    calls = []
+
+    def second_reading(crops):
+        calls.append(len(crops))
+        out = real(crops)
+        # the second reading of the first number that reads "1443" (规范性文件 public_total) differs
+        return [("1448", s) if t == "1443" else (t, s) for t, s in out]
+
+    monkeypatch.setattr(ocr, "recognize", second_reading)
+    got = tables_from_grids(page.tables, normalize_text)
+    assert calls                                   # the second reading ran
+    active = got["tables"]["active"]
+    assert active["normative_documents"]["public_total"] is None
+    want = {k: dict(v) for k, v in record["tables"]["active"].items()}
+    want["normative_documents"]["public_total"] = None
+    assert active == want
+    assert got["tables_source"]["active"]["unconfirmed_cells"] == 1
+    assert got["tables_source"]["active"]["verified_by"] == "second reading"
+
+
 @pytest.mark.parametrize("data, message", [
     (b"", "not a readable picture"),
     (b"%PDF-1.4 not an image", "not a readable picture"),

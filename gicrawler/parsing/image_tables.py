@@ -7,26 +7,24 @@ identities (checks.py) hold on it:
 - table B: received + carried_over = total + carried_forward, results sum to (七)总计, rows sum
   to 总计 — all three must be checkable and pass;
 - table C: every group's 总计 = 维持 + 纠正 + 其他 + 尚未审结;
-- table A has no identity: it is trusted only when every number cell was read with confidence
-  at least ``MIN_UNCHECKED_CONFIDENCE``.
+- table A has no identity: each number is read a second time (its crop enlarged, recognised
+  again); a number the two readings disagree on is left out (null), the rest is kept.
 
 A table that fails is kept out of ``tables`` (a misread digit must never pass as a trusted
 number): ``missing_tables[key]`` says ``"ocr unverified: …"`` with the failing rule, and
 ``tables_source[key]`` records the OCR with ``verified: false`` and what failed, so the values can
 be looked at again (the image is stored raw). ``tables_source[key]`` is, for every OCR'd table,
-``{"source": "ocr", "confidence": mean cell confidence, "min_confidence": …, "verified": bool}``.
+``{"source": "ocr", "confidence": mean cell confidence, "min_confidence": …, "verified": bool,
+"verified_by": "identities" | "second reading"}`` (confidence is the recogniser's own score: a
+lone "0" scores 0.5–0.85 although it is read right, so it is reported, not used as a gate).
 """
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
 from gicrawler.parsing import checks as C
-from gicrawler.parsing.ocr import OcrGrid
+from gicrawler.parsing.ocr import OcrGrid, confirm
 from gicrawler.parsing.tables import TABLE_KEYS, extract_tables, parse_value
-
-# A lone "0" reads at about 0.8 (the model hesitates between "0" and "o", both 0 here).
-MIN_UNCHECKED_CONFIDENCE = 0.75
-
 
 def _verify(key: str, table: dict) -> tuple[bool, list[str]]:
     """(passed, failures): the identities of table ``key`` on an OCR'd table."""
@@ -45,11 +43,22 @@ def _verify(key: str, table: dict) -> tuple[bool, list[str]]:
     return not failed, failed
 
 
-def _number_confidence(grid: OcrGrid) -> float | None:
-    """The lowest confidence among the grid's number cells."""
-    scores = [conf for row, crow in zip(grid.cells, grid.confidence) for text, conf in zip(row, crow)
-              if conf is not None and text and (v := parse_value(text)) is not None and v.num is not None]
-    return min(scores) if scores else None
+def _is_number(text: str) -> bool:
+    v = parse_value(text) if text else None
+    return v is not None and v.num is not None
+
+
+def _confirmed_cells(grid: OcrGrid, cells: list) -> tuple[list, int]:
+    """Cells with every number that a second reading does not confirm blanked; and how many."""
+    agree = confirm(grid, lambda text: _is_number(text))
+    out, dropped = [], set()
+    for r, (row, arow) in enumerate(zip(cells, agree)):
+        out.append(list(row))
+        for c, ok in enumerate(arow):
+            if ok is False:
+                out[r][c] = ""
+                dropped.add(id(grid.crops[r][c]))
+    return out, len(dropped)
 
 
 def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] | None = None) -> dict:
@@ -67,12 +76,16 @@ def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] 
             source = {"source": "ocr", "confidence": grid.table_confidence,
                       "min_confidence": grid.min_confidence}
             if key == "active":
-                low = _number_confidence(grid)
-                ok = low is not None and low >= MIN_UNCHECKED_CONFIDENCE
-                failed = [] if ok else [f"no identity to check and a number read with confidence "
-                                        f"{low if low is None else round(low, 3)} < {MIN_UNCHECKED_CONFIDENCE}"]
+                # no identity to check: every number must read the same twice, or it is left out
+                confirmed, dropped = _confirmed_cells(grid, cells)
+                if dropped:
+                    table = extract_tables("", [confirmed])["tables"].get(key)
+                    source["unconfirmed_cells"] = dropped
+                ok, failed = bool(table), ([] if table else ["no number confirmed by a second reading"])
+                source["verified_by"] = "second reading"
             else:
                 ok, failed = _verify(key, table)
+                source["verified_by"] = "identities"
             source["verified"] = ok
             if ok:
                 tables[key] = table

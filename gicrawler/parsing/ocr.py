@@ -25,7 +25,7 @@ import io
 import logging
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import median
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class OcrGrid:
     confidence: list                 # list[list[float | None]]
     ruled: bool                      # True: cells from ruling lines; False: laid out by geometry
     bbox: tuple = (0, 0, 0, 0)       # where the table is in the image (x0, y0, x1, y1)
+    crops: list = field(default_factory=list, repr=False)   # per slot: the cell's line crops
 
     @property
     def table_confidence(self) -> float | None:
@@ -258,29 +259,34 @@ def _join(parts: list[str]) -> str:
     return out
 
 
-def ruled_grid(cells: list[tuple], texts: list[tuple[str, float | None]], text_height: float) -> OcrGrid:
+def ruled_grid(cells: list[tuple], texts: list[tuple[str, float | None]], text_height: float,
+               crops: list | None = None) -> OcrGrid:
     """Cells (rectangles) with their (text, confidence) → the expanded grid: a merged cell's
-    text repeats into every slot it covers, as in the HTML readers' grids."""
+    text repeats into every slot it covers, as in the HTML readers' grids. ``crops``: each
+    cell's line crops (kept for ``confirm``)."""
+    crops = crops or [()] * len(cells)
     tol = max(3.0, text_height * 0.3)
     xs = _edges([c[0] for c in cells] + [c[2] for c in cells], tol)
     ys = _edges([c[1] for c in cells] + [c[3] for c in cells], tol)
     grid = [[""] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     conf: list[list] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
     covered = [[False] * (len(xs) - 1) for _ in range(len(ys) - 1)]
-    for (x0, y0, x1, y1), (text, score) in zip(cells, texts):
+    held: list[list] = [[()] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    for (x0, y0, x1, y1), (text, score), crop in zip(cells, texts, crops):
         c0, c1 = _nearest(xs, x0), _nearest(xs, x1)
         r0, r1 = _nearest(ys, y0), _nearest(ys, y1)
         for r in range(r0, max(r1, r0 + 1)):
             for c in range(c0, max(c1, c0 + 1)):
                 if r < len(grid) and c < len(grid[r]):
-                    grid[r][c], conf[r][c], covered[r][c] = text, score, True
+                    grid[r][c], conf[r][c], covered[r][c], held[r][c] = text, score, True, crop
     # bands no cell covers (the gap between doubled lines) would be phantom rows and columns
     keep_rows = [r for r in range(len(grid)) if any(covered[r])]
     keep_cols = [c for c in range(len(xs) - 1) if any(covered[r][c] for r in range(len(grid)))]
     grid = [[grid[r][c] for c in keep_cols] for r in keep_rows]
     conf = [[conf[r][c] for c in keep_cols] for r in keep_rows]
+    held = [[held[r][c] for c in keep_cols] for r in keep_rows]
     bbox = (min(c[0] for c in cells), min(c[1] for c in cells), max(c[2] for c in cells), max(c[3] for c in cells))
-    return OcrGrid(grid, conf, ruled=True, bbox=bbox)
+    return OcrGrid(grid, conf, ruled=True, bbox=bbox, crops=held)
 
 
 # ---------------------------------------------------------------- no ruling lines
@@ -306,10 +312,12 @@ def box_segments(ink, box: tuple, text_height: float) -> list[tuple]:
     return out
 
 
-def geometry_grid(segments: list[tuple], texts: list[tuple[str, float]], text_height: float) -> OcrGrid | None:
+def geometry_grid(segments: list[tuple], texts: list[tuple[str, float]], text_height: float,
+                  crops: list | None = None) -> OcrGrid | None:
     """Text segments of an unruled table → rows of cells (ragged: each row lists its cells left
     to right; the assemblers read a row as label cells then values, as for any grid row)."""
-    items = [(seg, t) for seg, t in zip(segments, texts) if t[0].strip()]
+    crops = crops or [None] * len(segments)
+    items = [(seg, (*t, crop)) for seg, t, crop in zip(segments, texts, crops) if t[0].strip()]
     if not items:
         return None
     items.sort(key=lambda it: (it[0][1] + it[0][3]) / 2)
@@ -320,14 +328,15 @@ def geometry_grid(segments: list[tuple], texts: list[tuple[str, float]], text_he
             bands[-1].append((seg, t))
         else:
             bands.append([(seg, t)])
-    grid, conf = [], []
+    grid, conf, held = [], [], []
     for band in bands:
         band.sort(key=lambda it: it[0][0])
         grid.append([_join([t[0].strip()]) for _, t in band])
         conf.append([t[1] for _, t in band])
+        held.append([(t[2],) if t[2] is not None else () for _, t in band])
     bbox = (min(s[0] for s, _ in items), min(s[1] for s, _ in items),
             max(s[2] for s, _ in items), max(s[3] for s, _ in items))
-    return OcrGrid(grid, conf, ruled=False, bbox=bbox)
+    return OcrGrid(grid, conf, ruled=False, bbox=bbox, crops=held)
 
 
 def _crop(bgr, rect: tuple, pad: int):
@@ -360,8 +369,8 @@ def read_page(data: bytes | None = None, *, rgb=None, want_text: bool = True) ->
     if not found:                                  # no ruling lines: lay the text out by geometry
         pad = max(4, int(text_height * 0.25))
         segments = [seg for b in boxes for seg in box_segments(ink, b, text_height)]
-        texts = recognize([_crop(bgr, seg, pad) for seg in segments])
-        grid = geometry_grid(segments, texts, text_height)
+        crops = [_crop(bgr, seg, pad) for seg in segments]
+        grid = geometry_grid(segments, recognize(crops), text_height, crops)
         return OcrPage([grid] if grid else [], [], round(time.monotonic() - started, 3))
     crops, owners = [], []
     for t, cells in enumerate(found):
@@ -383,6 +392,9 @@ def read_page(data: bytes | None = None, *, rgb=None, want_text: bool = True) ->
     parts: dict = {}
     for owner, result in zip(owners, results):
         parts.setdefault(owner, []).append(result)
+    held: dict = {}
+    for owner, crop in zip(owners, crops):
+        held.setdefault(owner, []).append(crop)
     tables = []
     for t, cells in enumerate(found):
         texts = []
@@ -391,11 +403,33 @@ def read_page(data: bytes | None = None, *, rgb=None, want_text: bool = True) ->
             kept = [(text, score) for text, score in got if text.strip()]
             texts.append((_join([text.strip() for text, _ in kept]), min(score for _, score in kept))
                          if kept else ("", None))
-        tables.append(ruled_grid(cells, texts, text_height))
+        tables.append(ruled_grid(cells, texts, text_height, [tuple(held.get((t, i), ())) for i in range(len(cells))]))
     rest = sorted(zip((b for b, _ in outside), results[len(crops):]),
                   key=lambda br: (round(br[0][1] / max(text_height, 1)), br[0][0]))
     text = [t for _, (t, score) in rest if t.strip()]
     return OcrPage(tables, text, round(time.monotonic() - started, 3))
+
+
+def confirm(grid: OcrGrid, wanted) -> list[list[bool | None]]:
+    """A second, independent reading of the cells whose text ``wanted(text)`` accepts: their crops
+    enlarged by half and recognised again. Per slot: True (both readings agree), False (they
+    differ: the cell is not to be trusted), None (not asked, or nothing kept to read again)."""
+    import cv2
+
+    asked: dict[int, tuple] = {}
+    for row, crow in zip(grid.cells, grid.crops):
+        for text, crops in zip(row, crow):
+            if crops and wanted(text):
+                asked.setdefault(id(crops), crops)
+    flat = [(key, i, cv2.resize(crop, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC))
+            for key, crops in asked.items() for i, crop in enumerate(crops)]
+    again = recognize([crop for _, _, crop in flat])
+    texts: dict[int, list] = {}
+    for (key, _, _), (text, _) in zip(flat, again):
+        if text.strip():
+            texts.setdefault(key, []).append(text.strip())
+    return [[(_join(texts.get(id(crops), [])) == text) if crops and id(crops) in asked else None
+             for text, crops in zip(row, crow)] for row, crow in zip(grid.cells, grid.crops)]
 
 
 def read_table_image(data: bytes) -> OcrGrid:
