@@ -1,6 +1,7 @@
 """Glued-number decoding (gicrawler/parsing/glued.py) over the corpus reports' true tables.
 
-Every full table B (and C) in tests/corpus is turned into glued rows — its digits with the cell
+Every full table B (and C) of the sample reports (gicrawler/replicas/data/samples) and of
+tests/corpus is turned into glued rows — its digits with the cell
 boundaries removed — in several patterns: each row alone, each pair of rows, every row at once,
 and table C as one 15-digit run. Each case is decoded with the template's identities and
 compared with the true values. Prints cases decoded / ambiguous / wrong (wrong must be 0).
@@ -19,16 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gicrawler.parsing.glued import Glued, decode_applications, decode_review  # noqa: E402
-from gicrawler.parsing.labels import APPLICANT_COLUMNS, B_ROWS, C_COLUMNS, C_GROUPS  # noqa: E402
+from gicrawler.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUP_KEYS, application_rows  # noqa: E402
 
-CORPUS = ROOT / "tests" / "corpus"
-FILES = ("seeds/expected.json", "variety/expected.json", "variety/synthetic/truth.json")
+FILES = (ROOT / "gicrawler" / "replicas" / "data" / "samples" / "expected.json",
+         ROOT / "tests" / "corpus" / "variety" / "expected.json",
+         ROOT / "tests" / "corpus" / "variety" / "synthetic" / "truth.json")
 
 
 def corpus_tables():
     """(name, template, {row key: 7 values}, C values or None) of every complete table B."""
-    for rel in FILES:
-        for name, entry in json.loads((CORPUS / rel).read_text(encoding="utf-8")).items():
+    for path in FILES:
+        for name, entry in json.loads(path.read_text(encoding="utf-8")).items():
             if not isinstance(entry, dict):
                 continue
             tables = entry.get("tables") or {}
@@ -36,12 +38,12 @@ def corpus_tables():
             rows = b_rows(tables.get("applications") or {}, template)
             if rows is None:
                 continue
-            yield f"{rel.split('/')[0]}/{name}", template, rows, c_values(tables.get("review_litigation"))
+            yield f"{path.parent.name}/{name}", template, rows, c_values(tables.get("review_litigation"))
 
 
 def b_rows(app: dict, template: str):
     out = {}
-    for key in B_ROWS[template]:
+    for key in application_rows(template):
         node = app
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
@@ -54,7 +56,7 @@ def b_rows(app: dict, template: str):
 def c_values(rl):
     if not isinstance(rl, dict):
         return None
-    vals = [rl.get(g, {}).get(c) for g in C_GROUPS for c in C_COLUMNS]
+    vals = [rl.get(g, {}).get(c) for g in REVIEW_GROUP_KEYS for c in REVIEW_COLUMNS]
     return tuple(vals) if all(isinstance(v, int) for v in vals) else None
 
 

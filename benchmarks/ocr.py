@@ -1,6 +1,6 @@
 """OCR of table images (gicrawler/parsing/ocr.py): cell accuracy and time per table.
 
-Each seed report's tables (tests/corpus/seeds, values read by hand) are rendered to images by
+Each sample report's tables (gicrawler/replicas/data/samples, values read by hand) are rendered to images by
 gicrawler/replicas/render_image.py — ruled PNG, ruled JPEG, and PNG without ruling lines — then
 read back. For each table: the share of its cells (every number of the record's table) that
 come back equal to the truth, how many come back wrong (a number that is not the truth; missing
@@ -23,7 +23,7 @@ from gicrawler.parsing import ocr  # noqa: E402
 from gicrawler.parsing.image_tables import tables_from_grids  # noqa: E402
 from gicrawler.parsing.normalize import normalize_text  # noqa: E402
 from gicrawler.parsing.tables import extract_tables  # noqa: E402
-from gicrawler.replicas.render import load_seed  # noqa: E402
+from gicrawler.replicas.samples import load_sample  # noqa: E402
 from gicrawler.replicas.render_image import table_png  # noqa: E402
 
 VARIANTS = {"png": {"fmt": "PNG"}, "jpeg": {"fmt": "JPEG"}, "unruled": {"fmt": "PNG", "ruled": False}}
@@ -46,7 +46,7 @@ def main() -> int:
     started = time.perf_counter()
     ocr.engine()
     print(f"engine load {time.perf_counter() - started:.2f} s")
-    warm = load_seed("004")
+    warm = load_sample("004")
     ocr.read_page(table_png("review_litigation", warm.record["tables"], warm.record["template"]))  # first run
     print(f"{'seed':<5} {'variant':<8} {'table':<18} {'cells':>5} {'right':>5} {'wrong':>5} {'acc':>6} "
           f"{'trusted':>7} {'conf':>6} {'sec':>6}")
@@ -54,7 +54,7 @@ def main() -> int:
     seconds = []
     trusted_wrong = 0
     for seed in args.seeds.split(","):
-        s = load_seed(seed)
+        s = load_sample(seed)
         opts = {k: v for k, v in s.options.items() if k != "image_sections"}
         for variant in args.variants.split(","):
             for key in KEYS:

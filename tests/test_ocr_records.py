@@ -9,7 +9,8 @@ import pytest
 
 from gicrawler.parsing import parse_report
 from gicrawler.pipelines.record import build_record
-from gicrawler.replicas.render import load_seed, report_html
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import report_html
 from gicrawler.replicas.render_image import FONT_PATH, table_image, table_png
 
 pytestmark = pytest.mark.skipif(not Path(FONT_PATH).exists(), reason="fonts-wqy-zenhei not installed (.ci/setup)")
@@ -18,7 +19,7 @@ STYLE = {"fullwidth": False}
 
 
 def _page(tables, record, images=IMAGES, attachments=None) -> dict:
-    html = report_html(record, load_seed("003").paragraphs, image_sections=images, style=STYLE,
+    html = report_html(record, load_sample("003").paragraphs, image_sections=images, style=STYLE,
                        image_src=lambda key: f"/img/{key}.png")
     if attachments is None:
         attachments = [{"url": f"http://p.test/img/{key}.png", "kind": "png", "content_type": "image/png",
@@ -28,7 +29,7 @@ def _page(tables, record, images=IMAGES, attachments=None) -> dict:
 
 
 def test_picture_tables_of_a_report_page_fill_its_record():
-    seed = load_seed("003")
+    seed = load_sample("003")
     record, raws = build_record(_page(seed.record["tables"], seed.record))
     assert record["tables"] == seed.record["tables"]
     assert record["missing_tables"] == {}
@@ -44,7 +45,7 @@ def test_picture_tables_of_a_report_page_fill_its_record():
 
 
 def test_a_picture_breaking_an_identity_stays_out_and_fails_a_check():
-    seed = load_seed("003")
+    seed = load_sample("003")
     tables = {**seed.record["tables"]}
     tables["review_litigation"] = {**tables["review_litigation"],
                                    "review": {**tables["review_litigation"]["review"], "total": 168}}
@@ -58,7 +59,7 @@ def test_a_picture_breaking_an_identity_stays_out_and_fails_a_check():
 
 
 def test_unreadable_picture_leaves_the_table_missing_as_an_image():
-    seed = load_seed("003")
+    seed = load_sample("003")
     from gicrawler.replicas.reports import tiny_png
     atts = [{"url": "http://p.test/img/b.png", "kind": "png", "body": tiny_png("b"), "content_type": "image/png"}]
     record, _ = build_record(_page(seed.record["tables"], seed.record, images=("applications",), attachments=atts))
@@ -72,7 +73,7 @@ def test_image_only_pdf_pages_are_rendered_and_read():
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    seed = load_seed("003")
+    seed = load_sample("003")
     buf = io.BytesIO()
     pdf = canvas.Canvas(buf, pagesize=A4)
     for key in ("active",) + IMAGES:        # one scanned page per table
@@ -94,7 +95,7 @@ def test_image_only_pdf_pages_are_rendered_and_read():
 
 
 def test_png_attachment_alone_is_a_report_document():
-    seed = load_seed("004")
+    seed = load_sample("004")
     data = table_png("applications", seed.record["tables"], seed.record["template"], fmt="JPEG")
     result = parse_report(data, filename="表二.jpg")
     assert result["format"] == "image"

@@ -1,6 +1,7 @@
 """Glued numbers (gicrawler/parsing/glued.py): rows whose cells lost their boundaries.
 
-The glued rows are made from the corpus reports' true tables (tests/corpus, values read by hand)
+The glued rows are made from real reports' true tables (the samples in gicrawler/replicas/data/samples
+and tests/corpus, values read by hand)
 by writing their digits without separators; the decoder must give back the true values or
 nothing (ambiguous), never another number."""
 from __future__ import annotations
@@ -15,15 +16,17 @@ from hypothesis import strategies as st
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.glued import (Glued, decode_applications, decode_review, decode_row, review_table,
                                      split_label, splits)
-from gicrawler.parsing.labels import APPLICANT_COLUMNS, B_ROWS, C_COLUMNS, C_GROUPS
+from gicrawler.template import APPLICANT_COLUMNS, REVIEW_COLUMNS as C_COLUMNS, REVIEW_GROUP_KEYS as C_GROUPS
+from gicrawler.template import application_rows
 
-CORPUS = Path(__file__).parent / "corpus"
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "gicrawler" / "replicas" / "data" / "samples"
 B_ROW = ((7, True),)
 
 
 def _b_rows(app: dict, template: str) -> dict:
     out = {}
-    for key in B_ROWS[template]:
+    for key in application_rows(template):
         node = app
         for part in key.split("."):
             node = node[part]
@@ -31,8 +34,8 @@ def _b_rows(app: dict, template: str) -> dict:
     return out
 
 
-def _seed(name: str):
-    entry = json.loads((CORPUS / "seeds" / "expected.json").read_text(encoding="utf-8"))[name]
+def _sample(name: str):
+    entry = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))[name]
     return entry["template"], entry["tables"]
 
 
@@ -40,8 +43,8 @@ def glue(values) -> Glued:
     return Glued(("".join(map(str, values)),))
 
 
-SEED_003 = "003_053508a99f49d19d.txt"
-SEED_002 = "002_30fde63b7d2b0111.txt"
+SAMPLE_003 = "003_053508a99f49d19d.txt"
+SAMPLE_002 = "002_30fde63b7d2b0111.txt"
 
 
 def test_issue_example_row_decodes():
@@ -71,8 +74,8 @@ def test_no_leading_zeros_and_total_is_the_sum():
     assert splits(Glued.of("99"), B_ROW) == []                               # too few digits
 
 
-def test_seed_003_every_row_glued_alone():
-    template, tables = _seed(SEED_003)
+def test_sample_003_every_row_glued_alone():
+    template, tables = _sample(SAMPLE_003)
     rows = _b_rows(tables["applications"], template)
     for key, truth in rows.items():
         result = decode_applications({**rows, key: glue(truth)}, template)
@@ -80,8 +83,8 @@ def test_seed_003_every_row_glued_alone():
         assert result.decoded == [key] and not result.ambiguous
 
 
-def test_seed_003_all_rows_glued_at_once():
-    template, tables = _seed(SEED_003)
+def test_sample_003_all_rows_glued_at_once():
+    template, tables = _sample(SAMPLE_003)
     rows = _b_rows(tables["applications"], template)
     result = decode_applications({k: glue(v) for k, v in rows.items()}, template)
     assert result.rows == rows
@@ -91,7 +94,7 @@ def test_seed_003_all_rows_glued_at_once():
 def _consistent(rows: dict, template: str, **replace) -> dict:
     """rows with some result rows replaced, 总计 and 本年新收 recomputed so every identity holds."""
     rows = {**rows, **replace}
-    results = [k for k in B_ROWS[template] if k not in ("received", "carried_over", "total", "carried_forward")]
+    results = [k for k in application_rows(template) if k not in ("received", "carried_over", "total", "carried_forward")]
     rows["total"] = tuple(sum(rows[k][j] for k in results) for j in range(7))
     rows["received"] = tuple(t + f - o for t, f, o in
                              zip(rows["total"], rows["carried_forward"], rows["carried_over"]))
@@ -100,7 +103,7 @@ def _consistent(rows: dict, template: str, **replace) -> dict:
 
 
 def test_row_ambiguous_alone_is_decided_by_the_column_identities():
-    template, tables = _seed(SEED_003)
+    template, tables = _sample(SAMPLE_003)
     # a row whose digits split two ways by its own sum: 1|10|0|0|0|0|11 or 11|0|…|11
     odd = (1, 10, 0, 0, 0, 0, 11)
     rows = _consistent(_b_rows(tables["applications"], template), template, **{"denied.security_stability": odd})
@@ -110,7 +113,7 @@ def test_row_ambiguous_alone_is_decided_by_the_column_identities():
 
 
 def test_two_rows_that_trade_digits_stay_ambiguous():
-    template, tables = _seed(SEED_003)
+    template, tables = _sample(SAMPLE_003)
     a, b = (1, 10, 0, 0, 0, 0, 11), (11, 0, 0, 0, 0, 0, 11)
     # two result rows can swap their splits without changing any column sum
     rows = _consistent(_b_rows(tables["applications"], template), template,
@@ -123,7 +126,7 @@ def test_two_rows_that_trade_digits_stay_ambiguous():
 
 
 def test_unknown_cells_disable_their_identity_columns():
-    template, tables = _seed(SEED_003)
+    template, tables = _sample(SAMPLE_003)
     rows = dict(_b_rows(tables["applications"], template))
     truth = rows["received"]
     # without carried_over the balance cannot be used; the results sum does not involve received
@@ -133,7 +136,7 @@ def test_unknown_cells_disable_their_identity_columns():
 
 
 def test_table_breaking_an_identity_gives_no_decoded_row():
-    template, tables = _seed(SEED_003)
+    template, tables = _sample(SAMPLE_003)
     rows = dict(_b_rows(tables["applications"], template))
     # a misprinted 总计 row: the glued granted row has no split agreeing with it
     rows["total"] = tuple(v + 1 for v in rows["total"])
@@ -143,7 +146,7 @@ def test_table_breaking_an_identity_gives_no_decoded_row():
 
 
 def test_review_row_decodes_and_maps_to_the_record_shape():
-    _, tables = _seed(SEED_003)
+    _, tables = _sample(SAMPLE_003)
     rl = tables["review_litigation"]
     values = tuple(rl[g][c] for g in C_GROUPS for c in C_COLUMNS)
     # 28|2|2|5|37 and 2|8|22|5|37 (and 2|8|2|25|37) all sum right: that group stays unknown
@@ -176,7 +179,7 @@ _small = st.integers(0, 3) | st.integers(0, 40) | st.integers(0, 2000)
 def b_tables(draw):
     """A table B satisfying every identity (random counts, mostly small, many zeros)."""
     template = draw(st.sampled_from(("2019", "2021")))
-    keys = B_ROWS[template]
+    keys = application_rows(template)
     results = [k for k in keys if k not in ("received", "carried_over", "total", "carried_forward")]
     rows = {}
     zero_rows = draw(st.sets(st.sampled_from(results), max_size=len(results)))
@@ -228,9 +231,9 @@ def test_property_review_decodes_to_the_truth_or_nothing(groups):
 
 @pytest.mark.parametrize("pattern", ["one", "all"])
 def test_corpus_tables_decode_without_a_wrong_number(pattern):
-    """Every complete corpus table B (seeds, variety, synthetic): glued rows decode to the truth."""
+    """Every complete table B (samples, corpus variety, synthetic): glued rows decode to the truth."""
     import importlib.util
-    spec = importlib.util.spec_from_file_location("bench_glued", CORPUS.parent.parent / "benchmarks" / "glued.py")
+    spec = importlib.util.spec_from_file_location("bench_glued", ROOT / "benchmarks" / "glued.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     tables = list(bench.corpus_tables())

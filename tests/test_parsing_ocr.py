@@ -1,8 +1,8 @@
 """Tables printed as images (gicrawler/parsing/ocr.py, image_tables.py).
 
 The images are the repo's own renderings of the seed reports' tables (replicas/render_image.py,
-PIL with Debian's fonts-wqy-zenhei, and one Chromium screenshot of replicas/render.py's HTML);
-reading them back must give the seeds' hand-read values (tests/corpus/seeds/expected.json)."""
+PIL with Debian's fonts-wqy-zenhei, and one Chromium screenshot of replicas/writers.py's HTML);
+reading them back must give the samples' hand-read values (gicrawler/replicas/data/samples/expected.json)."""
 from __future__ import annotations
 
 import io
@@ -17,7 +17,8 @@ import pytest
 from gicrawler.parsing import ocr
 from gicrawler.parsing.image_tables import tables_from_grids
 from gicrawler.parsing.normalize import normalize_text
-from gicrawler.replicas.render import load_seed, table_html
+from gicrawler.replicas.samples import load_sample
+from gicrawler.replicas.writers import table_html
 from gicrawler.replicas.render_image import FONT_PATH, table_image, table_png
 
 pytestmark = pytest.mark.skipif(not Path(FONT_PATH).exists(), reason="fonts-wqy-zenhei not installed (.ci/setup)")
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _render(seed: str, key: str, **opts) -> tuple[bytes, dict]:
-    s = load_seed(seed)
+    s = load_sample(seed)
     options = {k: v for k, v in s.options.items() if k != "image_sections"}
     return table_png(key, s.record["tables"], s.record["template"], **options, **opts), s.record
 
@@ -48,7 +49,7 @@ def test_ruled_table_image_reads_back_to_the_seed_values(seed, key):
 
 def test_grid_has_the_html_grid_shape():
     """Merged cells repeat into the slots they cover, exactly as the HTML readers expand them."""
-    from gicrawler.replicas.render import expand_layout, table_layout
+    from gicrawler.replicas.layouts import expand_layout, table_layout
     data, record = _render("003", "review_litigation")
     grid = ocr.read_table_image(data)
     expected = expand_layout(table_layout("review_litigation", record["tables"], record["template"],
@@ -77,7 +78,7 @@ def test_table_without_ruling_lines_is_laid_out_by_geometry(key):
 def test_several_tables_in_one_image_and_the_text_around_them():
     """An image-only PDF page or a long screenshot: tables found top to bottom, text outside kept."""
     from PIL import Image, ImageDraw, ImageFont
-    s = load_seed("003")
+    s = load_sample("003")
     parts = [table_image(k, s.record["tables"], s.record["template"], style={"fullwidth": False})
              for k in ("applications", "review_litigation")]
     font = ImageFont.truetype(FONT_PATH, 22)
@@ -99,7 +100,7 @@ def test_several_tables_in_one_image_and_the_text_around_them():
 
 def test_identity_failure_keeps_the_table_out():
     """A table whose OCR'd numbers break an identity is flagged and its values are not trusted."""
-    s = load_seed("003")
+    s = load_sample("003")
     tables = {"applications": {**s.record["tables"]["applications"]}}
     tables["applications"]["received"] = {**tables["applications"]["received"], "natural_person": 1331}
     data = table_png("applications", tables, s.record["template"], style={"fullwidth": False})
@@ -211,7 +212,7 @@ def _screenshot(html: str) -> bytes:
 
 @pytest.mark.browser
 def test_chromium_screenshot_of_the_html_table():
-    s = load_seed("003")
+    s = load_sample("003")
     html = ('<html><head><meta charset="utf-8"><style>body{font-family:"WenQuanYi Zen Hei";font-size:15px}'
             'td{padding:3px}</style></head><body>'
             + table_html("applications", s.record["tables"], s.record["template"], style={"fullwidth": False})

@@ -598,8 +598,9 @@ def test_pdf_labels_printed_below_their_numbers():
 def test_b_header_with_one_applicant_cell_unread_does_not_shift_columns():
     """A header whose 科研机构 cell is unreadable (OCR, debris) must not move the other columns'
     numbers into the wrong applicant columns."""
-    from gicrawler.replicas.render import expand_layout, load_seed, table_layout
-    seed = load_seed("003")
+    from gicrawler.replicas.layouts import expand_layout, table_layout
+    from gicrawler.replicas.samples import load_sample
+    seed = load_sample("003")
     grid = expand_layout(table_layout("applications", seed.record["tables"], seed.record["template"]))
     grid = [["科研机(j)构(g ou)" if c == "科研机构" else c for c in row] for row in grid]
     got = extract_tables("", [grid])["tables"]["applications"]

@@ -2,8 +2,8 @@
 
 Text taken from some pages and PDFs prints a table row's cells with nothing between them:
 ``一、本年新收政府信息公开申请数量640020470`` is 64, 0, 0, 2, 0, 4, 70. The digits alone do not
-say where the cells end; the national template's identities (docs/report-format.md, the 勾稽
-checks in checks.py) often do:
+say where the cells end; the national template's identities (docs/record.md, the 勾稽 checks
+in checks.py) often do:
 
 - table B, every row: the six applicant columns sum to 总计 (the 7th column);
 - table B, every column: 本年新收 + 上年结转 = (七)总计 + 结转下年度;
@@ -30,7 +30,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from gicrawler.parsing.labels import APPLICANT_COLUMNS, B_ROWS, C_COLUMNS, C_GROUPS
+from gicrawler import template
 
 MAX_CELL_DIGITS = 7          # no count in these tables reaches ten million
 MAX_ROW_NODES = 200_000      # split steps tried for one row before it is called ambiguous
@@ -271,28 +271,28 @@ def _decode(rows: Mapping, groups, identities, width: int, max_nodes: int) -> De
     return result
 
 
-def applications_identities(template: str) -> list[list[tuple[str, int]]]:
-    """Table B's column identities over row keys (``labels.B_ROWS``): balance and results sum."""
-    results = [k for k in B_ROWS[template] if k not in _NOT_RESULTS]
+def applications_identities(year: str) -> list[list[tuple[str, int]]]:
+    """Table B's column identities over its row keys in template ``year``: balance, results sum."""
+    results = [k for k in template.application_rows(year) if k not in _NOT_RESULTS]
     return [list(_BALANCE), [(k, 1) for k in results] + [("total", -1)]]
 
 
-def decode_applications(rows: Mapping[str, Sequence | Glued], template: str = "2021", *,
+def decode_applications(rows: Mapping[str, Sequence | Glued], year: str = "2021", *,
                         with_total: bool = True, max_nodes: int = MAX_SOLVER_NODES) -> Decoded:
     """Table B rows (key → 7 values, None for an unknown cell, or Glued) → Decoded.
 
     ``with_total``: the rows have the 总计 column (7 cells, the row-sum identity applies);
     without it 6 cells and only the column identities."""
-    width = len(APPLICANT_COLUMNS) if with_total else len(APPLICANT_COLUMNS) - 1
+    width = len(template.APPLICANT_COLUMNS) - (0 if with_total else 1)
     groups = ((width, with_total),)
-    return _decode(rows, groups, applications_identities(template), width, max_nodes)
+    return _decode(rows, groups, applications_identities(year), width, max_nodes)
 
 
 def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True) -> tuple | None:
     """Table C's numbers (``groups`` × 5 cells, 4 without 总计, in header order) from glued
     digits. A group whose cells differ between the splits is None in every cell; the result
     is None when no split (or too many) exists."""
-    size = len(C_COLUMNS) if with_total else len(C_COLUMNS) - 1
+    size = len(template.REVIEW_COLUMNS) - (0 if with_total else 1)
     try:
         found = splits(glued, ((size, with_total),) * groups)
     except TooMany:
@@ -308,6 +308,6 @@ def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True) -> 
 
 def review_table(values: Sequence[int]) -> dict:
     """Decoded table C numbers (15, or 12 without 总计) → the record's review_litigation shape."""
-    per = len(values) // len(C_GROUPS)
-    return {g: {c: (values[i * per + j] if j < per else None) for j, c in enumerate(C_COLUMNS)}
-            for i, g in enumerate(C_GROUPS)}
+    per = len(values) // len(template.REVIEW_GROUP_KEYS)
+    return {g: {c: (values[i * per + j] if j < per else None) for j, c in enumerate(template.REVIEW_COLUMNS)}
+            for i, g in enumerate(template.REVIEW_GROUP_KEYS)}

@@ -1,7 +1,7 @@
 """Render a national table as an image (PNG/JPEG/GIF), like the 图片版 reports' table pictures.
 
-The table is the one :func:`render.table_layout` builds (the same cells the HTML, PDF and DOCX
-renderers print), drawn with PIL in a CJK TrueType font (Debian's fonts-wqy-zenhei by default):
+The table is the one :func:`layouts.table_layout` builds (the same cells the HTML, PDF and DOCX
+writers print), drawn with PIL in a CJK TrueType font (Debian's fonts-wqy-zenhei by default):
 ruled cells with merged spans, labels wrapped inside their cells, values centred.
 
 - ``table_image(key, tables, template, **opts) -> PIL.Image``
@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 from functools import lru_cache
 
-from gicrawler.replicas.render import place, table_layout
+from gicrawler.replicas.layouts import place, table_layout
 
 FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 # Share of the table width each column gets (as the PDF renderer lays them out).
