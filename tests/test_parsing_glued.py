@@ -247,3 +247,91 @@ def test_corpus_tables_decode_without_a_wrong_number(pattern):
                 assert result.rows.get(k, rows[k]) == rows[k], (name, k)
                 decoded += k in result.rows
     assert decoded > 0
+
+
+# ---------------------------------------------------------------- wired into the table assemblers
+def _glued_lines(sample: str, key: str = "applications", keep=()) -> list[str]:
+    """The sample's table as text lines whose numbers are glued (rows in ``keep`` stay spaced)."""
+    from gicrawler.replicas.layouts import expand_layout, table_layout
+    from gicrawler.replicas.samples import load_sample
+    s = load_sample(sample)
+    lines = []
+    for row in expand_layout(table_layout(key, s.record["tables"], s.record["template"], {"fullwidth": False})):
+        label, nums = [], []
+        for cell in row:
+            if cell.isdigit():
+                nums.append(cell)
+            elif cell and cell not in label:
+                label.append(cell)
+        text = "".join(label)
+        lines.append(text + (" " + " ".join(nums) if any(k in text for k in keep) else "".join(nums)))
+    return lines
+
+
+def test_extract_tables_decodes_glued_text_rows():
+    from gicrawler.parsing.tables import extract_tables
+    template, tables = _sample(SAMPLE_003)
+    text = "三、收到和处理政府信息公开申请情况\n" + "\n".join(_glued_lines("003")) + "\n五、存在的主要问题及改进情况\n"
+    got = extract_tables(text)
+    assert got["tables"]["applications"] == tables["applications"]
+    assert got["template"] == template
+    assert any(n.startswith("applications: glued digits decoded") for n in got["notes"])
+
+
+def test_glued_rows_complete_a_table_whose_other_rows_were_read():
+    from gicrawler.parsing.tables import extract_tables
+    _, tables = _sample(SAMPLE_003)
+    # every row spaced (read by the assembler) but 本年新收 and 予以公开, which are glued
+    lines = _glued_lines("003", keep=("上年结转", "部分公开", "不予公开", "无法提供", "不予处理", "其他处理",
+                                      "总计", "结转下年"))
+    assert any(line.startswith("一、本年新收政府信息公开申请数量133045") for line in lines)
+    got = extract_tables("三、收到和处理政府信息公开申请情况\n" + "\n".join(lines) + "\n五、存在的主要问题\n")
+    assert got["tables"]["applications"] == tables["applications"]
+    assert got["notes"] == ["applications: glued digits decoded with the template's identities: received, granted"]
+
+
+def test_grid_cells_holding_a_whole_glued_row_are_decoded():
+    """An HTML/OCR grid whose value cells were merged into one (``640020470`` in one <td>)."""
+    from gicrawler.parsing.tables import extract_tables
+    from gicrawler.replicas.layouts import expand_layout, table_layout
+    template, tables = _sample(SAMPLE_002)
+    grid = expand_layout(table_layout("applications", tables, template, {"fullwidth": False}))
+    glued_grid = [[c for c in row if not c.isdigit()] + ["".join(c for c in row if c.isdigit())] for row in grid]
+    got = extract_tables("", [glued_grid])
+    assert got["tables"]["applications"] == tables["applications"]
+
+
+def test_parse_report_says_ambiguous_and_leaves_the_row_null():
+    from gicrawler.parsing import parse_report
+    from gicrawler.template import APPLICATION_ROWS
+    template, tables = _sample(SAMPLE_003)
+    odd_a, odd_b = (1, 10, 0, 0, 0, 0, 11), (11, 0, 0, 0, 0, 0, 11)
+    glued_keys = ("denied.security_stability", "not_processed.publication")
+    rows = _consistent(_b_rows(tables["applications"], template), template, **dict(zip(glued_keys, (odd_a, odd_b))))
+    printed = {r.key: r.labels[template] for r in APPLICATION_ROWS if r.in_template(template)}
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计"]
+    for key in application_rows(template):
+        sep = "" if key in glued_keys else " "
+        lines.append(printed[key] + sep + sep.join(map(str, rows[key])))
+    lines.append("五、存在的主要问题及改进情况")
+    record = parse_report("\n".join(lines))
+    app = record["tables"]["applications"]
+    assert app["denied"]["security_stability"] == dict.fromkeys(APPLICANT_COLUMNS)
+    assert app["not_processed"]["publication"] == dict.fromkeys(APPLICANT_COLUMNS)
+    assert app["received"] == dict(zip(APPLICANT_COLUMNS, rows["received"]))
+    assert any(e.startswith("applications.denied.security_stability: ambiguous") for e in record["errors"])
+    assert any(e.startswith("applications.not_processed.publication: ambiguous") for e in record["errors"])
+
+
+def test_glued_table_c_decodes_its_groups():
+    from gicrawler.parsing.tables import extract_tables
+    _, tables = _sample(SAMPLE_003)
+    rl = tables["review_litigation"]
+    digits = "".join(str(rl[g][c]) for g in C_GROUPS for c in C_COLUMNS)
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+            + digits + "\n五、存在的主要问题及改进情况\n")
+    got = extract_tables(text)
+    table = got["tables"]["review_litigation"]
+    assert table["review"] == rl["review"] and table["litigation_direct"] == rl["litigation_direct"]
+    assert set(table["litigation_after_review"].values()) == {None}     # 28|2|2|5 or 2|8|22|5 …
+    assert "review_litigation.litigation_after_review: ambiguous" in " ".join(got["notes"])

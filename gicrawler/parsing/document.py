@@ -209,6 +209,7 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
         errors.append(f"tables: parser error ({type(exc).__name__}: {str(exc)[:100]})")
         found = {"template": None, "tables": {},
                  "missing_tables": dict.fromkeys(("active", "applications", "review_litigation"), "parser error")}
+    errors.extend(found.get("notes") or ())     # glued rows decoded / ambiguous (tables/glued_rows.py)
     if ocr_grids:
         found = _with_ocr(found, ocr_grids, errors)
     record["template"] = found.get("template")
