@@ -3,8 +3,9 @@
 Every full table B (and C) of the sample reports (gicrawler/replicas/data/samples) and of
 tests/corpus is turned into glued rows — its digits with the cell
 boundaries removed — in several patterns: each row alone, each pair of rows, every row at once,
-and table C as one 15-digit run. Each case is decoded with the template's identities and
-compared with the true values. Prints cases decoded / ambiguous / wrong (wrong must be 0).
+every row of the table printed as glued text lines and read by the parser's table step
+(extract_tables), and table C as one 15-digit run. Each case is decoded with the template's
+identities and compared with the true values. Prints cases decoded / ambiguous / wrong (wrong must be 0).
 
     python benchmarks/glued.py
 """
@@ -53,11 +54,46 @@ def b_rows(app: dict, template: str):
     return out
 
 
+def nested(rows: dict) -> dict:
+    out: dict = {}
+    for key, values in rows.items():
+        group, _, sub = key.partition(".")
+        row = dict(zip(APPLICANT_COLUMNS, values))
+        if sub:
+            out.setdefault(group, {})[sub] = row
+        else:
+            out[group] = row
+    return out
+
+
+def b_rows_partial(app: dict, template: str) -> dict:
+    """Row key → 7 values of the rows that came back whole (others absent: not decoded)."""
+    out = {}
+    for key in application_rows(template):
+        node = app
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and all(isinstance(node.get(c), int) for c in APPLICANT_COLUMNS):
+            out[key] = tuple(node[c] for c in APPLICANT_COLUMNS)
+    return out
+
+
 def c_values(rl):
     if not isinstance(rl, dict):
         return None
     vals = [rl.get(g, {}).get(c) for g in REVIEW_GROUP_KEYS for c in REVIEW_COLUMNS]
     return tuple(vals) if all(isinstance(v, int) for v in vals) else None
+
+
+def text_glued(tables: dict, template: str) -> str:
+    """Table B printed as text lines with every row's digits glued to its label (through the
+    replicas' layout: the labels as printed), inside its section."""
+    from gicrawler.replicas.layouts import expand_layout, table_layout
+    lines = ["三、收到和处理政府信息公开申请情况"]
+    for row in expand_layout(table_layout("applications", tables, template, {"fullwidth": False})):
+        label = list(dict.fromkeys(c for c in row if c and not c.isdigit()))
+        lines.append("".join(label) + "".join(c for c in row if c.isdigit()))
+    return "\n".join(lines + ["五、存在的主要问题及改进情况"])
 
 
 def glue(values) -> Glued:
@@ -82,6 +118,12 @@ def main() -> int:
             result = decode_applications(given, template)
             for k in glued_keys:
                 tally(counts, pattern, result.rows.get(k), rows[k], f"{name} {k}")
+        # the whole table glued, as text, through the parser's table step
+        from gicrawler.parsing.tables import extract_tables
+        app = extract_tables(text_glued({"applications": nested(rows)}, template))["tables"].get("applications")
+        got_rows = b_rows_partial(app or {}, template)
+        for k, v in rows.items():
+            tally(counts, "B text, every row glued (extract_tables)", got_rows.get(k), v, f"{name} {k} (text)")
         if c is not None:
             got = decode_review(glue(c)) or (None,) * 15
             for g in range(3):          # a group left ambiguous is None, the others may decode
@@ -90,11 +132,11 @@ def main() -> int:
                       c[g * 5:(g + 1) * 5], f"{name} C group {g}")
     took = time.perf_counter() - started
     print(f"{tables} corpus tables ({took:.1f} s)")
-    print(f"{'pattern':<24} {'rows':>6} {'decoded':>8} {'ambiguous':>10} {'wrong':>6}")
+    print(f"{'pattern':<42} {'rows':>6} {'decoded':>8} {'ambiguous':>10} {'wrong':>6}")
     for pattern, (n, d, a, w) in counts.items():
-        print(f"{pattern:<24} {n:>6} {d:>8} {a:>10} {w:>6}")
+        print(f"{pattern:<42} {n:>6} {d:>8} {a:>10} {w:>6}")
     n, d, a, w = (sum(col) for col in zip(*counts.values()))
-    print(f"{'all':<24} {n:>6} {d:>8} {a:>10} {w:>6}")
+    print(f"{'all':<42} {n:>6} {d:>8} {a:>10} {w:>6}")
     return 1 if w else 0
 
 
