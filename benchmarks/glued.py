@@ -4,8 +4,9 @@ Every full table B (and C) of the sample reports (gicrawler/replicas/data/sample
 tests/corpus is turned into glued rows — its digits with the cell
 boundaries removed — in several patterns: each row alone, each pair of rows, every row at once,
 every row of the table printed as glued text lines and read by the parser's table step
-(extract_tables), and table C as one 15-digit run. Each case is decoded with the template's
-identities and compared with the true values. Prints cases decoded / ambiguous / wrong (wrong must be 0).
+(extract_tables), and table C as one 15-digit run; then random consistent tables (counts up
+to 9, 99, 999) with every row glued. Each case is decoded with the template's identities and
+compared with the true values. Prints cases decoded / ambiguous / wrong (wrong must be 0).
 
     python benchmarks/glued.py
 """
@@ -130,14 +131,49 @@ def main() -> int:
                 cells = got[g * 5:(g + 1) * 5]
                 tally(counts, "C, 15 cells glued (groups)", None if None in cells else cells,
                       c[g * 5:(g + 1) * 5], f"{name} C group {g}")
+    random_cases(counts)
     took = time.perf_counter() - started
-    print(f"{tables} corpus tables ({took:.1f} s)")
+    print(f"{tables} corpus tables and 200 random ones ({took:.1f} s)")
     print(f"{'pattern':<42} {'rows':>6} {'decoded':>8} {'ambiguous':>10} {'wrong':>6}")
     for pattern, (n, d, a, w) in counts.items():
         print(f"{pattern:<42} {n:>6} {d:>8} {a:>10} {w:>6}")
     n, d, a, w = (sum(col) for col in zip(*counts.values()))
     print(f"{'all':<42} {n:>6} {d:>8} {a:>10} {w:>6}")
     return 1 if w else 0
+
+
+def random_table(rng, template: str, scale: int) -> dict:
+    """A table B satisfying every identity: random counts up to ``scale``, many zeros."""
+    keys = application_rows(template)
+    results = [k for k in keys if k not in ("received", "carried_over", "total", "carried_forward")]
+
+    def six():
+        return [0 if rng.random() < 0.6 else rng.randint(0, scale) for _ in range(6)]
+
+    rows = {}
+    for k in results:
+        cells = six()
+        rows[k] = (*cells, sum(cells))
+    rows["total"] = tuple(sum(rows[k][j] for k in results) for j in range(7))
+    forward = six()
+    rows["carried_forward"] = (*forward, sum(forward))
+    over = [rng.randint(0, rows["total"][j] + forward[j]) if rng.random() < 0.3 else 0 for j in range(6)]
+    rows["carried_over"] = (*over, sum(over))
+    rows["received"] = tuple(t + f - o for t, f, o in zip(rows["total"], rows["carried_forward"], rows["carried_over"]))
+    return {k: rows[k] for k in keys}
+
+
+def random_cases(counts, n: int = 200) -> None:
+    """Random consistent tables (counts to 9, 99, 999), every row glued: the ambiguous share."""
+    import random
+    rng = random.Random(12)
+    for i in range(n):
+        template = ("2019", "2021")[i % 2]
+        scale = (9, 99, 999)[i % 3]
+        rows = random_table(rng, template, scale)
+        result = decode_applications({k: glue(v) for k, v in rows.items()}, template)
+        for k, v in rows.items():
+            tally(counts, f"random B (to {scale}), every row glued", result.rows.get(k), v, f"random {i} {k}")
 
 
 def tally(counts, pattern, got, truth, where):
