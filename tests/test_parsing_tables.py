@@ -368,7 +368,7 @@ def test_traditional_text_through_normalize():
 @pytest.mark.parametrize("junk", ["", "随机文本 1 2 3", "\x00\x01", "|||\n||", "二、主动公开政府信息情况\n规章"])
 def test_junk_input_never_crashes(junk):
     got = extract_tables(junk, grids=[[["规章"]], [], [[""]]])
-    assert set(got) == {"template", "tables", "missing_tables"}
+    assert set(got) == {"template", "tables", "missing_tables", "notes"}
     assert set(got["missing_tables"]) | set(got["tables"]) == {"active", "applications", "review_litigation"}
 
 
@@ -568,7 +568,8 @@ TOKENS = ["二、主动公开政府信息情况", "三、收到和处理政府�
 @settings(max_examples=150, deadline=None)
 def test_random_input_keeps_the_output_shape(tokens, grids):
     got = extract_tables("".join(tokens), grids=grids, image_sections={"三"})
-    assert set(got) == {"template", "tables", "missing_tables"}
+    assert set(got) == {"template", "tables", "missing_tables", "notes"}
+    assert all(isinstance(n, str) for n in got["notes"])
     assert got["template"] in (None, "2019", "2021")
     assert not set(got["tables"]) & set(got["missing_tables"])
     assert set(got["tables"]) | set(got["missing_tables"]) == {"active", "applications", "review_litigation"}

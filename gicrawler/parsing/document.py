@@ -115,6 +115,7 @@ def _with_ocr(found: dict, ocr_grids, errors: list[str]) -> dict:
         log.exception("OCR table mapping failed")
         errors.append(f"ocr: mapping error ({type(exc).__name__}: {str(exc)[:100]})")
         return found
+    errors.extend(f"ocr: {note}" for note in got.get("notes") or ())
     tables = dict(found.get("tables") or {})
     missing = dict(found.get("missing_tables") or {})
     sources = {}

@@ -62,13 +62,15 @@ def _confirmed_cells(grid: OcrGrid, cells: list) -> tuple[list, int]:
 
 
 def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] | None = None) -> dict:
-    """OCR'd grids → {"tables", "template", "missing_tables", "tables_source"} (tables trusted only).
+    """OCR'd grids → {"tables", "template", "missing_tables", "tables_source", "notes"} (tables
+    trusted only; notes: glued rows decoded or ambiguous).
 
     ``normalize``: applied to every cell first (the document readers' text normalisation)."""
-    tables, templates, missing, sources = {}, {}, {}, {}
+    tables, templates, missing, sources, notes = {}, {}, {}, {}, []
     for grid in grids:
         cells = [[normalize(c) if normalize else c for c in row] for row in grid.cells]
         found = extract_tables("", [cells])
+        notes.extend(found.get("notes") or ())
         for key in TABLE_KEYS:
             table = found["tables"].get(key)
             if not table or key in tables:
@@ -97,7 +99,8 @@ def tables_from_grids(grids: Iterable[OcrGrid], normalize: Callable[[str], str] 
                 missing[key] = "ocr unverified: " + "; ".join(failed)[:300]
             sources[key] = source
     template = templates.get("active") or templates.get("applications")
-    return {"tables": tables, "template": template, "missing_tables": missing, "tables_source": sources}
+    return {"tables": tables, "template": template, "missing_tables": missing, "tables_source": sources,
+            "notes": notes}
 
 
 # ---------------------------------------------------------------- documents → OCR'd grids
