@@ -156,3 +156,49 @@ def select_reports(entries: list[dict], seen: set[str] | None = None) -> list[di
         seen.add(key)
         out.append(e)
     return out
+
+
+# --- tables printed as images ----------------------------------------------------------------
+IMAGE_EXTS = ("png", "jpg", "jpeg", "gif")
+MAX_TABLE_IMAGES = 8          # three table sections, a table sometimes cut into two pictures
+# Headings of the sections that hold the national tables (二/三/四) and of those after them.
+_TABLE_HEADING = re.compile(r"主动公开政府信息(?:的)?情况|收到和处理政府信息公开申请(?:的)?情况|"
+                            r"行政复议[、,，和及与]*(?:提起)?行政诉讼(?:的)?情况")
+_AFTER_TABLES = re.compile(r"存在的主要问题|存在的问题|其他需要报告的事项")
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\s(?:data-src|src)\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s>]+))""", re.I)
+_TABLE_TAG = re.compile(r"<table\b", re.I)
+
+
+def image_ext(url: str) -> str:
+    suffix = PurePosixPath(unquote(urlsplit(url).path).lower()).suffix.lstrip(".")
+    return suffix if suffix in IMAGE_EXTS else "img"
+
+
+def table_images(html: str, base_url: str) -> list[dict]:
+    """Pictures that stand in for a national table: [{url, name, ext}], in page order.
+
+    An ``<img>`` between the heading of section 二/三/四 (主动公开政府信息情况 …) and the next
+    heading, in a section that holds no ``<table>`` (a section with an HTML table has its numbers
+    already), like the 图片版 reports. Works on the markup as text (no tree needed): headings and
+    tags are found in document order. Data URIs and off-page schemes are skipped."""
+    if "<img" not in html and "<IMG" not in html:
+        return []
+    heads = [(m.start(), True) for m in _TABLE_HEADING.finditer(html)]
+    heads += [(m.start(), False) for m in _AFTER_TABLES.finditer(html)]
+    heads.sort()
+    out, seen = [], set()
+    for (start, is_table), (end, _) in zip(heads, heads[1:] + [(len(html), False)]):
+        if not is_table:
+            continue
+        span = html[start:end]
+        if _TABLE_TAG.search(span):
+            continue
+        for m in _IMG_SRC.finditer(span):
+            url = resolve(next(g for g in m.groups() if g), base_url)
+            if not url or canonical(url) in seen:
+                continue
+            seen.add(canonical(url))
+            out.append({"url": url, "name": "", "ext": image_ext(url), "table_image": True})
+            if len(out) >= MAX_TABLE_IMAGES:
+                return out
+    return out

@@ -42,7 +42,14 @@ _ATTACHMENT = {"type": "object", "required": ["url"], "properties": {
     "content_type": _text(), "error": _text(), "skipped": _text(), "parse_error": _text()},
     "additionalProperties": False}
 _VERSION = {"type": "object", "properties": {"hash": _text(), "date": _TIME, "attachments": {"type": "array"}}}
-MISSING_REASONS = ("not found", "image", "unreadable", "parser error")
+MISSING_REASONS = ("not found", "image", "unreadable", "parser error", "ocr unverified", "ambiguous")
+# The first four are the whole reason; the last two are followed by ": <what failed>".
+_MISSING_PATTERN = r"^(?:not found|image|unreadable|parser error)$|^(?:ocr unverified|ambiguous)(?:: .*)?$"
+_TABLE_SOURCE = {"type": "object", "required": ["source"], "additionalProperties": False, "properties": {
+    "source": {"enum": ["ocr", "attachment"]}, "url": _text(),
+    "confidence": {"type": ["number", "null"]}, "min_confidence": {"type": ["number", "null"]},
+    "verified": {"type": "boolean"}, "verified_by": {"enum": ["identities", "second reading"]},
+    "failed": {"type": "array", "items": {"type": "string"}}, "unconfirmed_cells": {"type": "integer"}}}
 AGENCY_KINDS = ("government", "department", "township", "other")
 
 
@@ -95,12 +102,17 @@ FIELDS = (
           "which national template the tables follow: `\"2019\"` or `\"2021\"`"),
     Field("list_title", CRAWL, _text(), "the report's title as shown on the list page"),
     Field("list_date", CRAWL, _text(), "the date shown on the list page (ISO), or `null`"),
-    Field("tables_source", PIPELINE, _text(), "URL of the attachment the tables were read from; `null` when "
-          "they come from the page itself"),
+    Field("tables_source", PARSER, {"type": ["object", "null"], "additionalProperties": False, "properties": {
+        key: _TABLE_SOURCE for key in template.TABLE_KEYS}},
+          "table key → where the table was read when not from the page's own text: `{\"source\": \"ocr\" | "
+          "\"attachment\", \"url\", \"confidence\", \"min_confidence\", \"verified\", \"verified_by\", "
+          "\"failed\"}` (the parser names pictures it read by OCR, the pipeline the attachment a table came "
+          "from); `null` when every table comes from the page itself"),
     Field("missing_tables", PARSER, {"type": ["object", "null"], "additionalProperties": False, "properties": {
-        key: {"enum": list(MISSING_REASONS)} for key in template.TABLE_KEYS}},
+        key: {"type": "string", "pattern": _MISSING_PATTERN} for key in template.TABLE_KEYS}},
           "table key → why it is not in `tables`: `not found`, `image`, `unreadable` (table-like numbers "
-          "that could not be mapped safely), `parser error`"),
+          "that could not be mapped safely), `ocr unverified: …` (read from a picture, but its identities "
+          "fail), `ambiguous: …` (glued digits that split more than one way), `parser error`"),
     Field("parse_error", PIPELINE, _text(), "why the page could not be parsed at all (it is stored raw)"),
     Field("fetch_error", PIPELINE, _text(), "why the page could not be fetched (e.g. `HTTP 404`); no content then"),
     Field("raw_hash", STORE, _text(), "sha1 of the raw page body (the raw bodies are stored beside the record)"),
@@ -140,7 +152,7 @@ def names(*sources: str, panel: bool | None = None) -> tuple[str, ...]:
 # What parse_report returns, in its order.
 PARSER_FIELDS = names(PARSER)
 # What parsing a page gives its record; reparse rewrites exactly these.
-PARSED_FIELDS = PARSER_FIELDS + ("parse_error", "tables_source")
+PARSED_FIELDS = PARSER_FIELDS + ("parse_error",)
 # The metadata block (a spider's loader reads the same, and wins where present).
 METADATA_FIELDS = tuple(f.name for f in FIELDS if f.metadata)
 # Item fields copied onto the record as they are.

@@ -31,15 +31,15 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 
+from gicrawler.schema import PARSER_FIELDS
 from gicrawler.parsing import UnreadableDocument, parse_report
 from gicrawler.runner import ChildDied, ChildRunner, RunTimeout
 
 CORPUS = Path(__file__).parent / "corpus"
 DEADLINE = 20.0                    # seconds per input: a normal report takes well under one
 MEMORY_LIMIT = 1024 ** 3           # RLIMIT_AS of the child (address space; a warm child uses ~130 MB)
-RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
-               "errors"}
+# the keys parse_report promises: the parser's part of the record schema (gicrawler/schema.py)
+RECORD_KEYS = set(PARSER_FIELDS)
 SAMPLE_NAMES = ("000", "001", "002", "003", "004")
 # The five sample reports ship with the replicas (package data).
 SAMPLES = Path(str(resources.files("gicrawler.replicas").joinpath("data", "samples")))

@@ -20,7 +20,7 @@ from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
                "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
-               "errors"}
+               "errors", "tables_source"}
 
 
 def outcome(data, **kw):

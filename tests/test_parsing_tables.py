@@ -368,7 +368,7 @@ def test_traditional_text_through_normalize():
 @pytest.mark.parametrize("junk", ["", "随机文本 1 2 3", "\x00\x01", "|||\n||", "二、主动公开政府信息情况\n规章"])
 def test_junk_input_never_crashes(junk):
     got = extract_tables(junk, grids=[[["规章"]], [], [[""]]])
-    assert set(got) == {"template", "tables", "missing_tables"}
+    assert set(got) == {"template", "tables", "missing_tables", "notes"}
     assert set(got["missing_tables"]) | set(got["tables"]) == {"active", "applications", "review_litigation"}
 
 
@@ -568,7 +568,8 @@ TOKENS = ["二、主动公开政府信息情况", "三、收到和处理政府�
 @settings(max_examples=150, deadline=None)
 def test_random_input_keeps_the_output_shape(tokens, grids):
     got = extract_tables("".join(tokens), grids=grids, image_sections={"三"})
-    assert set(got) == {"template", "tables", "missing_tables"}
+    assert set(got) == {"template", "tables", "missing_tables", "notes"}
+    assert all(isinstance(n, str) for n in got["notes"])
     assert got["template"] in (None, "2019", "2021")
     assert not set(got["tables"]) & set(got["missing_tables"])
     assert set(got["tables"]) | set(got["missing_tables"]) == {"active", "applications", "review_litigation"}
@@ -593,3 +594,15 @@ def test_pdf_labels_printed_below_their_numbers():
     app = extract_tables("三、收到和处理政府信息公开申请情况\n申请人情况\n" + "\n".join(lines))["tables"]["applications"]
     for i, key in enumerate(B_KEYS_2021):
         assert _get(app, key) == dict(zip(APPLICANTS, _row_values(i))), key
+
+
+def test_b_header_with_one_applicant_cell_unread_does_not_shift_columns():
+    """A header whose 科研机构 cell is unreadable (OCR, debris) must not move the other columns'
+    numbers into the wrong applicant columns."""
+    from gicrawler.replicas.layouts import expand_layout, table_layout
+    from gicrawler.replicas.samples import load_sample
+    seed = load_sample("003")
+    grid = expand_layout(table_layout("applications", seed.record["tables"], seed.record["template"]))
+    grid = [["科研机(j)构(g ou)" if c == "科研机构" else c for c in row] for row in grid]
+    got = extract_tables("", [grid])["tables"]["applications"]
+    assert got == seed.record["tables"]["applications"]

@@ -146,6 +146,40 @@ def test_report_attachments_chained_into_one_item(tmp_path):
     assert stats.get_value("gicrawler/alpha/attachments") == 1
 
 
+IMAGE_REPORT = """<html><head><meta charset="utf-8"><title>甲市2023年政府信息公开工作年度报告</title></head>
+<body><div class="header"><img src="/logo.png"></div><div id="zoom"><p>一、总体情况</p><p><img src="photo.jpg"></p>
+<p>二、主动公开政府信息情况</p><table><tr><td>规章</td><td>0</td></tr></table>
+<p>三、收到和处理政府信息公开申请情况</p><p><img src="/files/b.png" alt=""></p>
+<p>四、政府信息公开行政复议、行政诉讼情况</p><p><img src='https://evil.example.com/c.gif'></p>
+<p>五、存在的主要问题及改进情况</p><p><img src="/files/after.png"></p><a href="/files/r.pdf">附件</a>
+</div></body></html>"""
+
+
+def test_table_section_images_are_fetched_as_capped_attachments(tmp_path):
+    """<img> in a table section without an HTML table (图片版): fetched like an attachment,
+    size-capped, same allowed-domains rule; images elsewhere (logo, photos, section 五) are not."""
+    from gicrawler.parsing.ocr import MAX_BYTES
+    path = tmp_path / "s.yaml"
+    path.write_text(SEEDS, encoding="utf-8")
+    spider = make(seeds=str(path))
+    request = report_response(spider)
+    page = HtmlResponse(request.url, body=IMAGE_REPORT.encode(), request=request)
+    first = spider.parse_report(page)
+    assert first.url == "https://www.alpha.gov.cn/files/r.pdf" and "download_maxsize" not in first.meta
+    second = spider.parse_attachment(Response(first.url, body=b"%PDF-1.4 x", request=first))
+    assert second.url == "https://www.alpha.gov.cn/files/b.png"
+    assert second.meta["download_maxsize"] == MAX_BYTES and second.meta["gicrawler"]["kind"] == "attachment"
+    item = spider.parse_attachment(Response(second.url, body=b"\x89PNG\r\n\x1a\n...", request=second,
+                                            headers={"Content-Type": "image/png"}))
+    assert isinstance(item, ReportPage)
+    atts = {a["url"]: a for a in item["attachments"]}
+    assert atts["https://www.alpha.gov.cn/files/b.png"]["kind"] == "png"
+    assert atts["https://www.alpha.gov.cn/files/b.png"]["body"].startswith(b"\x89PNG")
+    assert "offsite" in atts["https://evil.example.com/c.gif"]["skipped"]
+    assert set(atts) == {"https://www.alpha.gov.cn/files/r.pdf", "https://www.alpha.gov.cn/files/b.png",
+                         "https://evil.example.com/c.gif"}
+
+
 def test_pdf_only_report_and_dead_link(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(SEEDS, encoding="utf-8")

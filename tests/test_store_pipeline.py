@@ -94,7 +94,8 @@ def test_tables_from_the_best_attachment():
         {"url": "http://p.test/c.doc", "kind": "doc", "error": "HTTP 404"},
     ]
     record, raws = build_record(report_page(attachments=attachments), parse)
-    assert record["tables_source"] == "http://p.test/b.pdf"
+    assert record["tables_source"] == {key: {"source": "attachment", "url": "http://p.test/b.pdf"}
+                                       for key in ("active", "applications")}
     assert set(record["tables"]) == {"active", "applications"}
     assert record["missing_tables"] == {"review_litigation": "not found"}
     assert record["title"] == "2024年度报告"

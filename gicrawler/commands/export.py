@@ -54,11 +54,31 @@ def panel_row(record: dict, cells: list[str], rules: list[str]) -> dict:
     row = {key: _plain(record.get(key)) for key in META_COLUMNS}
     missing = record.get("missing_tables") or {}
     row["missing_tables"] = ";".join(f"{k}:{v}" for k, v in sorted(missing.items())) or None
+    row["tables_source"] = _sources_text(record.get("tables_source"))
     flat = flatten(record.get("tables") or {}, "", {})
     row.update({column: flat.get(column) for column in cells})
     checks = _check_results(record)
     row.update({f"check.{rule}": checks.get(rule) for rule in rules})
     return row
+
+
+def _sources_text(sources) -> str | None:
+    """``{"applications": {"source": "ocr", "confidence": 0.95, "url": …}}`` → one cell:
+    ``applications:ocr 0.95 <url>`` (a plain string, as older records stored it, passes through)."""
+    if not isinstance(sources, dict):
+        return sources
+    parts = []
+    for key, src in sorted(sources.items()):
+        if not isinstance(src, dict):
+            parts.append(f"{key}:{src}")
+            continue
+        text = f"{key}:{src.get('source')}"
+        if src.get("source") == "ocr":
+            text += f" {src.get('confidence')}" + ("" if src.get("verified") else " unverified")
+        if src.get("url"):
+            text += f" {src['url']}"
+        parts.append(text)
+    return ";".join(parts) or None
 
 
 def panel(records: Iterable[dict]) -> tuple[list[str], list[dict]]:

@@ -154,9 +154,24 @@ def check_published_on_time(published, year) -> dict | None:
             "detail": f"published {day} > deadline {deadline} ({late} day{'s' if late != 1 else ''} late)"}
 
 
+def check_ocr(tables_source) -> dict | None:
+    """Tables read from pictures: each must have passed its identities (image_tables.py). A
+    table that did not is kept out of ``tables``; this check says so among the checks."""
+    if not isinstance(tables_source, dict):
+        return None
+    read = {k: v for k, v in tables_source.items() if isinstance(v, dict) and v.get("source") == "ocr"}
+    if not read:
+        return None
+    failures = [f"{k}: ocr unverified ({'; '.join(v.get('failed') or ())[:200]})"
+                for k, v in read.items() if not v.get("verified")]
+    return _result("tables.ocr_verified", failures,
+                   "read by OCR and verified: " + ", ".join(
+                       f"{k} (confidence {v.get('confidence')})" for k, v in read.items()))
+
+
 # Every rule run_checks may emit, in its order (the export's check columns).
 RULES = ("applications.balance", "applications.results_sum", "applications.row_sums",
-         "review_litigation.sums", "published_on_time")
+         "review_litigation.sums", "tables.ocr_verified", "published_on_time")
 
 
 def run_checks(record: dict) -> list[dict]:
@@ -174,6 +189,9 @@ def run_checks(record: dict) -> list[dict]:
         r = check_review_sums(rl)
         if r:
             out.append(r)
+    r = check_ocr(record.get("tables_source"))
+    if r:
+        out.append(r)
     r = check_published_on_time(record.get("published"), record.get("year"))
     if r:
         out.append(r)

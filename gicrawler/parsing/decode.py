@@ -34,7 +34,10 @@ def _junk(data: bytes, text: str, encoding: str) -> int:
 _EXTENSIONS = {
     ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".xls": "xls", ".xlsx": "xlsx",
     ".htm": "html", ".html": "html", ".shtml": "html", ".jsp": "html", ".txt": "text",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".gif": "image",
 }
+# Pictures (tables printed as images, ocr.py): PNG, JPEG, GIF by their magic bytes.
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
 class UnreadableDocument(ValueError):
@@ -60,6 +63,8 @@ def sniff_format(data: bytes, filename: str | None = None, content_type: str | N
         return _zip_format(data)
     if data.startswith(OLE2_MAGIC):
         return _ole2_format(data, filename, content_type)
+    if data.startswith(IMAGE_MAGIC):
+        return "image"
     ext = extension_format(filename)
     ctype = (content_type or "").lower()
     head = data[:8192]

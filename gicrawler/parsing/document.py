@@ -102,24 +102,37 @@ def _read_legacy(data: bytes, fmt: str):
 
 
 def _read(fmt: str, data: bytes | None, text: str | None, content_type: str | None):
-    """The format's reader: (lines, grids, image sections, metadata lines, page info, errors)."""
+    """The format's reader: (lines, grids, image sections, metadata lines, page info, errors,
+    OCR grids — tables read from pictures, see parsing/image_tables.py)."""
     if fmt in ("html", "text"):
         if text is None:
             _, text = decode(data, content_type)
-        return _read_html(text) if fmt == "html" else _read_text(text)
+        return (*(_read_html(text) if fmt == "html" else _read_text(text)), [])
     if fmt == "pdf":
         from gicrawler.parsing.pdf import parse_pdf
-        lines, grids, errs, has_images = parse_pdf(data)
+        lines, grids, errs, image_pages = parse_pdf(data)
         # A PDF of scanned pages: every table is there, but only as an image.
-        image_sections = frozenset("二三四") if has_images and not any(s.strip() for s in lines) else frozenset()
-        return lines, grids, image_sections, lines, None, errs
+        image_sections = frozenset("二三四") if image_pages and not any(s.strip() for s in lines) else frozenset()
+        ocr_grids: list = []
+        if image_pages:
+            from gicrawler.parsing.image_tables import ocr_pdf_pages
+            ocr_lines, ocr_grids, ocr_errs = ocr_pdf_pages(data, image_pages)
+            lines, errs = lines + ocr_lines, errs + ocr_errs
+        return lines, grids, image_sections, lines, None, errs, ocr_grids
+    if fmt == "image":
+        from gicrawler.parsing.image_tables import ocr_image
+        lines, ocr_grids, errs = ocr_image(data)
+        if not ocr_grids and not lines:
+            raise UnreadableDocument(errs[0] if errs else "image: nothing read")
+        # an image attachment is a table picture: its sections are images by definition
+        return lines, [], frozenset("二三四"), lines, None, errs, ocr_grids
     if fmt == "docx":
         from gicrawler.parsing.docx import parse_docx
         lines, grids, image_sections, errs = parse_docx(data)
-        return lines, grids, image_sections, lines, None, errs
+        return lines, grids, image_sections, lines, None, errs, []
     if fmt == "zip":
         raise UnreadableDocument("zip: an archive, not a report document")
-    return _read_legacy(data, fmt)
+    return (*_read_legacy(data, fmt), [])
 
 
 def _name_hint(filename: str | None, url: str | None) -> str | None:
@@ -141,6 +154,37 @@ def _title_from_name(filename: str | None, url: str | None) -> str | None:
             if "报告" in stem and re.search(r"(?:19|20)\d{2}", stem):
                 return stem
     return None
+
+
+def _cell_text(cell: str) -> str:
+    return " ".join(normalize_text(cell).split())
+
+
+def _with_ocr(found: dict, ocr_grids, errors: list[str]) -> dict:
+    """Tables read by OCR fill the ones the text and grids did not give (image_tables.py)."""
+    from gicrawler.parsing.image_tables import tables_from_grids
+    try:
+        got = tables_from_grids(ocr_grids, _cell_text)
+    except Exception as exc:   # a bug in the OCR mapping costs the OCR'd tables, not the record
+        log.exception("OCR table mapping failed")
+        errors.append(f"ocr: mapping error ({type(exc).__name__}: {str(exc)[:100]})")
+        return found
+    errors.extend(f"ocr: {note}" for note in got.get("notes") or ())
+    tables = dict(found.get("tables") or {})
+    missing = dict(found.get("missing_tables") or {})
+    sources = {}
+    for key, source in got["tables_source"].items():
+        if key in tables:
+            continue                       # the text had this table: it stands
+        sources[key] = source
+        if key in got["tables"]:
+            tables[key] = got["tables"][key]
+            missing.pop(key, None)
+        else:
+            missing[key] = got["missing_tables"][key]
+    template = found.get("template") or got.get("template")
+    return {**found, "tables": tables, "missing_tables": missing, "template": template,
+            "tables_source": sources or None}
 
 
 def parse_report(data: bytes | str, *, filename: str | None = None, content_type: str | None = None,
@@ -171,12 +215,12 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
     except Exception as exc:  # noqa: BLE001 - a reader library failing in an unlisted way: one clear line
         log.warning("reading %s failed", url or filename or "document", exc_info=True)
         raise UnreadableDocument(f"{fmt}: cannot read ({type(exc).__name__}: {str(exc)[:120]})") from None
-    lines, grids, image_sections, meta_lines, page_info, errs = read
+    lines, grids, image_sections, meta_lines, page_info, errs, ocr_grids = read
     errors.extend(errs)
 
     # Normalise once; cells and metadata lines that are body lines reuse the result.
     body = normalize_text("\n".join(lines))
-    if not body.strip() and not any(e.startswith(f"{fmt}: ") for e in errors):
+    if not body.strip() and not ocr_grids and not any(e.startswith(f"{fmt}: ") for e in errors):
         errors.append(f"{fmt}: no text found")
     normed_lines = body.split("\n")
     known = dict(zip(lines, normed_lines)) if len(normed_lines) == len(lines) else {}
@@ -196,9 +240,13 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
         errors.append(f"tables: parser error ({type(exc).__name__}: {str(exc)[:100]})")
         found = {"template": None, "tables": {},
                  "missing_tables": dict.fromkeys(("active", "applications", "review_litigation"), "parser error")}
+    errors.extend(found.get("notes") or ())     # glued rows decoded / ambiguous (tables/glued_rows.py)
+    if ocr_grids:
+        found = _with_ocr(found, ocr_grids, errors)
     record["template"] = found.get("template")
     record["tables"] = found.get("tables") or {}
     record["missing_tables"] = found.get("missing_tables") or {}
+    record["tables_source"] = found.get("tables_source") or None
     record["text"] = body
     record["format"] = fmt
     record["errors"] = errors

@@ -41,6 +41,10 @@ _X_TOLERANCE = _Y_TOLERANCE = 3     # pdfplumber.utils.text defaults: word and l
 _MAX_FORM_DEPTH = 8
 # PDFium is not thread-safe (pypdfium2's documentation): one document at a time per process.
 _PDFIUM = threading.Lock()
+IMAGE_PAGE_MAX_CHARS = 20   # a page with images and fewer characters than this is a picture
+MAX_OCR_PAGES = 12          # image pages OCR'd per PDF (the three tables fit in a few pages)
+RENDER_SCALE = 3.0          # 216 dpi: a table's 7-pt digits come out about 20 px high
+MAX_RENDER_PIXELS = 12_000_000
 
 # pdfminer (pdfplumber's import) warns for every recoverable defect of a damaged file.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -401,9 +405,10 @@ def _continues(prev: tuple, xs: list[float], bbox: tuple, page_height: float) ->
 
 # ------------------------------------------------------------------------- document
 
-def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str], bool]:
-    """Returns (text lines, grids, errors, has_images). Raises UnreadableDocument when no
-    page at all can be read."""
+def parse_pdf(data: bytes) -> tuple[list[str], list[list[list[str]]], list[str], list[int]]:
+    """Returns (text lines, grids, errors, image_pages): image_pages are the (0-based) pages that
+    hold images and next to no text — scanned pages, tables pasted as pictures — for OCR
+    (see ``render_pages``). Raises UnreadableDocument when no page at all can be read."""
     with _PDFIUM:
         return _parse_pdf(data)
 
@@ -415,7 +420,7 @@ def _parse_pdf(data: bytes):
     errors: list[str] = []
     lines: list[str] = []
     grids: list[list[list[str]]] = []
-    has_images = False
+    image_pages: list[int] = []
     try:
         pdf = pdfium.PdfDocument(data)
     except Exception as exc:  # PdfiumError (format, password, …) or a damaged file's other failures
@@ -456,7 +461,8 @@ def _parse_pdf(data: bytes):
                 else:
                     grids.append(_grid(texts, xs))
                 last = (grids[-1], xs, bbox[3], content.height, number)
-            has_images = has_images or content.has_images
+            if content.has_images and len("".join("".join(content.lines).split())) < IMAGE_PAGE_MAX_CHARS:
+                image_pages.append(number - 1)
             pages_read += 1
             lines.extend(content.lines)
     finally:
@@ -465,4 +471,29 @@ def _parse_pdf(data: bytes):
         raise UnreadableDocument("pdf: no page could be read" + (f" ({errors[-1]})" if errors else ""))
     if not any(line.strip() for line in lines):
         errors.append("pdf: no text layer (scanned images?)")
-    return lines, grids, errors, has_images
+    return lines, grids, errors, image_pages
+
+
+def render_pages(data: bytes, pages: list[int], *, scale: float = RENDER_SCALE, max_pages: int = MAX_OCR_PAGES):
+    """(page index, RGB array) of the given pages rendered to bitmaps (pypdfium2), for OCR; at
+    most ``max_pages``. A page that cannot be rendered comes as (page index, the exception).
+    One page is held at a time, and PDFium is used under the module's lock (it is not
+    thread-safe), released while the caller reads the bitmap."""
+    import numpy as np
+    import pypdfium2
+
+    for index in pages[:max_pages]:
+        with _PDFIUM:
+            try:
+                pdf = pypdfium2.PdfDocument(data)
+                try:
+                    page = pdf[index]
+                    w, h = page.get_size()
+                    # keep the bitmap under the OCR pixel cap whatever the page size
+                    fit = min(scale, (MAX_RENDER_PIXELS / max(w * h, 1)) ** 0.5)
+                    rgb = np.asarray(page.render(scale=fit).to_pil().convert("RGB"))
+                finally:
+                    pdf.close()
+            except Exception as exc:  # noqa: BLE001 - pdfium raises its own error types for broken pages
+                rgb = exc
+        yield index, rgb

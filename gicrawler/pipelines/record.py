@@ -116,15 +116,7 @@ def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
         if key in METADATA_FIELDS and value not in (None, ""):
             record[key] = value
 
-    if not record.get("tables"):
-        with_tables = [(att, res) for att, res in parsed_attachments if res.get("tables")]
-        if with_tables:
-            att, best = max(with_tables, key=lambda pair: (_cells(pair[1]["tables"]), len(pair[1]["tables"])))
-            record.update({key: best.get(key) for key in TABLE_FIELDS})
-            record["tables_source"] = att.get("url")
-            for key in ("agency", "year", "text") + METADATA_FIELDS:  # what the page did not say
-                if record.get(key) in (None, "") and best.get(key) not in (None, ""):
-                    record[key] = best[key]
+    _tables_from_attachments(record, parsed_attachments)
     # Checks depend on the tables and on `published`/`year`, which may now come from elsewhere;
     # when none of them changed, the parser's checks stand (running them again costs ~10% of a parse).
     if (record.get("tables") is not None or result) and (
@@ -147,7 +139,60 @@ def checked(record: dict) -> dict:
     return record
 
 
-CHECKED_FIELDS = ("tables", "published", "year")
+CHECKED_FIELDS = ("tables", "published", "year", "tables_source")
+TABLE_KEYS = ("active", "applications", "review_litigation")
+
+
+def _source(att: Mapping, result: Mapping, key: str) -> dict:
+    """Where table ``key`` came from: the attachment, and how its parser read it (OCR)."""
+    own = (result.get("tables_source") or {}).get(key) or {}
+    return {"source": "attachment", **own, "url": att.get("url")}
+
+
+def _tables_from_attachments(record: dict, parsed: list) -> None:
+    """Tables the page does not hold, from its attachments (``record`` is updated in place).
+
+    A page without any table takes all its table fields from the attachment with the most
+    numbers (a report published as PDF/DOCX, or as pictures). A page with some tables takes each
+    missing one from the attachment holding the most numbers of it (a 图片版 page: table A in
+    HTML, tables B and C as images). ``tables_source`` names, per table taken, the attachment's
+    URL and its parser's own account (``{"source": "ocr", "confidence": …}`` for a picture); a
+    table an attachment read but did not trust (``ocr unverified``) stays missing, with its reason."""
+    own_sources = dict(record.get("tables_source") or {})
+    if not record.get("tables"):
+        with_tables = [(att, res) for att, res in parsed if res.get("tables")]
+        if with_tables:
+            att, best = max(with_tables, key=lambda pair: (_cells(pair[1]["tables"]), len(pair[1]["tables"])))
+            record.update({key: best.get(key) for key in TABLE_FIELDS})
+            own_sources = {key: _source(att, best, key) for key in {**(best.get("tables_source") or {}),
+                                                                     **best["tables"]}}
+            for key in ("agency", "year", "text") + METADATA_FIELDS:  # what the page did not say
+                if record.get(key) in (None, "") and best.get(key) not in (None, ""):
+                    record[key] = best[key]
+    tables = dict(record.get("tables") or {})
+    missing = dict(record.get("missing_tables") or {})
+    for key in TABLE_KEYS:
+        if key in tables:
+            continue
+        having = [(att, res) for att, res in parsed if key in (res.get("tables") or {})]
+        if having:
+            att, res = max(having, key=lambda pair: _cells(pair[1]["tables"][key]))
+            tables[key] = res["tables"][key]
+            missing.pop(key, None)
+            own_sources[key] = _source(att, res, key)
+            if not record.get("template") and res.get("template"):
+                record["template"] = res["template"]
+            continue
+        untrusted = [(att, res) for att, res in parsed if key in (res.get("tables_source") or {})]
+        if untrusted and key not in own_sources:
+            att, res = untrusted[0]
+            own_sources[key] = _source(att, res, key)
+            missing[key] = (res.get("missing_tables") or {}).get(key) or "ocr unverified"
+    if tables or record.get("tables") is not None:
+        record["tables"] = tables
+    if missing or record.get("missing_tables") is not None:
+        record["missing_tables"] = missing
+    record["tables_source"] = own_sources or None
 _HTML_START = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title)[\s>/]", re.I)
 
 

@@ -32,6 +32,7 @@ from gicrawler.families import PageRequest, get_adapter
 from gicrawler.incremental import NotModified, flag
 from gicrawler.items import ReportPage
 from gicrawler.middlewares import Offsite, is_challenge
+from gicrawler.parsing.ocr import MAX_BYTES as IMAGE_MAXSIZE
 from gicrawler.reach import Reach
 from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
 
@@ -229,7 +230,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # item["metadata"] stays empty: the parse pipeline reads it with the same ItemLoader
         # (gicrawler.loaders, via parse_report) from the same page, off the reactor thread.
         pending = []
-        for att in _attachments(response):
+        # documents linked from the page, then pictures standing in for a table (OCR'd by the parser)
+        for att in _attachments(response) + _table_images(response):
             if not portal.allows(att["url"]):
                 self._skip_attachment(item, att, "offsite: host not in the seed's allowed_domains")
             elif len(pending) >= self.max_attachments:
@@ -285,6 +287,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         att, rest = pending[0], pending[1:]
         meta = self._meta(portal, "attachment", report_url=item["url"])
         meta.update(item=item, pending=rest, attachment=att)
+        if att.get("table_image"):
+            meta["download_maxsize"] = IMAGE_MAXSIZE   # the parser reads no bigger picture
         # dont_filter: two reports may share a file; the chain must not be cut by the dupefilter.
         # dont_filter also lets a request past Scrapy's OffsiteMiddleware: the portal's hosts are
         # enforced by PortalHostsMiddleware instead, on this request and on every redirect of it.
@@ -354,6 +358,10 @@ def _attachments(response) -> list[dict]:
     # a local Selector, not response.selector: that one is cached on the response and its lxml
     # tree (~1 MB) would live as long as the item waits in the parse pipeline
     return discovery.find_attachments(scrapy.Selector(response), response.url)
+
+
+def _table_images(response) -> list[dict]:
+    return discovery.table_images(_text(response), response.url)
 
 
 def _reason(failure) -> str:

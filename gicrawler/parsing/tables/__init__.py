@@ -14,6 +14,7 @@ from gicrawler.parsing.tables.active import assemble_active
 from gicrawler.parsing.tables.applications import assemble_applications, conform_other, remap_grid
 from gicrawler.parsing.tables.blocks import Block, grid_blocks, text_blocks
 from gicrawler.parsing.tables.cells import parse_value
+from gicrawler.parsing.tables.glued_rows import fill_applications, fill_review
 from gicrawler.parsing.tables.review import assemble_review
 from gicrawler.parsing.tables.sections import drop_page_marks, find_sections
 from gicrawler.template import TABLE_KEYS
@@ -41,6 +42,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
     normalised text)."""
     text = drop_page_marks((text or "").replace("\x0c", "\n"))
     by_kind: dict[str, list[Block]] = {k: [] for k in TABLE_KEYS}
+    rows_of: dict[str, list] = {k: [] for k in TABLE_KEYS}     # the grid rows, for glued_rows
     origins: dict[int, object] = {}     # explain: block → (grid number, grid), or its text's offset
     for number, grid in enumerate(grids or (), 1):
         grid = [list(r) for r in grid or () if isinstance(r, (list, tuple))]
@@ -52,6 +54,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
             if kind == "applications":
                 blocks = remap_grid(grid, blocks)
             by_kind[kind].extend(blocks)
+            rows_of[kind].extend(grid)
             if explain is not None:
                 origins.update((id(b), (number, grid)) for b in blocks)
 
@@ -64,14 +67,15 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
             found = find_sections(text)
         return found
 
-    tables, templates, missing = {}, {}, {}
+    tables, templates, missing, notes = {}, {}, {}, []
     for key in TABLE_KEYS:
         result = None
-        sources = []
+        sources, raws = [], []
         # The grids first; the sections' text is cut into blocks only when they gave no table.
         why = {} if explain is not None else None
-        for blocks, offset in _sources(key, by_kind[key], text, sections):
+        for blocks, offset, raw in _sources(key, by_kind[key], rows_of[key], text, sections):
             sources.append(blocks)
+            raws.append(raw)
             if why is not None:
                 why.clear()
                 if offset is not None:
@@ -80,6 +84,15 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
             if result[1]:
                 break
         template, table = result if result else (None, None)
+        if key != "active":
+            # rows whose digits lost their cell boundaries: from the source that gave the table,
+            # else from the first source that has any
+            for raw in raws[-1:] if table else raws:
+                template, glued_table, said = _glued(key, template, table, raw)
+                if said or glued_table is not table:
+                    table = glued_table
+                    notes.extend(said)
+                    break
         if table:
             tables[key] = table
             if template:
@@ -89,6 +102,8 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
             continue
         if key in images:
             missing[key] = "image"
+        elif any(n.startswith(f"{key}") and "ambiguous" in n for n in notes):
+            missing[key] = "ambiguous: glued digits split more than one way"
         elif any(len(b.values) >= 3 for s in sources for b in s):
             missing[key] = "unreadable"         # numbers in table form, but no safe mapping
         else:
@@ -96,18 +111,25 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
     template = templates.get("active") or templates.get("applications")
     if "applications" in tables and template:
         tables["applications"] = conform_other(tables["applications"], template)
-    return {"template": template, "tables": tables, "missing_tables": missing}
+    return {"template": template, "tables": tables, "missing_tables": missing, "notes": notes}
 
 
-def _sources(key, grid_blocks_, text, found):
-    """Block lists to try for one table, in order: grid rows, then each candidate region
-    of ``found()`` (find_sections' result, computed on first use)."""
+def _sources(key, grid_blocks_, grid_rows, text, found):
+    """(blocks, text offset, raw rows) to try for one table, in order: grid rows, then each
+    candidate region of ``found()`` (find_sections' result, computed on first use)."""
     if grid_blocks_:
-        yield grid_blocks_, None
+        yield grid_blocks_, None, grid_rows
     for _, start, end in found().get(key, ()):
         m = labels.TABLE_START[key].search(text, start, end)
         start = m.start() if m else start
-        yield text_blocks(text[start:end]), start
+        yield text_blocks(text[start:end]), start, text[start:end].split("\n")
+
+
+def _glued(key, template, table, raw):
+    if key == "applications":
+        return fill_applications(template, table, raw)
+    table_c, said = fill_review(table, raw)
+    return template, table_c, said
 
 
 _SECTION_ALIASES = {"二": "active", "2": "active", "三": "applications", "3": "applications",

@@ -285,6 +285,8 @@ def remap_grid(grid, blocks):
     idx = [cmap[k] for k in keys]
     if len(keys) < 6 or any(a >= b for a, b in zip(idx, idx[1:])):
         return blocks                   # incomplete or out of order: not an expanded header
+    if tuple(keys) != labels.APPLICANT_COLUMNS[:len(keys)]:
+        return blocks                   # one of the six header cells unread: positions unknown
     width = max(idx) + 1
     out = []
     for row, b in zip(grid, blocks):

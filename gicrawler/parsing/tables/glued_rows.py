@@ -1,0 +1,123 @@
+"""Rows whose numbers lost their cell boundaries, found in a table's source and decoded.
+
+The assemblers read rows whose cells are there. A row printed ``一、本年新收政府信息公开申请数量640020470``
+(or ``…数量 64 0020470``) gives them nothing: its digits are one label or too few values. This
+step finds such rows in the source the table came from (its grid rows or its text lines), names
+their template row by label, and has gicrawler/parsing/glued.py split the digits with the
+template's identities, jointly with every row the assembler did read. Rows that decode are
+filled in; the others stay null, and the notes say ``ambiguous`` (the record's ``errors``).
+"""
+from __future__ import annotations
+
+from gicrawler import template as T
+from gicrawler.parsing import glued, labels
+from gicrawler.parsing.tables.applications import row_keys
+
+_B_WIDTH = len(T.APPLICANT_COLUMNS)
+_C_WIDTH = len(T.REVIEW_COLUMNS) * len(T.REVIEW_GROUP_KEYS)
+
+
+def _row_text(row) -> str:
+    return row if isinstance(row, str) else " ".join(c for c in row if isinstance(c, str) and c.strip())
+
+
+def glued_application_rows(raw_rows) -> dict:
+    """Table B row key → Glued, for every glued row of the source (first one per row key)."""
+    out: dict = {}
+    for row in raw_rows:
+        found = glued.glued_row(_row_text(row), _B_WIDTH)
+        if not found:
+            continue
+        keys = row_keys("".join(found[0].split()))
+        if keys and keys[-1] not in out:
+            out[keys[-1]] = found[1]
+    return out
+
+
+def _year(raw_rows, found: dict) -> str:
+    """Which template the glued rows follow, as the assembler decides it (align_runs)."""
+    text = "".join("".join(_row_text(r).split()) for r in raw_rows)
+    return "2021" if labels.B_MARKERS_2021.search(text) or any(k.startswith("other.") for k in found) else "2019"
+
+
+def _get(table: dict, key: str):
+    node = table
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _put(table: dict, key: str, row: dict) -> None:
+    group, _, sub = key.partition(".")
+    if not sub:
+        table[group] = row
+        return
+    rows = table.setdefault(group, {})
+    if not isinstance(rows.get("total", {}), dict):
+        return                  # the group printed as one row (2019's 其他处理): it stands
+    rows[sub] = row
+
+
+def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[str | None, dict | None, list]:
+    """Table B with its glued rows decoded: (year, table, notes)."""
+    found = glued_application_rows(raw_rows)
+    if not found:
+        return year, table, []
+    year = year or _year(raw_rows, found)
+    table = {k: v for k, v in (table or {}).items()}
+    given: dict = {}
+    for key in T.application_rows(year):
+        row = _get(table, key)
+        values = tuple(row.get(c) for c in T.APPLICANT_COLUMNS) if isinstance(row, dict) else (None,) * _B_WIDTH
+        if key in found and all(v is None for v in values):
+            given[key] = found[key]
+        else:
+            given[key] = values
+    if not any(isinstance(v, glued.Glued) for v in given.values()):
+        return year, table or None, []
+    result = glued.decode_applications(given, year)
+    for key, values in result.rows.items():
+        _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
+    for key in T.application_rows(year):          # a table built from glued rows only: every row
+        if _get(table, key) is None:
+            _put(table, key, dict.fromkeys(T.APPLICANT_COLUMNS))
+    notes = []
+    if result.decoded:
+        notes.append("applications: glued digits decoded with the template's identities: "
+                     + ", ".join(result.decoded))
+    notes += [f"applications.{key}: {why}" for key, why in result.ambiguous.items()]
+    return year, (table if result.rows or any(v is not None for v in _cells(table)) else None), notes
+
+
+def _cells(table: dict):
+    for value in table.values():
+        if isinstance(value, dict):
+            yield from _cells(value)
+        else:
+            yield value
+
+
+def fill_review(table: dict | None, raw_rows) -> tuple[dict | None, list]:
+    """Table C from one glued run of its numbers, when the assembler found no table."""
+    if table:
+        return table, []
+    for row in raw_rows:
+        text = _row_text(row).strip()
+        found = glued.glued_row(text, _C_WIDTH - 3) or (
+            ("", glued.Glued.of(text)) if text and text.replace(" ", "").isdigit() else None)
+        if not found:
+            continue
+        digits = found[1]
+        if len(digits.pieces) >= _C_WIDTH - 3 or digits.digits < _C_WIDTH - 3:
+            continue                               # cells all there (the assembler's job) or too few
+        values = glued.decode_review(digits)
+        if values is None and digits.digits < _C_WIDTH:
+            values = glued.decode_review(digits, with_total=False)
+        if values is None:
+            return None, ["review_litigation: ambiguous: no single split of its glued digits"]
+        table = glued.review_table(values)
+        groups = [g for g in T.REVIEW_GROUP_KEYS if all(v is None for v in table[g].values())]
+        notes = ["review_litigation: glued digits decoded with the template's identities"]
+        notes += [f"review_litigation.{g}: ambiguous: several digit splits satisfy the identities" for g in groups]
+        return table, notes
+    return None, []
