@@ -37,7 +37,9 @@ YEAR_DIRS = (
     (r"gknb(?P<year>(?:19|20)\d{2})", "密云 gknb2025/"),
     (r"(?P<year>(?:19|20)\d{2})nb?", "大兴 2019n/, 怀柔 东城 beijing.gov.cn 2024nb/"),
 )
-GROUP_DIRS = r"(?:dcq)?(?:qzf|qzfbm|zxjd|xzjd|jd)\d*"
+# group directories inside a year: 区政府 qzf, 部门 qzfbm, 街乡镇 zxjd (怀柔) / xzjd<N> (大兴), 东城's
+# dcqzf / dcqjd (街道); a year suffix or a number may follow
+GROUP_DIRS = r"(?:dc)?(?:qzf|qzfbm|zxjd|xzjd|qjd)\d*"
 DETAIL = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])|/\d{5,}/index\.s?html?(?:$|[?#])")
 _INDEX = re.compile(r"(?:^|/)(?:index(?:_\d+)?\.s?html?)?$")
 
@@ -92,15 +94,17 @@ def child_dirs(sel: Selector, url: str) -> list[tuple[str, str]]:
     return out
 
 
+def year_of(name: str, params: dict) -> int | None:
+    """The report year a directory name stands for (``gknb2025`` → 2025), None for other names."""
+    patterns = [params["year_pattern"]] if params.get("year_pattern") else [p for p, _ in YEAR_DIRS]
+    for pattern in patterns:
+        m = re.fullmatch(pattern, name)
+        if m:
+            return int(m.group("year"))
+    return None
+
+
 def year_dirs(sel: Selector, url: str, params: dict) -> list[tuple[int, str]]:
     """(report year, URL) of the root's year directories."""
-    patterns = [re.compile(params["year_pattern"])] if params.get("year_pattern") else \
-        [re.compile(p) for p, _ in YEAR_DIRS]
-    out = []
-    for name, dir_url in child_dirs(sel, url):
-        for pattern in patterns:
-            m = pattern.fullmatch(name)
-            if m:
-                out.append((int(m.group("year")), dir_url))
-                break
-    return out
+    found = ((year_of(name, params), dir_url) for name, dir_url in child_dirs(sel, url))
+    return [(year, dir_url) for year, dir_url in found if year is not None]

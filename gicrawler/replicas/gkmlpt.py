@@ -58,7 +58,7 @@ class Gkmlpt(Portal):
         specs = [
             variant(rng, self.name, AGENCY, 2024, size=900, index_prefix="007482775"),
             variant(rng, self.name, AGENCY, 2023, size=850, index_prefix="007482775",
-                    options={"image_sections": ("applications",)}, title_suffix="（图片版）"),
+                    options={"image_sections": ("applications",)}),
             variant(rng, self.name, AGENCY, 2022, size=800, index_prefix="007482775", delivery="pdf_only"),
             variant(rng, self.name, AGENCY, 2021, size=700, index_prefix="007482775", error="balance"),
         ]
