@@ -119,6 +119,14 @@ def test_spider_fetches_the_detail_requests_into_one_item(tmp_path):
     assert item["url"] == SHELL_URL and item["body"] == SHELL.encode()
     assert [(a["url"], a["kind"], a["size"]) for a in item["attachments"]] == [
         (DETAIL_API, "json", len(body)), (SITE + "/WebBuilderDS/a.pdf", "pdf", 10)]
+    state = rest.meta["attachment"]["request"].state
     # a refused answer: recorded in the stats, the report item still comes
-    failed = spider._detail_requests(portal, '{"custom": {"status": "false"}}', DETAIL_API, rest.meta["attachment"]["request"].state)
+    failed = spider._detail_requests(item, portal, '{"custom": {"status": "false"}}', DETAIL_API, state, 0)
     assert failed == [] and crawler.stats.get_value("gicrawler/sj/detail_errors") == 1
+    # files an answer names count against GICRAWLER_MAX_ATTACHMENTS with what the item has already
+    many = answer(pdflist=[{"attachurl": f"/f/{n}.pdf"} for n in range(30)] + [{"attachurl": "https://evil.example.com/x.pdf"}])
+    item["attachments"] = item["attachments"][:1]
+    queued = spider._detail_requests(item, portal, many, DETAIL_API, state, 0)
+    assert len(queued) == spider.max_attachments - 1
+    skipped = [a["skipped"] for a in item["attachments"] if "skipped" in a]
+    assert len(skipped) == 31 - len(queued) and sum("offsite" in s for s in skipped) == 1

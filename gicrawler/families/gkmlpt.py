@@ -27,7 +27,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from gicrawler.discovery import find_attachments, parse_date, resolve
-from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json
+from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json, planned_pages
 from gicrawler.parsing.embedded import embedded_html
 
 FACTS = (
@@ -138,8 +138,8 @@ def _parse_api(text: str, url: str, state: dict) -> ListPage:
     count = post_count(doc)
     if page == 1 and count is not None and articles:
         pages = math.ceil(count / len(articles))
-        requests = [_api_request(state["base"], state["sid"], state["cat"], n, planned=True)
-                    for n in range(2, pages + 1)]
+        requests = planned_pages(range(2, pages + 1), lambda n: _api_request(
+            state["base"], state["sid"], state["cat"], n, planned=True))
     elif not state.get("planned") and articles:
         # no count: the next page, until an empty one (or one that repeats this one)
         urls = sorted(e["url"] for e in entries)

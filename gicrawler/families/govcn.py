@@ -18,7 +18,7 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from gicrawler.families import Fact, ListPage, PageRequest, anchor_entries, link_pattern, trs
+from gicrawler.families import Fact, ListPage, PageRequest, anchor_entries, link_pattern, planned_pages, trs
 
 FACTS = (
     Fact("ministry 年报 columns …/zfxxgknb/index.html with index_{n}.html pages and countPage = N",
@@ -48,8 +48,8 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("page", 0) == 0:
         count, name, ext = page_count(text, url)
         browser = bool(state.get("browser"))
-        requests = [PageRequest(urljoin(url, f"{name}_{i}.{ext}"), browser=browser,
-                                state={"page": i, "browser": browser}) for i in range(1, count)]
+        requests = planned_pages(range(1, count), lambda i: PageRequest(
+            urljoin(url, f"{name}_{i}.{ext}"), browser=browser, state={"page": i, "browser": browser}))
     return ListPage(entries, requests)
 
 

@@ -26,7 +26,7 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 from parsel import Selector
 
 from gicrawler.discovery import parse_date, resolve
-from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json, report_years
+from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json, planned_pages, report_years
 
 FACTS = (
     Fact("portal pages carry <meta name=\"SiteIDCode\" content=\"<10 characters>\">",
@@ -140,7 +140,7 @@ def _parse_answer(text: str, url: str, state: dict) -> ListPage:
                                      bool(state.get("browser")))
     if total is not None:
         if page == 0:
-            requests = [again(n) for n in range(1, math.ceil(total / PAGE_SIZE))]
+            requests = planned_pages(range(1, math.ceil(total / PAGE_SIZE)), again)
     elif entries and sorted(e["url"] for e in entries) != state.get("last"):
         nxt = again(page + 1)
         nxt.state["last"] = sorted(e["url"] for e in entries)

@@ -20,7 +20,8 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from gicrawler.discovery import resolve
-from gicrawler.families import Fact, ListPage, PageRequest, anchor_entries, link_pattern, report_years, trs
+from gicrawler.families import (Fact, ListPage, PageRequest, anchor_entries, link_pattern, planned_pages,
+                                report_years, trs)
 
 FACTS = (
     Fact("year directories gknb{Y}/ (密云), {Y}n/ (大兴), {Y}nb/ (怀柔, 东城, beijing.gov.cn)",
@@ -52,21 +53,22 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     sel = Selector(text=text)
     entries = anchor_entries(sel, url, link_pattern(params, DETAIL))
     stage = state.get("stage")
-    requests: list[PageRequest] = []
     if stage == "root":
         wanted = set(report_years(params)) if params.get("years") else None
-        for year, dir_url in year_dirs(sel, url, params):
-            if wanted is None or year in wanted:
-                requests.append(PageRequest(dir_url, state={"stage": "year", "year": year}))
-    elif stage in ("year", "group"):
-        if stage == "year":
-            group = re.compile(params.get("group_pattern") or GROUP_DIRS)
-            requests += [PageRequest(u, state={"stage": "group", "year": state.get("year")})
-                         for name, u in child_dirs(sel, url) if group.fullmatch(name)]
-        count, name, ext = trs.page_count(text, url)
-        requests += [PageRequest(urljoin(url, f"{name}_{i}.{ext}"), state={"stage": "page"})
-                     for i in range(1, count)]
-    return ListPage(entries, requests)
+        return ListPage(entries, [PageRequest(dir_url, state={"stage": "year", "year": year})
+                                  for year, dir_url in year_dirs(sel, url, params) if wanted is None or year in wanted])
+    if stage not in ("year", "group"):
+        return ListPage(entries, [])
+    groups = []
+    if stage == "year":
+        group = re.compile(params.get("group_pattern") or GROUP_DIRS)
+        groups = [PageRequest(u, state={"stage": "group", "year": state.get("year")})
+                  for name, u in child_dirs(sel, url) if group.fullmatch(name)]
+    count, name, ext = trs.page_count(text, url)
+    # the groups, then the pages the pager claims (planned lazily: it may claim a million)
+    return ListPage(entries, planned_pages(range(len(groups) + max(0, count - 1)), lambda k: groups[k] if k < len(groups)
+                                           else PageRequest(urljoin(url, f"{name}_{k - len(groups) + 1}.{ext}"),
+                                                            state={"stage": "page"})))
 
 
 def directory(url: str) -> str:
