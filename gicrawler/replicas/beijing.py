@@ -76,10 +76,10 @@ class Beijing(Portal):
             self._list(folder, items)
 
     def seed_entries(self) -> list[dict]:
-        common = {"region": self.region, "family": self.family, "allowed_domains": ["127.0.0.1"],
-                  "browser": False, "antibot_browser": False, "obey_robots": True}
-        return [{"name": "beijing_huairou", **common, "index_urls": [self.base + HR_ROOT], "params": {}},
-                {"name": "beijing_miyun", **common, "index_urls": [self.base + MY_ROOT], "params": {"years": MY_YEARS}}]
+        common = lambda: {"region": self.region, "family": self.family, "allowed_domains": ["127.0.0.1"],  # noqa: E731
+                          "browser": False, "antibot_browser": False, "obey_robots": True}   # fresh lists: no YAML aliases
+        return [{"name": "beijing_huairou", **common(), "index_urls": [self.base + HR_ROOT], "params": {}},
+                {"name": "beijing_miyun", **common(), "index_urls": [self.base + MY_ROOT], "params": {"years": MY_YEARS}}]
 
     # --- pages
     def _rel(self, day: str, key: str) -> str:

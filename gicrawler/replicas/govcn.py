@@ -61,11 +61,11 @@ class Govcn(Portal):
         self.add_page(STATE + "index.htm", lambda: self._state_list(state_rows))
 
     def seed_entries(self) -> list[dict]:
-        common = {"region": self.region, "family": self.family, "allowed_domains": ["127.0.0.1"],
-                  "browser": False, "antibot_browser": False, "obey_robots": True}
-        return [{"name": "govcn", **common, "index_urls": [self.base + COLUMN + "index.html"],
+        common = lambda: {"region": self.region, "family": self.family, "allowed_domains": ["127.0.0.1"],  # noqa: E731
+                          "browser": False, "antibot_browser": False, "obey_robots": True}   # fresh lists: no YAML aliases
+        return [{"name": "govcn", **common(), "index_urls": [self.base + COLUMN + "index.html"],
                  "params": {"list_selector": ".overview_right"}},
-                {"name": "govcn_state", **common, "index_urls": [self.base + STATE + "index.htm"], "params": {}}]
+                {"name": "govcn_state", **common(), "index_urls": [self.base + STATE + "index.htm"], "params": {}}]
 
     # --- the ministry column
     def _ministry_report(self, spec) -> ListItem:
