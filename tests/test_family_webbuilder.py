@@ -77,6 +77,12 @@ def test_shell_asks_the_detail_and_the_answer_its_files():
     [pdf] = webbuilder.detail_requests(body, req.url, req.state, {})
     assert (pdf.url, pdf.method, pdf.state["kind"]) == (f"{SITE}/shsj-application-front/WebBuilderDS/a.pdf", "GET", "pdf")
     assert webbuilder.detail_requests("<html>not a shell</html>", SITE + "/xxgk/a.html", {}, {}) == []
+    # a uuid in the path names the info too; a page without the shell's markers is a page, not a shell
+    path_url = f"{SITE}/govxxgk/SHSJ43/2026-02-12/{GUID}.html"
+    [by_path] = webbuilder.detail_requests(SHELL, path_url, {}, {})
+    assert json.loads(by_path.formdata["params"])["infoGuid"] == GUID
+    static = f"<html><head>{SITE_INFO}</head><body><div id=zoom>一、总体情况</div></body></html>"
+    assert webbuilder.detail_requests(static, path_url, {}, {}) == []
 
 
 def test_detail_answer_is_parsed_as_the_report():

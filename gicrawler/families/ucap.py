@@ -34,7 +34,8 @@ FACTS = (
     Fact("the page's search box opens /guestweb4/s?siteCode=<SiteIDCode>&searchWord=…",
          "tests/files/ucap/gansu-jyt-c110634-list.html", True),
     Fact("search4/s takes searchWord/column/manualWord percent-encoded twice, pageNum from 0, pageSize 10",
-         "LoveSunday7/government_policy_crawler 江西省-宜春市.py; stored code (新余, 丽江, 阿坝, 拉萨, samr)"),
+         "LoveSunday7/government_policy_crawler 江西省-宜春市.py; stored code (新余, 丽江, 阿坝, 拉萨, "
+         "samr)"),
     Fact("a year window is timeStamp=5 with startTime/endTime 'YYYY-MM-DD HH:MM:SS'",
          "LoveSunday7/government_policy_crawler utils/settings.py"),
     Fact("answer rows div.wordGuide.Residence-permit > a.titleFont (href, title), span.sourceDateFont (date)",

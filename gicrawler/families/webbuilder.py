@@ -31,7 +31,8 @@ FACTS = (
     Fact("detail answer custom.data.{infocontent, title, infotype, pdflist[{attachname, attachurl}]}, "
          "custom.status 'false' = failure", "KIROGOVCOMPARE FilingHtmlImportService.ts"),
     Fact("list POST {project}/rest/lightfrontaction/getgovinfolist {deptcode, categorynum, siteGuid, pageIndex, "
-         "pageSize} → custom.data[].{infourl, realtitle, title}", "notes citing FishShaw/HuanAi_CrawlANDClean_Automation"),
+         "pageSize} → custom.data[].{infourl, realtitle, title}",
+         "notes citing FishShaw/HuanAi_CrawlANDClean_Automation"),
     Fact("the list takes the same params=<JSON> form as the detail; pageIndex from 0; infodate on rows",
          "assumption (no code shows it)"),
 )
@@ -41,7 +42,11 @@ DETAIL_PATH = "/rest/frontAppNotNeedLoginAction/getGovInfoDetail"
 PAGE_SIZE = 20
 _SITE_INFO = re.compile(r"\bsiteInfo\s*=\s*\{(.*?)\}", re.S)
 _FIELD = re.compile(r"""['"]?(\w+)['"]?\s*:\s*['"]([^'"]*)['"]""")
-_GUID = re.compile(r"(?i)(?:infoGuid|infoid)=([0-9a-f-]{32,36})")
+_UUID = r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
+_GUID = re.compile(rf"(?i)(?:infoGuid|infoid)=({_UUID})|/({_UUID})\.html?(?:$|[?#])")
+# what a shell page names (KIROGOVCOMPARE's detection): without one, a page is a page, not a shell
+SHELL_MARKERS = ("info_spnContent", "getGovInfoDetail", "webBuilderCommon", "gxhWebBuilderCommon", "shhkZwgk",
+                 "webbuilder.get")
 XHR = {"X-Requested-With": "XMLHttpRequest"}
 
 
@@ -53,8 +58,8 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("stage") == "column":
         site = site_info(text, url, params)
         return ListPage([], [_list_request(site, params, url, 0)])
-    doc = load_json(text, "WebBuilder list")
-    rows = _custom(doc).get("data") if isinstance(_custom(doc).get("data"), list) else []
+    data = _custom(load_json(text, "WebBuilder list")).get("data")
+    rows = data if isinstance(data, list) else []
     entries = []
     for row in rows:
         if isinstance(row, dict):
@@ -108,10 +113,10 @@ def detail_requests(text: str, url: str, state: dict, params: dict) -> list[Page
                                                     "name": clean(str(f.get("attachname") or ""))}))
         return out
     guid = _GUID.search(url)
-    if not guid or "siteInfo" not in text and not params.get("siteGuid"):
+    if not guid or not any(marker in text for marker in SHELL_MARKERS):
         return []
     site = site_info(text, url, params)
-    body = {"infoGuid": guid.group(1), "siteGuid": site["siteGuid"]}
+    body = {"infoGuid": guid.group(1) or guid.group(2), "siteGuid": site["siteGuid"]}
     return [PageRequest(_api(site, params.get("detail_path") or DETAIL_PATH), method="POST",
                         formdata={"params": json.dumps(body, separators=(",", ":"))},
                         headers={**XHR, "Referer": url},

@@ -26,7 +26,8 @@ from gicrawler.families import (Fact, ListPage, PageRequest, anchor_entries, lin
 FACTS = (
     Fact("year directories gknb{Y}/ (密云), {Y}n/ (大兴), {Y}nb/ (怀柔, 东城, beijing.gov.cn)",
          "report URLs of stored copies (tests/files/beijing/stored-pages.json)", True),
-    Fact("group directories qzf{Y}/ qzfbm{Y}/ zxjd{Y}/ (怀柔), dcqzf{Y}/ dcqjd{Y}/ (东城), xzjd<N>/ (大兴), qzf/ (city)",
+    Fact("group directories qzf{Y}/ qzfbm{Y}/ zxjd{Y}/ (怀柔), dcqzf{Y}/ dcqjd{Y}/ (东城), xzjd<N>/ (大兴), "
+         "qzf/ (city)",
          "report URLs of stored copies (tests/files/beijing/stored-pages.json)", True),
     Fact("the root page links its year directories, a year directory its groups",
          "no saved root or year page (tests/files/beijing/README.md)"),
@@ -66,9 +67,12 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
                   for name, u in child_dirs(sel, url) if group.fullmatch(name)]
     count, name, ext = trs.page_count(text, url)
     # the groups, then the pages the pager claims (planned lazily: it may claim a million)
-    return ListPage(entries, planned_pages(range(len(groups) + max(0, count - 1)), lambda k: groups[k] if k < len(groups)
-                                           else PageRequest(urljoin(url, f"{name}_{k - len(groups) + 1}.{ext}"),
-                                                            state={"stage": "page"})))
+    def request(k: int) -> PageRequest:
+        if k < len(groups):
+            return groups[k]
+        return PageRequest(urljoin(url, f"{name}_{k - len(groups) + 1}.{ext}"), state={"stage": "page"})
+
+    return ListPage(entries, planned_pages(range(len(groups) + max(0, count - 1)), request))
 
 
 def directory(url: str) -> str:

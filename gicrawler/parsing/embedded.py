@@ -54,7 +54,7 @@ def _answer_html(text: str) -> str | None:
     if not isinstance(body, str):
         return None
     files = data.get("pdflist") or data.get("attachlist") or []
-    links = "".join(f'<p><a href="{escape(str(f.get("attachurl") or ""))}">{escape(str(f.get("attachname") or ""))}</a></p>'
+    links = "".join(f'<p><a href="{escape(str(f["attachurl"]))}">{escape(str(f.get("attachname") or ""))}</a></p>'
                     for f in files if isinstance(f, dict) and f.get("attachurl"))
     return _document("", data, ANSWER_LABELS, body + links)
 

@@ -65,7 +65,7 @@ class Gkmlpt(Portal):
         self.posts: dict[int, dict] = {}          # post id → DETAIL
         self.files: dict[str, object] = {}        # attachment path → spec
         articles = [self._report(spec) for spec in specs]
-        for title, day, kind in ((f"关于做好2024年政府信息公开工作年度报告编制和发布工作的通知", "2025-01-06", "distractor"),
+        for title, day, kind in (("关于做好2024年政府信息公开工作年度报告编制和发布工作的通知", "2025-01-06", "distractor"),
                                  (f"{AGENCY}2023年政府信息公开工作年度报告解读", "2024-01-30", "distractor")):
             articles.append(self._post(title, day, f"<p>{escape(title)}。</p>", kind))
         # a report the category lists on another host (the city portal's copy): never requested

@@ -60,7 +60,7 @@ class Ucap(Portal):
             title = f"{school}2024年度本科教学质量年度报告"
             self._index(SITE_CODE, title, self._detail(title, f"2025-0{1 + i % 3}-{10 + i}"), f"2025-0{1 + i % 3}-{10 + i}",
                         "distractor")
-        for title, day in ((f"关于做好2024年政府信息公开工作年度报告编制工作的通知", "2025-01-08"),
+        for title, day in (("关于做好2024年政府信息公开工作年度报告编制工作的通知", "2025-01-08"),
                            (f"{AGENCY}2023年政府信息公开工作年度报告解读", "2024-01-25")):
             self._index(SITE_CODE, title, self._detail(title, day), day, "distractor")
         # another site of the same search: its report is found only with its own siteCode
@@ -177,10 +177,13 @@ class Ucap(Portal):
         except ValueError:
             size, page = PAGE_SIZE, 0
         chunk = hits[page * size:(page + 1) * size]
+        mark = lambda t: escape(t).replace(escape(word), f"<em>{escape(word)}</em>") if word else escape(t)  # noqa: E731
         rows = "\n".join(f"""<div class="wordGuide Residence-permit">
-    <div class="bigTit clearfix"><a class="titleFont permitT titleSelf" href="{escape(self.base + d['url'])}" target="_blank" title="{escape(d['title'])}">{escape(d['title']).replace(escape(word), f'<em>{escape(word)}</em>') if word else escape(d['title'])}</a></div>
+    <div class="bigTit clearfix"><a class="titleFont permitT titleSelf" href="{escape(self.base + d['url'])}"
+       target="_blank" title="{escape(d['title'])}">{mark(d['title'])}</a></div>
     <p class="summaryFont">……{escape(d['title'])}……</p>
-    <div class="sourceTime"><a class="sourceDateFont permitU" href="javascript:;">{AGENCY}</a><span class="sourceDateFont">{d['date']}</span><span class="columnLabel styleColor">政府信息公开</span></div>
+    <div class="sourceTime"><a class="sourceDateFont permitU" href="javascript:;">{AGENCY}</a>
+      <span class="sourceDateFont">{d['date']}</span><span class="columnLabel styleColor">政府信息公开</span></div>
 </div>""" for d in chunk)
         pages = max(1, math.ceil(len(hits) / size))
         html = f"""<!DOCTYPE html>
