@@ -1,6 +1,6 @@
 """The gkmlpt adapter and the JSON-shipped detail bodies, on the shapes public code documents
 (docs/families.md, gkmlpt): no real gkmlpt page or API answer exists (tests/files/gkmlpt/README.md),
-so every page here is built from those facts; ``gkmlpt.FACTS`` says each is unverified."""
+so every page here is built from those facts; ``gkmlpt.VERIFIED`` says each is unverified."""
 from __future__ import annotations
 
 import json
@@ -18,7 +18,7 @@ from gicrawler.seeds import Portal
 
 
 def test_every_fact_is_marked_unverified():
-    assert gkmlpt.FACTS and not any(f.verified for f in gkmlpt.FACTS)
+    assert gkmlpt.VERIFIED and not any(gkmlpt.VERIFIED.values())
 
 
 def index_page(tree, sid="200001") -> str:

@@ -1,6 +1,6 @@
 """The govcn adapter (gov.cn and the ministries' 年报 columns): TRS pages with a ``countPage``
 pager and gov.cn detail links. No real page of this family was saved (tests/files/govcn/README.md):
-the pages below follow the crawlers' description, and ``govcn.FACTS`` says each is unverified."""
+the pages below follow the crawlers' description, and ``govcn.VERIFIED`` says each is unverified."""
 from __future__ import annotations
 
 from gicrawler import discovery
@@ -19,7 +19,7 @@ COLUMN = """<html><body>
 
 
 def test_facts_are_unverified():
-    assert govcn.FACTS and not any(f.verified for f in govcn.FACTS)
+    assert govcn.VERIFIED and not any(govcn.VERIFIED.values())
 
 
 def test_ministry_column_rows_of_the_list_box_and_count_page_pager():

@@ -1,5 +1,5 @@
 """The WebBuilder adapter, built only on documented facts (tests/files/webbuilder/README.md: no
-page or answer of the platform was saved; ``webbuilder.FACTS``): the REST list, the shell's REST
+page or answer of the platform was saved; ``webbuilder.VERIFIED``): the REST list, the shell's REST
 detail call, and the spider fetching what ``detail_requests`` names into one report item."""
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ DETAIL_API = f"{SITE}/shsj-application-front/rest/frontAppNotNeedLoginAction/get
 
 
 def test_facts_are_unverified():
-    assert webbuilder.FACTS and not any(f.verified for f in webbuilder.FACTS)
+    assert webbuilder.VERIFIED and not any(webbuilder.VERIFIED.values())
 
 
 def test_column_page_starts_the_rest_list():

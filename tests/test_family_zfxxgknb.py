@@ -88,3 +88,9 @@ def test_daxing_detail_directories_are_entries_not_groups():
     page = zfxxgknb.parse_list(html, url, {"stage": "year"}, {})
     assert [e["url"] for e in page.entries] == [url + "735093/index.html", url + "735094/index.html"]
     assert page.requests == []
+
+
+def test_links_resolve_against_base_href():
+    html = '<html><head><base href="/zfxxgkzl/gknb/"></head><body><a href="2025nb/">2025年度</a></body></html>'
+    page = zfxxgknb.parse_list(html, ROOT + "index.html", {"stage": "root"}, {})
+    assert [r.url for r in page.requests] == [ROOT + "2025nb/"]

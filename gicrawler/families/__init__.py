@@ -29,9 +29,6 @@ script makes) also has
         called on a fetched report page (state {}) and on the answer of every request it
         returned (with that request's state): the requests that bring the report's content.
         The spider fetches them like attachments; their answers are parsed as table sources.
-
-An adapter built on documented facts rather than saved real pages lists them in ``FACTS``
-(``Fact(what, source, verified)``): an assumption no real page confirms is visible as data.
 """
 from __future__ import annotations
 
@@ -170,14 +167,6 @@ def commented_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
 def _strip_date(title: str) -> str:
     """Drop a trailing list date glued to the link text ('…年度报告 2024-01-29')."""
     return re.sub(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$", "", title).strip()
-
-
-@dataclass(frozen=True)
-class Fact:
-    """What an adapter relies on, where it is from, and whether a real saved page shows it."""
-    what: str
-    source: str
-    verified: bool = False
 
 
 FIRST_REPORT_YEAR = 2008   # the disclosure regulation took effect on 2008-05-01: the first reports

@@ -14,7 +14,7 @@
   ``_CONFIG.DETAIL.content`` (read by gicrawler/parsing/embedded.py).
 
 No saved page or API answer exists (tests/files/gkmlpt/README.md): every step is from public
-crawler code, listed in FACTS with ``verified=False``.
+crawler code, named in VERIFIED.
 """
 from __future__ import annotations
 
@@ -27,25 +27,21 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 
 from gicrawler.discovery import find_attachments, parse_date, resolve
-from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json, planned_pages
+from gicrawler.families import ListPage, PageRequest, clean, load_json, planned_pages
 from gicrawler.parsing.embedded import embedded_html
 
-FACTS = (
-    Fact("/gkmlpt/index holds window._CONFIG with SID: '<digits>' and TREE: [...] before SERVICE_AREA_ID",
-         "hulelan/china-governance crawlers/gkmlpt.py discover_site"),
-    Fact("TREE nodes carry id, name, children, jump_url, post_count; nodes with jump_url link elsewhere",
-         "hulelan/china-governance crawlers/gkmlpt.py get_leaf_categories"),
-    Fact("the 年报 category is a TREE node named …年报 / …年度报告",
-         "no public page or code names it (tests/files/gkmlpt/README.md)"),
-    Fact("GET /gkmlpt/api/all/{cat}?page={n}&sid={SID}, pages from 1, cat 0 = all posts",
-         "hulelan/china-governance crawl_category; ABSXDIVY/Crawler gz_rsj_crawler"),
-    Fact("the answer has classify.post_count (and total) and articles[] with id, title, url, post_url, date (epoch)",
-         "hulelan/china-governance store_gkmlpt_document"),
-    Fact("headers X-Requested-With: XMLHttpRequest and Referer {base}/gkmlpt/policy",
-         "ABSXDIVY/Crawler gz_rsj_crawler/config.py"),
-    Fact("detail pages carry the body as the JSON string _CONFIG.DETAIL.content (\\u003C escapes)",
-         "hulelan/china-governance extract_body_text"),
-)
+# Which of these behaviours a real saved page shows: none (tests/files/gkmlpt/README.md); each is
+# from public crawler code, named beside it.
+VERIFIED = {
+    "index_config": False,          # window._CONFIG {SID, TREE, SERVICE_AREA_ID}: china-governance discover_site
+    "tree_nodes": False,            # id, name, children, jump_url, post_count: china-governance get_leaf_categories
+    "report_category_name": False,  # a node named …年报 / …年度报告: no public page or code names it
+    "api_list": False,              # /gkmlpt/api/all/{cat}?page={n}&sid=, pages from 1, cat 0 = all: china-governance
+    "api_answer": False,            # classify.post_count, total, articles[]: china-governance store_gkmlpt_document
+    "api_headers": False,           # X-Requested-With, Referer /gkmlpt/policy: ABSXDIVY/Crawler gz_rsj_crawler
+    "detail_json_body": False,      # _CONFIG.DETAIL.content, \u003C escapes: china-governance extract_body_text
+    "detail_fields": False,         # DETAIL carries the API article's fields (title, identifier …): assumption
+}
 
 CATEGORY_PATTERN = r"年报|年度报告"
 ALL_POSTS = 0

@@ -8,7 +8,7 @@ ministries' ``./YYYYMM/tYYYYMMDD_{id}.html`` or gov.cn's ``/zhengce/content/YYYY
 the rows of the list box only. Details: metas ArticleTitle/PubDate/ContentSource, bodies
 ``.trs_editor_view`` or gov.cn's ``#UCAP-CONTENT`` with a ``索 引 号`` table.
 
-No real page of this family was saved (tests/files/govcn/README.md): FACTS, unverified. The
+No real page of this family was saved (tests/files/govcn/README.md): VERIFIED says so. The
 gov.cn site search (athena) needs keys that are credentials: not used.
 """
 from __future__ import annotations
@@ -18,17 +18,16 @@ from urllib.parse import urljoin
 
 from parsel import Selector
 
-from gicrawler.families import Fact, ListPage, PageRequest, anchor_entries, link_pattern, planned_pages, trs
+from gicrawler.families import ListPage, PageRequest, anchor_entries, link_pattern, planned_pages, trs
 
-FACTS = (
-    Fact("ministry 年报 columns …/zfxxgknb/index.html with index_{n}.html pages and countPage = N",
-         "crawler start URLs and code for 退役军人事务部 (tests/files/govcn/README.md)"),
-    Fact("list rows are .overview_right li a", "the 退役军人事务部 crawler (tests/files/govcn/README.md)"),
-    Fact("gov.cn details /zhengce/content/YYYYMM/content_NNN.htm, a 索 引 号 table, body #UCAP-CONTENT",
-         "crawler code (docs/families.md, gov.cn style)"),
-    Fact("ministry details carry ArticleTitle/PubDate/ContentSource metas and a .trs_editor_view body",
-         "the 退役军人事务部 crawler (tests/files/govcn/README.md)"),
-)
+# Which of these behaviours a real saved page shows: none (tests/files/govcn/README.md); each is
+# from crawler code and start URLs.
+VERIFIED = {
+    "ministry_column": False,       # …/zfxxgknb/index.html, index_{n}.html, countPage = N: the mva crawler
+    "list_box": False,              # .overview_right li a: same
+    "ministry_detail": False,       # ArticleTitle/PubDate/ContentSource metas, .trs_editor_view: same
+    "govcn_detail": False,          # /zhengce/content/YYYYMM/content_NNN.htm, 索 引 号 table, #UCAP-CONTENT
+}
 
 DETAIL = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])|/content_\d+\.s?html?(?:$|[?#])")
 COUNT_PAGE = re.compile(r"\bcountPage\s*=\s*['\"]?(\d+)")

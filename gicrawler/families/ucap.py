@@ -15,7 +15,7 @@ A discovery route for portals whose 年报 columns moved or cannot be listed: se
   shape ``data.middle.listAndBox[].data.{title, url, time}`` (paged until a page is empty).
 
 Real pages (tests/files/ucap, hanweb, trs) show the ``SiteIDCode`` meta and the guestweb4 search
-box; no search answer was ever saved, so the request and answer shapes are FACTS, unverified.
+box; no search answer was ever saved, so the request and answer shapes are VERIFIED says so.
 """
 from __future__ import annotations
 
@@ -25,24 +25,21 @@ from urllib.parse import quote, urlencode, urljoin, urlsplit
 
 from parsel import Selector
 
-from gicrawler.discovery import parse_date, resolve
-from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json, planned_pages, report_years
+from gicrawler.discovery import page_base, parse_date, resolve
+from gicrawler.families import ListPage, PageRequest, clean, load_json, planned_pages, report_years
 
-FACTS = (
-    Fact("portal pages carry <meta name=\"SiteIDCode\" content=\"<10 characters>\">",
-         "tests/files/ucap/gansu-jyt-c110634-list.html, gansu-fzgg-detail.html; tests/files/hanweb, trs", True),
-    Fact("the page's search box opens /guestweb4/s?siteCode=<SiteIDCode>&searchWord=…",
-         "tests/files/ucap/gansu-jyt-c110634-list.html", True),
-    Fact("search4/s takes searchWord/column/manualWord percent-encoded twice, pageNum from 0, pageSize 10",
-         "LoveSunday7/government_policy_crawler 江西省-宜春市.py; stored code (新余, 丽江, 阿坝, 拉萨, "
-         "samr)"),
-    Fact("a year window is timeStamp=5 with startTime/endTime 'YYYY-MM-DD HH:MM:SS'",
-         "LoveSunday7/government_policy_crawler utils/settings.py"),
-    Fact("answer rows div.wordGuide.Residence-permit > a.titleFont (href, title), span.sourceDateFont (date)",
-         "LoveSunday7/government_policy_crawler; qingting04/Policy_Document_Crawler province/GanSu.py"),
-    Fact("the answer's total is the text 相关结果 N 个", "LoveSunday7/government_policy_crawler"),
-    Fact("a JSON answer shape data.middle.listAndBox[].data.{title, url, time}", "stored code (上饶 scraper)"),
-)
+# Which of these behaviours a real saved page shows (tests/files/ucap, hanweb, trs); the rest is
+# public crawler code (tests/files/ucap/README.md names it): no search answer was ever saved.
+VERIFIED = {
+    "site_id_code_meta": True,      # <meta name="SiteIDCode">: every page of tests/files/ucap, hanweb, trs
+    "search_box_path": True,        # window.open("/guestweb4/s?siteCode=…"): gansu-jyt-c110634-list.html
+    "search4_request": False,       # words encoded twice, pageNum from 0, pageSize 10: LoveSunday7 crawler
+    "year_window": False,           # timeStamp=5 + startTime/endTime: same
+    "guestweb4_request": False,     # column=政务公开&wordPlace=1…: qingting04/Policy_Document_Crawler GanSu.py
+    "html_answer_rows": False,      # div.wordGuide.Residence-permit, a.titleFont, span.sourceDateFont: same two
+    "answer_total": False,          # 相关结果 N 个: LoveSunday7/government_policy_crawler
+    "json_answer": False,           # data.middle.listAndBox[].data.{title, url, time}: stored code (上饶)
+}
 
 SEARCH_WORD = "年度报告"
 PAGE_SIZE = 10
@@ -150,6 +147,7 @@ def _parse_answer(text: str, url: str, state: dict) -> ListPage:
 
 
 def html_rows(sel: Selector, base_url: str) -> list[dict]:
+    base_url = page_base(sel, base_url)
     out = []
     for row in sel.css(ROW):
         a = row.css("a.titleFont") or row.xpath(".//a[@href]")

@@ -1,5 +1,5 @@
 """新点 (Epoint) WebBuilder sites: REST lists and ``showinfo.html?infoGuid=`` shells (docs/families.md,
-webbuilder). Built only as far as the documented facts carry: every step is unverified (FACTS).
+webbuilder). Built only as far as the documented facts carry: every step is unverified (VERIFIED).
 
 - the index URL is a column page carrying ``var siteInfo = {siteGuid: …, projectName: …}``
   (params ``siteGuid`` / ``project`` otherwise); params ``categorynum`` (and ``deptcode``) name the
@@ -20,22 +20,18 @@ import re
 from urllib.parse import urljoin
 
 from gicrawler.discovery import attachment_ext, parse_date, resolve
-from gicrawler.families import Fact, ListPage, PageRequest, clean, load_json
+from gicrawler.families import ListPage, PageRequest, clean, load_json
 
-FACTS = (
-    Fact("shells: showinfo.html or ?infoGuid=|infoid=<uuid>; pages name info_spnContent, getGovInfoDetail, "
-         "webBuilderCommon", "KIROGOVCOMPARE FilingHtmlImportService.ts (tests/files/webbuilder/README.md)"),
-    Fact("var siteInfo = {siteGuid, projectName} in the page", "KIROGOVCOMPARE FilingHtmlImportService.ts"),
-    Fact("detail POST {project}/rest/frontAppNotNeedLoginAction/getGovInfoDetail, form params=<JSON>, "
-         "X-Requested-With, Referer = page (other paths per district)", "KIROGOVCOMPARE FilingHtmlImportService.ts"),
-    Fact("detail answer custom.data.{infocontent, title, infotype, pdflist[{attachname, attachurl}]}, "
-         "custom.status 'false' = failure", "KIROGOVCOMPARE FilingHtmlImportService.ts"),
-    Fact("list POST {project}/rest/lightfrontaction/getgovinfolist {deptcode, categorynum, siteGuid, pageIndex, "
-         "pageSize} → custom.data[].{infourl, realtitle, title}",
-         "notes citing FishShaw/HuanAi_CrawlANDClean_Automation"),
-    Fact("the list takes the same params=<JSON> form as the detail; pageIndex from 0; infodate on rows",
-         "assumption (no code shows it)"),
-)
+# Which of these behaviours a real saved page shows: none (tests/files/webbuilder/README.md); all
+# but the last two are from one public file (KIROGOVCOMPARE FilingHtmlImportService.ts).
+VERIFIED = {
+    "shell_markers": False,         # showinfo.html / ?infoGuid= / a uuid path; info_spnContent, getGovInfoDetail …
+    "site_info": False,             # var siteInfo = {siteGuid, projectName}
+    "detail_request": False,        # POST {project}/rest/frontAppNotNeedLoginAction/getGovInfoDetail, params=<JSON>
+    "detail_answer": False,         # custom.data.{infocontent, title, infotype, pdflist[]}, custom.status "false"
+    "list_request": False,          # POST {project}/rest/lightfrontaction/getgovinfolist: notes citing FishShaw
+    "list_form_and_paging": False,  # the same params=<JSON> form, pageIndex from 0, infodate on rows: assumption
+}
 
 LIST_PATH = "/rest/lightfrontaction/getgovinfolist"
 DETAIL_PATH = "/rest/frontAppNotNeedLoginAction/getGovInfoDetail"

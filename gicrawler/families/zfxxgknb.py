@@ -10,7 +10,7 @@
 
 Only directory links are followed, one level per step: the root's other links (指南, 目录, …) and
 the years outside ``years`` are never requested. The directory names are from real report URLs
-(stored copies, tests/files/beijing/README.md); how the pages link them is unverified (FACTS).
+(stored copies, tests/files/beijing/README.md); how the pages link them is unverified (VERIFIED).
 """
 from __future__ import annotations
 
@@ -19,20 +19,19 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from gicrawler.discovery import resolve
-from gicrawler.families import (Fact, ListPage, PageRequest, anchor_entries, link_pattern, planned_pages,
+from gicrawler.discovery import page_base, resolve
+from gicrawler.families import (ListPage, PageRequest, anchor_entries, link_pattern, planned_pages,
                                 report_years, trs)
 
-FACTS = (
-    Fact("year directories gknb{Y}/ (密云), {Y}n/ (大兴), {Y}nb/ (怀柔, 东城, beijing.gov.cn)",
-         "report URLs of stored copies (tests/files/beijing/stored-pages.json)", True),
-    Fact("group directories qzf{Y}/ qzfbm{Y}/ zxjd{Y}/ (怀柔), dcqzf{Y}/ dcqjd{Y}/ (东城), xzjd<N>/ (大兴), "
-         "qzf/ (city)",
-         "report URLs of stored copies (tests/files/beijing/stored-pages.json)", True),
-    Fact("the root page links its year directories, a year directory its groups",
-         "no saved root or year page (tests/files/beijing/README.md)"),
-    Fact("lists page TRS-style with createPageHTML(n, i, 'index', 'html')", "inference: TRS t-date detail URLs"),
-)
+# Which of these behaviours a real saved page shows: the directory names are those of real report
+# URLs (stored copies, tests/files/beijing/stored-pages.json; tests/test_family_zfxxgknb.py);
+# no root or list page was saved.
+VERIFIED = {
+    "year_dir_names": True,         # gknb{Y}/ 密云, {Y}n/ 大兴, {Y}nb/ 怀柔 东城 beijing.gov.cn
+    "group_dir_names": True,        # qzf{Y} qzfbm{Y} zxjd{Y} 怀柔, dcqzf{Y} dcqjd{Y} 东城, xzjd<N> 大兴, qzf city
+    "root_links_years": False,      # the root page links its year directories (no root page saved)
+    "trs_pager": False,             # createPageHTML(n, i, 'index', 'html'): inferred from the TRS t-date URLs
+}
 
 # (pattern of a year directory's name, where it is seen); group "year" is the report year
 YEAR_DIRS = (
@@ -84,10 +83,10 @@ def directory(url: str) -> str:
 
 def child_dirs(sel: Selector, url: str) -> list[tuple[str, str]]:
     """(name, URL) of the links to a directory one level below this page's directory, in page order."""
-    here = directory(url)
+    here, base = directory(url), page_base(sel, url)
     out, seen = [], set()
     for href in sel.xpath("//a/@href").getall():
-        target = resolve(href, url)
+        target = resolve(href, base)
         if not target or not target.startswith(here):
             continue
         rest = urlsplit(target).path[len(urlsplit(here).path):]
