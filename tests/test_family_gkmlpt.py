@@ -89,6 +89,7 @@ def test_api_answer_entries_and_pages_planned_from_the_count():
     assert page.entries[0] == {"url": "http://www.gd.gov.cn/gkmlpt/content/4/4688/post_4688997.html",
                                "title": "广东省人民政府2022年政府信息公开工作年度报告", "date": "2025-03-31"}
     assert [parse_qs(urlsplit(r.url).query)["page"] for r in page.requests] == [["2"], ["3"]]
+    assert page.listed == 5                     # the category's size: the spider's listed/reached
     nxt = page.requests[0]
     assert gkmlpt.parse_list(answer([1, 2], count=5), nxt.url, nxt.state, {}).requests == []
     # the top-level total counts when classify does not

@@ -30,6 +30,7 @@ def test_ministry_column_rows_of_the_list_box_and_count_page_pager():
         {"url": "https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/202401/t20240126_426789.html",
          "title": "退役军人事务部2023年政府信息公开工作年度报告", "date": "2024-01-26"}]
     assert [r.url.rsplit("/", 1)[1] for r in page.requests] == ["index_1.html", "index_2.html", "index_3.html"]
+    assert (page.pages, page.listed) == (4, None)
     assert govcn.parse_list(COLUMN, URL.replace("index", "index_1"), page.requests[0].state, {}).requests == []
 
 

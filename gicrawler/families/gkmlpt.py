@@ -141,7 +141,9 @@ def _parse_api(text: str, url: str, state: dict) -> ListPage:
         urls = sorted(e["url"] for e in entries)
         if urls != state.get("last"):
             requests = [_api_request(state["base"], state["sid"], state["cat"], page + 1, last=urls)]
-    return ListPage(entries, requests)
+    # the category's stated size (the spider's listed/reached; a TREE of several 年报 categories
+    # shows the largest of them)
+    return ListPage(entries, requests, listed=count if page == 1 else None)
 
 
 def post_count(doc: dict) -> int | None:

@@ -43,13 +43,14 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     link = link_pattern(params, DETAIL)
     boxes = sel.css(params["list_selector"]) if params.get("list_selector") else [sel]
     entries = [e for box in boxes for e in anchor_entries(box, url, link)] + trs.script_entries(sel, url, link)
-    requests = []
+    requests, pages = [], None
     if state.get("page", 0) == 0:
         count, name, ext = page_count(text, url)
+        pages = count if COUNT_PAGE.search(text) or trs.PAGER.search(text) else None
         browser = bool(state.get("browser"))
         requests = planned_pages(range(1, count), lambda i: PageRequest(
             urljoin(url, f"{name}_{i}.{ext}"), browser=browser, state={"page": i, "browser": browser}))
-    return ListPage(entries, requests)
+    return ListPage(entries, requests, pages=pages)
 
 
 def page_count(text: str, url: str) -> tuple[int, str, str]:
