@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 
 # family name -> adapter module in gicrawler.families (kept here so validation needs no import)
-FAMILIES = ("gongkai", "hanweb", "jpaas", "trs")
+FAMILIES = ("gongkai", "hanweb", "jpaas", "trs", "gkmlpt", "govcn", "zfxxgknb", "ucap", "webbuilder")
 
 _NAME = re.compile(r"[a-z0-9_]+")   # fullmatch: "zibo\n" is not a name ($ would allow it)
 MAX_SEED_BYTES = 8 * 1024 * 1024     # a national list of ~3,000 portals is under 1 MB

@@ -53,14 +53,16 @@ def test_distractors_and_offsite_links_never_requested(replicas, full_crawl):
     assert requests
     # everything the servers received was addressed to them (no `localhost:` cross-site link followed)
     assert all(_host_ok(headers, replicas.bases) for _, _, _, headers in requests)
-    requested = {urlsplit(path).path for _, _, path, _ in requests}
-    # distractor items (工作要点/指南/目录/通知) are filtered by title: their pages are never opened
-    distractors = [it for p in replicas.portals.values()
-                   for it in getattr(p, "items", []) + getattr(p, "jitems", []) + getattr(p, "eitems", [])
-                   if it.kind == "distractor"]
-    assert distractors
+    requested = {path for _, _, path, _ in requests} | {urlsplit(path).path for _, _, path, _ in requests}
+    # distractor items (工作要点/指南/目录/通知) are filtered by title: their pages are never opened;
+    # nor are the reports outside what a seed asks for (years, siteCode, another body's report)
+    items = [it for p in replicas.portals.values()
+             for it in getattr(p, "items", []) + getattr(p, "jitems", []) + getattr(p, "eitems", [])]
+    distractors = [it for it in items if it.kind in ("distractor", "outside", "other site")]
+    assert {it.kind for it in distractors} == {"distractor", "outside", "other site"}
     for it in distractors:
-        leaf = urlsplit(it.url).path.rsplit("/", 1)[-1]
+        target = urlsplit(it.url)
+        leaf = target.path.rsplit("/", 1)[-1] + (f"?{target.query}" if target.query else "")
         assert leaf and not any(path.endswith("/" + leaf) for path in requested), it
     stats = full_crawl["stats"]
     assert stats.get("offsite/filtered", 0) == 0          # the spider never even asked
@@ -231,3 +233,41 @@ def test_trs_listmodel_browser_route(replicas, replica_seeds, tmp_path):
     assert "gicrawler/huangshi/columns_short" not in stats
     stored = {r["url"] for r in stored_records(uri) if not r.get("fetch_error")}
     assert stored == set(replicas.expected["huangshi"])
+
+
+@pytest.mark.browser
+def test_every_family_has_a_replica_in_the_crawl(replicas, full_crawl):
+    from gicrawler.seeds import FAMILIES
+
+    by_family: dict[str, set] = {}
+    for entry in replicas.seed_entries():
+        by_family.setdefault(entry["family"], set()).add(entry["name"])
+    assert set(by_family) == set(FAMILIES)
+    stats = full_crawl["stats"]
+    for family, portals in by_family.items():   # each family's replica yielded reports
+        assert sum(stats.get(f"gicrawler/{p}/reports", 0) for p in portals) > 0, family
+
+
+@pytest.mark.browser
+def test_newer_families_asked_as_documented(replicas, full_crawl):
+    from urllib.parse import parse_qs, unquote
+
+    sent = full_crawl["requests"]
+    # gkmlpt: the 年报 category only, with the XHR headers; never the policy category nor all posts
+    api = [(urlsplit(p).path, h) for portal, _, p, h in sent if portal == "gkmlpt" and "/gkmlpt/api/" in p]
+    assert api and {path for path, _ in api} == {"/gkmlpt/api/all/3749"}
+    assert all(h.get("X-Requested-With") == "XMLHttpRequest" and h.get("Referer", "").endswith("/gkmlpt/policy")
+               for _, h in api)
+    # ucap: one search per publication year, the word encoded twice, the page's siteCode
+    searches = [parse_qs(urlsplit(p).query) for portal, _, p, _ in sent if portal == "ucap" and "/search4/s" in p]
+    assert {q["startTime"][0][:4] for q in searches} == {str(y) for y in range(2019, 2026)}
+    assert all(q["siteCode"] == ["6200000068"] and unquote(q["searchWord"][0]) == "年度报告" for q in searches)
+    # webbuilder: REST calls are XHR POSTs; every report's content came from its detail answer
+    rest = [(m, h) for portal, m, p, h in sent if portal == "webbuilder" and "/rest/" in p]
+    assert rest and all(m == "POST" and h.get("X-Requested-With") == "XMLHttpRequest" for m, h in rest)
+    for url in replicas.expected["webbuilder"]:
+        kinds = [a["kind"] for a in full_crawl["records"][url]["attachments"]]
+        assert kinds[0] == "json" and full_crawl["records"][url]["tables"], (url, kinds)
+    # zfxxgknb: only directories are followed, and only the years a seed asks for
+    beijing = {urlsplit(p).path for portal, _, p, _ in sent if portal == "beijing"}
+    assert not any("/gknb2018/" in p or "/gkzn/" in p or "/gkml/" in p for p in beijing)

@@ -35,3 +35,11 @@ def test_the_project_cites_only_its_own_documents():
     cited = [f"{p.relative_to(root)}:{n}" for p in files if p.name != "test_docs.py"
              for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if OUTSIDE.search(line)]
     assert cited == []
+
+
+def test_families_md_describes_every_family():
+    from gicrawler.seeds import FAMILIES
+
+    text = (DOCS / "families.md").read_text(encoding="utf-8")
+    sections = set(re.findall(r"^## (\w+)$", text, re.M))
+    assert set(FAMILIES) <= sections

@@ -10,6 +10,7 @@ import select
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from gicrawler import discovery
+from gicrawler.families import get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import MAX_POOL_CRASHES, ParsePipeline
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, parse_page
@@ -32,9 +34,13 @@ def run(coro) -> Deferred:
     return Deferred.fromFuture(asyncio.ensure_future(coro))
 
 
-def fetch(url: str) -> tuple[bytes, str | None] | None:
+def fetch(url: str, page=None) -> tuple[bytes, str | None] | None:
+    """GET url, or the request a family's detail_requests made (page: a PageRequest, maybe a POST)."""
+    data = urllib.parse.urlencode(page.formdata).encode() if page is not None and page.formdata else None
+    request = urllib.request.Request(url, data=data, headers=page.headers if page is not None else {},
+                                     method=page.method if page is not None else "GET")
     try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
+        with urllib.request.urlopen(request, timeout=10) as resp:
             return resp.read(), resp.headers.get("Content-Type")
     except OSError:  # e.g. the anti-bot replica's challenge: not a page to compare on
         return None
@@ -43,7 +49,9 @@ def fetch(url: str) -> tuple[bytes, str | None] | None:
 def replica_items(replicas) -> list[ReportPage]:
     """ReportPages as the spider builds them, from bytes the replicas serve (attachments too)."""
     items = []
+    families = {entry["name"]: entry["family"] for entry in replicas.seed_entries()}
     for portal, reports in replicas.expected.items():
+        follow = getattr(get_adapter(families[portal]), "detail_requests", None)
         for url in list(reports)[:PAGES_PER_PORTAL]:
             got = fetch(url)
             if got is None:
@@ -51,11 +59,19 @@ def replica_items(replicas) -> list[ReportPage]:
             body, content_type = got
             attachments = []
             if b"<html" in body[:2000].lower():
-                for att in discovery.find_attachments(parsel.Selector(body=body), url):
-                    fetched = fetch(att["url"])
+                found = [(att, None) for att in discovery.find_attachments(parsel.Selector(body=body), url)]
+                if follow is not None:   # what a shell page's script fetches (the spider does the same)
+                    found += [({"url": r.url, "ext": r.state["kind"], "name": ""}, r)
+                              for r in follow(body.decode("utf-8"), url, {}, {})]
+                while found:
+                    att, page = found.pop(0)
+                    fetched = fetch(att["url"], page)
                     if fetched is not None:
                         attachments.append({"url": att["url"], "kind": att["ext"], "name": att["name"],
                                             "body": fetched[0], "content_type": fetched[1]})
+                        if page is not None and not fetched[0].startswith(b"%PDF"):
+                            found += [({"url": r.url, "ext": r.state["kind"], "name": ""}, r)
+                                      for r in follow(fetched[0].decode("utf-8"), att["url"], page.state, {})]
             items.append(ReportPage(
                 url=url, portal=portal, region="r", family="f", list_url=None, list_title="列表标题",
                 list_date="2025-01-01", status=200, body=body, content_type=content_type, etag=None,

@@ -28,7 +28,7 @@ import pytest
 from parsel import Selector
 
 from gicrawler import discovery
-from gicrawler.families import get_adapter, hanweb, trs
+from gicrawler.families import get_adapter, hanweb, trs, ucap
 from gicrawler.loaders import extract_metadata
 from gicrawler.parsing.document import parse_report
 from gicrawler.seeds import Portal
@@ -140,6 +140,21 @@ def test_detail_page_metadata(directory, name, exp):
         assert is_report and record["year"] == want["year"]
     else:
         assert not is_report     # a page that is no report: no report year to compare
+
+
+SITE_CODED = [p for p in ENTRIES if p.values[2].get("site_code")]
+
+
+@pytest.mark.parametrize("directory,name,exp", SITE_CODED)
+def test_ucap_site_code_and_search_of_the_page(directory, name, exp):
+    """Pages with a hand-read SiteIDCode (and search box): the Ucap adapter reads the same and
+    plans its year searches on the page's own search path."""
+    text = (FILES / directory / name).read_text(encoding=exp.get("encoding", "utf-8"))
+    assert ucap.site_code(text) == exp["site_code"]
+    if exp.get("search"):
+        [req] = ucap.parse_list(text, exp["url"], {"stage": "site"}, {"years": [2024]}).requests
+        assert req.url.split("?")[0] == exp["search"]["url"]
+        assert dict(parse_qsl(urlsplit(req.url).query))["siteCode"] == exp["search"]["params"]["siteCode"]
 
 
 # --- the variants, each on its real page ------------------------------------------------------

@@ -106,7 +106,8 @@ def test_sample_000_shows_tables_as_images_and_001_keeps_debris():
 
 def test_expected_reports_and_seeds_file(rs, tmp_path):
     expected = rs.expected
-    assert set(expected) == {"zibo", "jiaxing", "jiaxing_jpaas", "huangshi"}
+    assert set(expected) == {"zibo", "jiaxing", "jiaxing_jpaas", "huangshi", "gkmlpt", "govcn", "govcn_state",
+                             "beijing_huairou", "beijing_miyun", "ucap", "webbuilder"}
     reports = [r for portal in expected.values() for r in portal.values()]
     assert len(reports) >= 20
     assert {r["template"] for r in reports} == {"2019", "2021"}

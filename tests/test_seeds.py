@@ -100,7 +100,7 @@ def test_missing_file_and_missing_builtin(tmp_path):
 
 def test_seed_error_is_value_error():
     assert issubclass(SeedError, ValueError)
-    assert set(FAMILIES) == {"gongkai", "hanweb", "jpaas", "trs"}
+    assert set(FAMILIES) == {"gongkai", "hanweb", "jpaas", "trs", "gkmlpt", "govcn", "zfxxgknb", "ucap", "webbuilder"}
 
 
 def test_every_family_has_an_adapter():

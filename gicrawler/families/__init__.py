@@ -1,6 +1,7 @@
 """Portal family adapters: how a family's list pages are reached and read.
 
-Each adapter module (gongkai, hanweb, jpaas, trs) exposes two pure functions:
+Each adapter module (gongkai, hanweb, jpaas, trs, gkmlpt, govcn, zfxxgknb, ucap, webbuilder)
+exposes two pure functions:
 
     first_requests(portal) -> list[PageRequest]
         the list requests to start a portal with (its index URLs);
@@ -20,9 +21,18 @@ and dedupe happen later (gicrawler.discovery), so adapters return every item of 
 A pager may claim any number of pages (``createPageHTML(1000000, …)``, ``totalRecord`` 1,000,000):
 adapters plan them with ``planned_pages`` (built on demand), and the spider takes at most
 GICRAWLER_MAX_LIST_PAGES per column (``PortalSpider.take_list_pages``). No adapter caps pages itself.
+
+An adapter whose report pages are shells (the content comes from a further request the page's
+script makes) also has
+
+    detail_requests(text, url, state, params) -> list[PageRequest]
+        called on a fetched report page (state {}) and on the answer of every request it
+        returned (with that request's state): the requests that bring the report's content.
+        The spider fetches them like attachments; their answers are parsed as table sources.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -157,3 +167,26 @@ def commented_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
 def _strip_date(title: str) -> str:
     """Drop a trailing list date glued to the link text ('…年度报告 2024-01-29')."""
     return re.sub(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$", "", title).strip()
+
+
+FIRST_REPORT_YEAR = 2008   # the disclosure regulation took effect on 2008-05-01: the first reports
+
+
+def report_years(params: dict, today: _dt.date | None = None) -> list[int]:
+    """The report years a seed asks for: params ``years`` as a list (``[2022, 2023]``) or a range
+    string (``"2019-2024"``); by default every year from 2008 to last year."""
+    value = params.get("years")
+    if value is None:
+        last = (today or _dt.date.today()).year - 1
+        return list(range(FIRST_REPORT_YEAR, last + 1))
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", value)
+        if not m:
+            raise ValueError(f"params.years: a year or a range YYYY-YYYY, got {value!r}")
+        first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+        return list(range(min(first, last), max(first, last) + 1))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return [value]
+    if isinstance(value, list) and value and all(isinstance(y, int) and not isinstance(y, bool) for y in value):
+        return sorted(set(value))
+    raise ValueError(f"params.years: a list of years or a range YYYY-YYYY, got {value!r}")

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.decode import UnreadableDocument, decode, extension_format, sniff_format
+from gicrawler.parsing.embedded import embedded_html
 from gicrawler.parsing.metadata import derive_agency, derive_year, fold
 from gicrawler.parsing.metadata_loader import metadata_from
 from gicrawler.parsing.normalize import normalize_text
@@ -209,6 +210,12 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
         raise TypeError(f"parse_report needs bytes or str, not {type(data).__name__}")
 
     try:
+        if fmt in ("html", "text"):
+            if text is None:
+                _, text = decode(data, content_type)
+            unwrapped = embedded_html(text)   # a body shipped as JSON (gkmlpt, WebBuilder)
+            if unwrapped is not None:
+                text, fmt = unwrapped, "html"
         read = _read(fmt, data, text, content_type)
     except UnreadableDocument:
         raise

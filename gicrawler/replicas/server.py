@@ -11,8 +11,12 @@ from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from gicrawler.replicas import huangshi, jiaxing, scaled, zibo
+from gicrawler.replicas import beijing, gkmlpt, govcn, huangshi, jiaxing, scaled, ucap, webbuilder, zibo
 from gicrawler.replicas.portal import Portal, Request, Response
+
+
+# the replicas of the families added for seed lists beyond the first three portals
+NEW_FAMILIES = (gkmlpt.Gkmlpt, govcn.Govcn, beijing.Beijing, ucap.Ucap, webbuilder.Webbuilder)
 
 
 def _etag(body: bytes) -> str:
@@ -103,8 +107,10 @@ def _bind(port: int, handler) -> "_Server":
 class ReplicaSet:
     """The running replicas (one ThreadingHTTPServer per site on 127.0.0.1, free ports).
 
-    - ``ReplicaSet.start(scale=None)``: 淄博 + 嘉兴 (+ its JPaaS column) + 黄石; ``scale=N``: one
-      generated TRS portal ``bigtrs`` with N reports (benchmarks).
+    - ``ReplicaSet.start(scale=None)``: 淄博 + 嘉兴 (+ its JPaaS column) + 黄石, and one replica of
+      each newer family: gkmlpt (广州), govcn (+ govcn_state), beijing_huairou + beijing_miyun
+      (zfxxgknb), ucap (甘肃), webbuilder (松江); ``scale=N``: one generated TRS portal ``bigtrs``
+      with N reports (benchmarks).
     - ``rs.bases``: seed-portal name → base URL (``jiaxing`` and ``jiaxing_jpaas`` share a server).
     - ``rs.expected``: portal → {url: expected record} (``ReportSpec.expected``: title, year, agency,
       publisher, published, index_number, template, tables, missing_tables, has_tables, delivery
@@ -134,7 +140,7 @@ class ReplicaSet:
         stable ports keep the replicas' URLs, and so the stored records, the same across runs."""
         rs = cls()
         rs.scale = scale
-        families = [scaled.BigTrs] if scale else [zibo.Zibo, jiaxing.Jiaxing, huangshi.Huangshi]
+        families = [scaled.BigTrs] if scale else [zibo.Zibo, jiaxing.Jiaxing, huangshi.Huangshi, *NEW_FAMILIES]
         servers = []
         try:
             for i, family in enumerate(families):

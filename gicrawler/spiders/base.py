@@ -238,12 +238,39 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
                 self._skip_attachment(item, att, f"over GICRAWLER_MAX_ATTACHMENTS={self.max_attachments}")
             else:
                 pending.append(att)
+        pending += self._detail_requests(item, portal, _text(response), response.url, {}, len(pending))
         return self._next_attachment(item, pending, portal)
 
     def _skip_attachment(self, item, att: dict, reason: str) -> None:
         """An attachment not downloaded on purpose: kept on the record with the reason, never requested."""
         item["attachments"].append({"url": att["url"], "kind": att["ext"], "name": att["name"], "skipped": reason})
         self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachments_skipped")
+
+    def _detail_requests(self, item, portal, text: str, url: str, state: dict, queued: int) -> list[dict]:
+        """What a shell page's script would fetch for its content (the family's detail_requests,
+        families/__init__.py), as attachments carrying the request to make; the same limits as
+        the page's own attachments (hosts, GICRAWLER_MAX_ATTACHMENTS with ``queued`` counted)."""
+        follow = getattr(get_adapter(portal.family), "detail_requests", None)
+        if follow is None:
+            return []
+        try:
+            pages = follow(text, url, state, portal.params)
+        except Exception as exc:  # an answer we do not understand: recorded, the report is still stored
+            self.crawler.stats.inc_value(f"gicrawler/{portal.name}/detail_errors")
+            self.logger.warning("report content of %s could not be requested: %s", url, exc)
+            return []
+        out = []
+        room = self.max_attachments - queued - sum(1 for a in item["attachments"] if "skipped" not in a)
+        for page in pages:
+            att = {"url": page.url, "ext": page.state.get("kind") or "html", "name": page.state.get("name") or "",
+                   "request": page}
+            if not portal.allows(page.url):
+                self._skip_attachment(item, att, "offsite: host not in the seed's allowed_domains")
+            elif len(out) >= room:
+                self._skip_attachment(item, att, f"over GICRAWLER_MAX_ATTACHMENTS={self.max_attachments}")
+            else:
+                out.append(att)
+        return out
 
     def report_failed(self, failure):
         request = failure.request
@@ -292,8 +319,12 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         # dont_filter: two reports may share a file; the chain must not be cut by the dupefilter.
         # dont_filter also lets a request past Scrapy's OffsiteMiddleware: the portal's hosts are
         # enforced by PortalHostsMiddleware instead, on this request and on every redirect of it.
-        return scrapy.Request(att["url"], meta=meta, dont_filter=True,
-                              callback=self.parse_attachment, errback=self.attachment_failed)
+        page = att.get("request")   # a detail request (a REST call with a form, headers)
+        kwargs = dict(meta=meta, dont_filter=True, headers=(page.headers if page else None) or None,
+                      callback=self.parse_attachment, errback=self.attachment_failed)
+        if page is not None and page.method == "POST":
+            return scrapy.FormRequest(att["url"], formdata=page.formdata or {}, **kwargs)
+        return scrapy.Request(att["url"], **kwargs)
 
     def parse_attachment(self, response):
         meta = response.meta
@@ -305,7 +336,13 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             "content_type": _header(response, b"Content-Type"), "body": body,
         })
         self.crawler.stats.inc_value(f"gicrawler/{item['portal']}/attachments")
-        return self._next_attachment(item, meta["pending"], self.by_name[item["portal"]])
+        portal, pending = self.by_name[item["portal"]], meta["pending"]
+        page = att.get("request")
+        if page is not None and not any(body[:8].startswith(m) for m in _DOC_MAGIC):
+            # a detail answer may name the report's files in turn (WebBuilder pdflist)
+            pending = self._detail_requests(item, portal, _text(response), response.url, page.state,
+                                            len(pending)) + list(pending)
+        return self._next_attachment(item, pending, portal)
 
     def attachment_failed(self, failure):
         meta = failure.request.meta
