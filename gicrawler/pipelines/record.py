@@ -27,6 +27,11 @@ def _default_parse(data, **kwargs) -> dict:
     return parse_report(data, **kwargs)
 
 
+def _agency_kind(publisher, title) -> str | None:
+    from gicrawler.parsing.agency import agency_kind  # late, like the parser itself
+    return agency_kind(publisher, title)
+
+
 def _run_checks(record: dict) -> list[dict] | None:
     try:
         from gicrawler.parsing.checks import run_checks
@@ -116,21 +121,27 @@ def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
         if key in METADATA_FIELDS and value not in (None, ""):
             record[key] = value
 
+    checked_text = record.get("text")
     if not record.get("tables"):
         with_tables = [(att, res) for att, res in parsed_attachments if res.get("tables")]
         if with_tables:
             att, best = max(with_tables, key=lambda pair: (_cells(pair[1]["tables"]), len(pair[1]["tables"])))
             record.update({key: best.get(key) for key in TABLE_FIELDS})
             record["tables_source"] = att.get("url")
+            checked_text = best.get("text") or checked_text    # the document the tables are in
             for key in ("agency", "year", "text") + METADATA_FIELDS:  # what the page did not say
                 if record.get(key) in (None, "") and best.get(key) not in (None, ""):
                     record[key] = best[key]
-    # Checks depend on the tables and on `published`/`year`, which may now come from elsewhere;
-    # when none of them changed, the parser's checks stand (running them again costs ~10% of a parse).
+    if record.get("title") != result.get("title") or record.get("publisher") != result.get("publisher"):
+        record["agency_kind"] = _agency_kind(record.get("publisher"), record.get("title"))
+    # Checks depend on the tables, the text and `published`/`year`/`agency_kind`, which may now
+    # come from elsewhere; when none of them changed, the parser's checks stand (running them
+    # again costs ~10% of a parse). Text checks read the document the tables came from.
     if (record.get("tables") is not None or result) and (
-            "checks" not in result or any(record.get(k) != result.get(k) for k in CHECKED_FIELDS)):
+            "checks" not in result or checked_text != record.get("text")
+            or any(record.get(k) != result.get(k) for k in CHECKED_FIELDS)):
         try:
-            checks = _run_checks(record)
+            checks = _run_checks({**record, "text": checked_text})
         except Exception as exc:  # keep the parser's own checks, say why they were not redone
             record["errors"] = list(record.get("errors") or ()) + [f"checks: {error_text(exc)}"]
         else:
@@ -147,7 +158,7 @@ def checked(record: dict) -> dict:
     return record
 
 
-CHECKED_FIELDS = ("tables", "published", "year")
+CHECKED_FIELDS = ("tables", "published", "year", "agency_kind", "template", "text")
 _HTML_START = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title)[\s>/]", re.I)
 
 
