@@ -231,3 +231,34 @@ def test_trs_listmodel_browser_route(replicas, replica_seeds, tmp_path):
     assert "gicrawler/huangshi/columns_short" not in stats
     stored = {r["url"] for r in stored_records(uri) if not r.get("fetch_error")}
     assert stored == set(replicas.expected["huangshi"])
+
+
+@pytest.mark.browser
+def test_checks_and_agency_kinds_as_the_replicas_expect(replicas, full_crawl):
+    """Every stored report fails exactly the rules the replicas' oracle says (reports.failed_checks:
+    tables, the deadline of its kind of body, the samples' text checks read by hand)."""
+    for portal, reports in replicas.expected.items():
+        for url, exp in reports.items():
+            record = full_crawl["records"][url]
+            assert record["agency_kind"] == exp["agency_kind"], url
+            failed = sorted(c["rule"] for c in record["checks"] if not c["ok"])
+            assert failed == sorted(exp["failed_checks"]), (url, [c for c in record["checks"] if not c["ok"]])
+
+
+@pytest.mark.browser
+def test_carried_forward_across_years_as_the_published_tables_say(replicas, full_crawl):
+    from gicrawler.analysis import crosschecks
+    from gicrawler.template import APPLICANT_COLUMNS
+
+    def row(exp, key):
+        r = (exp["tables"].get("applications") or {}).get(key)
+        return None if r is None else tuple(r.get(c) or 0 for c in APPLICANT_COLUMNS)
+
+    published = {(exp["agency"], exp["year"]): exp for reports in replicas.expected.values() for exp in reports.values()}
+    oracle = {(agency, year, row(published[(agency, year - 1)], "carried_forward") == row(exp, "carried_over"))
+              for (agency, year), exp in published.items()
+              if (agency, year - 1) in published and row(exp, "carried_over") is not None
+              and row(published[(agency, year - 1)], "carried_forward") is not None}
+    found = {(f["agency"], f["year"], f["ok"]) for f in crosschecks.run(full_crawl["records"].values())
+             if f["rule"] == "store.carried_forward"}
+    assert oracle and found == oracle
