@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 NUMERALS = "一二三四五六"
 KEYWORDS = {
@@ -67,6 +68,7 @@ def _body_start(text: str, m: re.Match) -> int:
     return line_end if line_end - m.end() <= 12 else m.end()
 
 
+@lru_cache(maxsize=4)           # several checks read one record's sections
 def find_sections(text: str) -> dict[str, Section]:
     """numeral → Section for each section heading found, in order: each one is the first
     heading of its numeral after the previous section found (so a repeated keyword later in
@@ -80,7 +82,7 @@ def find_sections(text: str) -> dict[str, Section]:
                 pos = m.end()
                 break
     starts = sorted(s for s, _ in found.values())
-    out = {}
+    out: dict[str, Section] = {}
     for numeral, (start, body) in found.items():
         end = next((s for s in starts if s > start), len(text))
         out[numeral] = Section(numeral, start, min(body, end), end)

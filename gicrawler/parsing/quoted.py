@@ -84,6 +84,7 @@ _INCLUDES_OVER_RE = re.compile(r"^[(（](?:其中)?(?:含|包括|包含)上一?�
 _MENTIONS_OVER_RE = re.compile(r"上一?年度?结转")
 
 _SPACES_RE = re.compile(r"[ \t\u3000\xa0]+")
+_DIGIT_RE = re.compile(r"\d")
 _MARKER_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、,.，．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．]|"
                         r"第[一二三四五六七八九十\d]+[部章节条]|[①-⑩]|[一二三四五六七八九十]是)")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
@@ -104,8 +105,7 @@ def sentences(text: str) -> tuple[str, ...]:
     heading marker, a table row (``|``) or a line ending a sentence."""
     paragraphs: list[str] = []
     current = ""
-    for raw in text.split("\n"):
-        line = _SPACES_RE.sub("", raw)
+    for line in _SPACES_RE.sub("", text).split("\n"):
         if not line:
             continue
         if "|" in line:
@@ -150,6 +150,8 @@ def quotes(text: str, template: str | None, year: int | None, kind: str | None) 
     if kind not in SINGLE_BODY_KINDS:
         return out
     for s in sentences(text or ""):
+        if not _DIGIT_RE.search(s) and "未" not in s and "没有" not in s:
+            continue
         out.extend(_application_quotes(s, year))
         out.extend(_case_quotes(s, year))
         if template in _ACTIVE_COLUMNS:
@@ -270,7 +272,7 @@ def fee_statements(text: str) -> list[FeeStatement]:
     """What the prose says about the 信息处理费 collected (table A's 行政事业性收费 is another fee)."""
     out = []
     for s in sentences(text or ""):
-        if not _FEE_CONTEXT_RE.search(s) or "事业性收费" in s:
+        if "费" not in s or not _FEE_CONTEXT_RE.search(s) or "事业性收费" in s:
             continue
         spans = []
         for m in _FEE_CHARGED_RE.finditer(s):
