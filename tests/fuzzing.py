@@ -38,7 +38,7 @@ CORPUS = Path(__file__).parent / "corpus"
 DEADLINE = 20.0                    # seconds per input: a normal report takes well under one
 MEMORY_LIMIT = 1024 ** 3           # RLIMIT_AS of the child (address space; a warm child uses ~130 MB)
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
+               "agency", "agency_kind", "year", "template", "tables", "missing_tables", "checks", "text", "format",
                "errors"}
 SAMPLE_NAMES = ("000", "001", "002", "003", "004")
 # The five sample reports ship with the replicas (package data).
