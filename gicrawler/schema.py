@@ -89,6 +89,10 @@ FIELDS = (
     Field("portal", CRAWL, _text(), "seed entry name, e.g. `zibo`"),
     Field("region", CRAWL, _text(), "the seed entry's region, e.g. `山东省淄博市`"),
     Field("agency", PARSER, _text(), "who reports: `publisher`, else the title's text before the year"),
+    Field("agency_kind", PARSER, {"enum": [*AGENCY_KINDS, None]},
+          "government, department, township or other (null: no name to tell): the kind of the body the "
+          "title names, else of the 发布机构 (docs/checks.md, *Agency kind*); which deadline "
+          "`published_on_time` applies"),
     Field("year", PARSER, {"type": ["integer", "null"]}, "the year the report covers (not the publication "
           "year): the title; else the body (统计期限, `2023年度…年度报告`); else the publication year − 1"),
     Field("title", PARSER, _text(), "标题 / `<meta ArticleTitle>` / the page heading; simplified characters, "
@@ -136,9 +140,6 @@ FIELDS = (
           panel=False),
     Field("versions", STORE, {"type": "array", "items": _VERSION},
           "one entry per distinct content: `hash`, `date`, `attachments` (their sha1s)", panel=False),
-    Field("agency_kind", PARSER, {"enum": [*AGENCY_KINDS, None]},
-          "government, department, township or other: which deadline `published_on_time` applies",
-          panel=False, planned=True),
 )
 BY_NAME = {f.name: f for f in FIELDS}
 

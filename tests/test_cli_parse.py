@@ -42,7 +42,7 @@ def test_prints_one_json_record_per_file(files, sample_expected):
     assert first["index_number"] == "000014349/2024-06673" and first["year"] == 2023
     assert "text" not in first
     assert set(first) == {"title", "index_number", "document_number", "publisher", "published", "category",
-                          "agency", "year", "template", "tables", "missing_tables", "checks", "format",
+                          "agency", "agency_kind", "year", "template", "tables", "missing_tables", "checks", "format",
                           "errors", "source_file"}
     assert second["format"] == "pdf" and set(second["tables"]) == {"active", "applications", "review_litigation"}
     assert "黄石" in lines[0]                           # ensure_ascii=False

@@ -271,3 +271,33 @@ def test_newer_families_asked_as_documented(replicas, full_crawl):
     # zfxxgknb: only directories are followed, and only the years a seed asks for
     beijing = {urlsplit(p).path for portal, _, p, _ in sent if portal == "beijing"}
     assert not any("/gknb2018/" in p or "/gkzn/" in p or "/gkml/" in p for p in beijing)
+
+
+def test_checks_and_agency_kinds_as_the_replicas_expect(replicas, full_crawl):
+    """Every stored report fails exactly the rules the replicas' oracle says (reports.failed_checks:
+    tables, the deadline of its kind of body, the samples' text checks read by hand)."""
+    for portal, reports in replicas.expected.items():
+        for url, exp in reports.items():
+            record = full_crawl["records"][url]
+            assert record["agency_kind"] == exp["agency_kind"], url
+            failed = sorted(c["rule"] for c in record["checks"] if not c["ok"])
+            assert failed == sorted(exp["failed_checks"]), (url, [c for c in record["checks"] if not c["ok"]])
+
+
+@pytest.mark.browser
+def test_carried_forward_across_years_as_the_published_tables_say(replicas, full_crawl):
+    from gicrawler.analysis import crosschecks
+    from gicrawler.template import APPLICANT_COLUMNS
+
+    def row(exp, key):
+        r = (exp["tables"].get("applications") or {}).get(key)
+        return None if r is None else tuple(r.get(c) or 0 for c in APPLICANT_COLUMNS)
+
+    published = {(exp["agency"], exp["year"]): exp for reports in replicas.expected.values() for exp in reports.values()}
+    oracle = {(agency, year, row(published[(agency, year - 1)], "carried_forward") == row(exp, "carried_over"))
+              for (agency, year), exp in published.items()
+              if (agency, year - 1) in published and row(exp, "carried_over") is not None
+              and row(published[(agency, year - 1)], "carried_forward") is not None}
+    found = {(f["agency"], f["year"], f["ok"]) for f in crosschecks.run(full_crawl["records"].values())
+             if f["rule"] == "store.carried_forward"}
+    assert oracle and found == oracle

@@ -45,7 +45,7 @@ def by_rule(results):
 
 def test_all_passing():
     record = {"tables": {"applications": consistent_b(), "review_litigation": consistent_c()},
-              "published": "2024-01-31", "year": 2023}
+              "published": "2024-01-31", "year": 2023, "agency_kind": "department"}
     got = by_rule(run_checks(record))
     assert got == {
         "applications.balance": {"rule": "applications.balance", "ok": True,
@@ -57,7 +57,8 @@ def test_all_passing():
         "review_litigation.sums": {"rule": "review_litigation.sums", "ok": True,
                                    "detail": "total = upheld + corrected + other + pending in all 3 groups"},
         "published_on_time": {"rule": "published_on_time", "ok": True,
-                              "detail": "published 2024-01-31 ≤ deadline 2024-01-31"},
+                              "detail": "published 2024-01-31 ≤ deadline 2024-01-31 (a department of a 县级以上 "
+                                        "government: art. 49, by 31 January)"},
     }
 
 
@@ -150,9 +151,10 @@ def test_review_litigation_failure_detail():
 
 
 def test_published_late():
-    got = by_rule(run_checks({"tables": {}, "published": "2024-02-03", "year": 2023}))
+    got = by_rule(run_checks({"tables": {}, "published": "2024-02-03", "year": 2023, "agency_kind": "department"}))
     assert got == {"published_on_time": {"rule": "published_on_time", "ok": False,
-                                         "detail": "published 2024-02-03 > deadline 2024-01-31 (3 days late)"}}
+                                         "detail": "published 2024-02-03 > deadline 2024-01-31 (3 days late; a "
+                                                   "department of a 县级以上 government: art. 49, by 31 January)"}}
 
 
 def test_published_on_time_accepts_dates_and_int_strings():

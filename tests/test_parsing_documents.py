@@ -13,7 +13,7 @@ from gicrawler.replicas.samples import load_sample
 from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
+               "agency", "agency_kind", "year", "template", "tables", "missing_tables", "checks", "text", "format",
                "errors", "tables_source"}
 METADATA = ("title", "index_number", "document_number", "published", "publisher", "agency", "year")
 SEEDS = ("000_fe8784577c3bb29b.txt", "001_011fde16aa22de90.txt", "002_30fde63b7d2b0111.txt",

@@ -19,7 +19,7 @@ from gicrawler.replicas.samples import load_sample
 from gicrawler.replicas.writers import report_docx, report_html, report_pdf
 
 RECORD_KEYS = {"title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "text", "format",
+               "agency", "agency_kind", "year", "template", "tables", "missing_tables", "checks", "text", "format",
                "errors", "tables_source"}
 
 

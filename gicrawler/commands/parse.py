@@ -19,7 +19,7 @@ from gicrawler.commands import reader_gone
 help = "parse report files (HTML, text, PDF, DOCX; '-' = stdin) and print one JSON record per line"
 
 OUTPUT_KEYS = ("title", "index_number", "document_number", "publisher", "published", "category",
-               "agency", "year", "template", "tables", "missing_tables", "checks", "format", "errors")
+               "agency", "agency_kind", "year", "template", "tables", "missing_tables", "checks", "format", "errors")
 
 
 def add_arguments(parser) -> None:

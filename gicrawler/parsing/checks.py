@@ -8,7 +8,10 @@ both sides of the equation, e.g.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 
+from gicrawler import template
+from gicrawler.parsing import outline, quoted
 from gicrawler.template import APPLICANT_COLUMNS, REVIEW_COLUMNS, REVIEW_GROUP_KEYS, result_parts
 
 _SIX = APPLICANT_COLUMNS[:6]
@@ -138,7 +141,17 @@ def _as_date(x):
     return None
 
 
-def check_published_on_time(published, year) -> dict | None:
+# 条例 art. 49: which date each kind of body publishes by (month, day of year + 1), and why.
+DEADLINES = {
+    "government": ((3, 31), "a 县级以上地方人民政府's own report on its region: art. 49, by 31 March"),
+    "department": ((1, 31), "a department of a 县级以上 government: art. 49, by 31 January"),
+    "township": ((3, 31), "a township (乡镇/街道): art. 49 sets no date of its own; 31 March, the latest it sets"),
+    "other": ((3, 31), "not a government or its department: art. 49 sets no date for it; 31 March, the latest it sets"),
+    None: ((3, 31), "kind of body unknown: 31 March, the latest date art. 49 sets"),
+}
+
+
+def check_published_on_time(published, year, kind=None) -> dict | None:
     day = _as_date(published)
     try:
         year = int(year)
@@ -146,12 +159,14 @@ def check_published_on_time(published, year) -> dict | None:
         return None
     if day is None:
         return None
-    deadline = _dt.date(year + 1, 1, 31)
+    (month, mday), rule = DEADLINES.get(kind, DEADLINES[None])
+    deadline = _dt.date(year + 1, month, mday)
     if day <= deadline:
-        return {"rule": "published_on_time", "ok": True, "detail": f"published {day} ≤ deadline {deadline}"}
+        return {"rule": "published_on_time", "ok": True,
+                "detail": f"published {day} ≤ deadline {deadline} ({rule})"}
     late = (day - deadline).days
     return {"rule": "published_on_time", "ok": False,
-            "detail": f"published {day} > deadline {deadline} ({late} day{'s' if late != 1 else ''} late)"}
+            "detail": f"published {day} > deadline {deadline} ({late} day{'s' if late != 1 else ''} late; {rule})"}
 
 
 def check_ocr(tables_source) -> dict | None:
@@ -172,10 +187,17 @@ def check_ocr(tables_source) -> dict | None:
 # Every rule run_checks may emit, in its order (the export's check columns).
 RULES = ("applications.balance", "applications.results_sum", "applications.row_sums",
          "review_litigation.sums", "tables.ocr_verified", "published_on_time")
+# The checks that read the report's text (below run_checks), run after those.
+TEXT_RULES = ("prose.numbers", "template.year", "sections.complete", "fees.information_fee")
+RULES += TEXT_RULES
+# The checks across the store (gicrawler/analysis/crosschecks.py: `gicrawler checks`), one
+# finding per agency-year or report; not a record's checks.
+STORE_RULES = ("store.carried_forward", "store.identical_tables", "store.changed_after_publication",
+               "store.duplicate_reports")
 
 
 def run_checks(record: dict) -> list[dict]:
-    """All applicable checks for a record (uses tables, published, year)."""
+    """All applicable checks for a record (uses tables, published, year, agency_kind, template, text)."""
     out = []
     tables = record.get("tables") or {}
     app = tables.get("applications")
@@ -192,7 +214,148 @@ def run_checks(record: dict) -> list[dict]:
     r = check_ocr(record.get("tables_source"))
     if r:
         out.append(r)
-    r = check_published_on_time(record.get("published"), record.get("year"))
+    r = check_published_on_time(record.get("published"), record.get("year"), record.get("agency_kind"))
     if r:
         out.append(r)
+    out.extend(text_checks(record))
+    return out
+
+
+# ------------------------------------------------------------------ checks that read the text
+# What evaluators check beyond the tables' own sums (docs/checks.md): the numbers the prose
+# quotes, the template for the year, the six sections, the 信息处理费 statement.
+
+def check_prose_numbers(record: dict) -> dict | None:
+    tables = record.get("tables") or {}
+    found = quoted.quotes(record.get("text") or "", record.get("template"), record.get("year"),
+                          record.get("agency_kind"))
+    groups: dict[tuple, list] = {}
+    for q in found:
+        groups.setdefault((q.quantity, q.readings), []).append(q)
+    agree, failures = [], []
+    for (quantity, readings), qs in groups.items():
+        values = {q.value for q in qs}
+        if len(values) != 1:
+            continue                   # several numbers for one quantity: scopes differ, not checked
+        table = {quoted.reading_value(tables, r) for r in readings}
+        if None in table or len(table) != 1:
+            continue                   # a blank cell, or readings that differ: no single cell to compare
+        said, printed = values.pop(), table.pop()
+        if said == printed:
+            agree.append(f"{quantity} {_fmt(said)}")
+        else:
+            failures.append(f"{quantity}: prose {_fmt(said)} («{qs[0].snippet}») ≠ table {_fmt(printed)}")
+    if not agree and not failures:
+        return None
+    return _result("prose.numbers", failures, "the prose quotes the tables: " + ", ".join(agree))
+
+
+def _template_markers() -> dict[str, tuple[str, ...]]:
+    """Labels only one template prints, whitespace and units dropped: table A's column headers
+    and table B's rows. Row names of table A (规范性文件, 政府集中采购) are left out: prose of
+    either year names them. A label another year's label contains (处理决定数量 in 本年处理决定数量)
+    does not tell the templates apart."""
+    printed: dict[str, set] = {year: set() for year in template.YEARS}
+    for row in template.ACTIVE_ROWS:
+        for year, cols in row.columns.items():
+            printed[year].update(c.label for c in cols)
+    for row in template.APPLICATION_ROWS:
+        for year, label in row.labels.items():
+            printed[year].add(label)
+    for label in template.GROUP_LABELS.values():
+        for year in template.YEARS:
+            printed[year].add(label)
+    clean = {year: {_MARKER_CLEAN_RE.sub("", label.split("（")[0]).split("、")[0] for label in labels}
+             for year, labels in printed.items()}
+    out = {}
+    for year, labels in clean.items():
+        others = set().union(*(clean[y] for y in template.YEARS if y != year))
+        out[year] = tuple(sorted(m for m in labels if len(m) >= 4 and not any(m in o for o in others)))
+    return out
+
+
+_MARKER_CLEAN_RE = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[)）.]|\s")
+TEMPLATE_MARKERS = _template_markers()
+
+
+def expected_template(year) -> str | None:
+    """The national template a report on ``year`` follows: 2019 for 2019–2020, 2021 from 2021."""
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        return None
+    return "2021" if year >= 2021 else "2019" if year >= 2019 else None
+
+
+def check_template_year(record: dict) -> dict | None:
+    expected = expected_template(record.get("year"))
+    text = _WS_RE.sub("", record.get("text") or "")
+    if expected is None or not text:
+        return None
+    seen = {year: [m for m in markers if m in text] for year, markers in TEMPLATE_MARKERS.items()}
+    printed = [year for year, found in seen.items() if found]
+    if len(printed) != 1:
+        return None                    # no template label printed, or labels of both: not evidence
+    used = printed[0]
+    detail = f"{used} template ({', '.join(seen[used][:3])}) for a report on {record.get('year')}"
+    if used == expected:
+        return {"rule": "template.year", "ok": True, "detail": detail}
+    return {"rule": "template.year", "ok": False,
+            "detail": f"{detail}: reports on {'2021 onward' if expected == '2021' else '2019–2020'} "
+                      f"follow the {expected} template"}
+
+
+_WS_RE = re.compile(r"\s+")
+
+
+def check_sections(record: dict) -> dict | None:
+    text = record.get("text") or ""
+    sections = outline.find_sections(text)
+    tables = record.get("tables") or {}
+    present = set(sections)
+    present |= {template.SECTION_OF[k] for k in template.TABLE_KEYS if tables.get(k)}
+    present |= {template.SECTION_OF[k] for k, why in (record.get("missing_tables") or {}).items()
+                if why == "image" and k in template.SECTION_OF}
+    if not sections:
+        return None                    # no section heading at all: not a report's text
+    failures = []
+    missing = [n for n in outline.NUMERALS if n not in present]
+    if missing:
+        failures.append("missing section " + ", ".join(missing))
+    five = sections.get("五")
+    if five is not None and outline.is_empty(five.text(text)):
+        body = _WS_RE.sub("", five.text(text))[:20]
+        failures.append(f"section 五 (problems and improvements) is empty" + (f": «{body}»" if body else ""))
+    return _result("sections.complete", failures, "all six sections present; section 五 says something")
+
+
+def check_information_fee(record: dict) -> dict | None:
+    text = record.get("text") or ""
+    statements = quoted.fee_statements(text)
+    charged = [s for s in statements if s.charged]
+    none = [s for s in statements if not s.charged]
+    if charged and none:
+        return {"rule": "fees.information_fee", "ok": False,
+                "detail": f"says a fee was charged («{charged[0].snippet}») and none was («{none[0].snippet}»)"}
+    if charged:
+        return {"rule": "fees.information_fee", "ok": True,
+                "detail": f"信息处理费 charged: {_fmt(sum(s.amount_yuan for s in charged))} 元 («{charged[0].snippet}»)"}
+    if none:
+        return {"rule": "fees.information_fee", "ok": True,
+                "detail": f"no 信息处理费 charged («{none[0].snippet}»)"}
+    if expected_template(record.get("year")) == "2021" and "六" in outline.find_sections(text):
+        return {"rule": "fees.information_fee", "ok": False,
+                "detail": "no statement of the 信息处理费 collected (the 2021 format asks section 六 to report it)"}
+    return None
+
+
+def text_checks(record: dict) -> list[dict]:
+    """The checks that read the report's text, in RULES order (none without text)."""
+    if not record.get("text"):
+        return []
+    out = []
+    for fn in (check_prose_numbers, check_template_year, check_sections, check_information_fee):
+        r = fn(record)
+        if r:
+            out.append(r)
     return out

@@ -9,6 +9,7 @@ import logging
 import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from gicrawler.parsing.agency import agency_kind
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.decode import UnreadableDocument, decode, extension_format, sniff_format
 from gicrawler.parsing.embedded import embedded_html
@@ -239,6 +240,7 @@ def parse_report(data: bytes | str, *, filename: str | None = None, content_type
 
     record = dict(meta)
     record["agency"] = derive_agency(meta.get("publisher"), meta.get("title"))
+    record["agency_kind"] = agency_kind(meta.get("publisher"), meta.get("title"))
     record["year"] = derive_year(meta.get("title"), body, meta.get("published"))
     try:
         found = extract_tables(body, grids, image_sections, explain)

@@ -27,6 +27,11 @@ def _default_parse(data, **kwargs) -> dict:
     return parse_report(data, **kwargs)
 
 
+def _agency_kind(publisher, title) -> str | None:
+    from gicrawler.parsing.agency import agency_kind  # late, like the parser itself
+    return agency_kind(publisher, title)
+
+
 def _run_checks(record: dict) -> list[dict] | None:
     try:
         from gicrawler.parsing.checks import run_checks
@@ -116,13 +121,17 @@ def parse_page(page: Mapping, parse: Callable[..., dict] | None = None) -> dict:
         if key in METADATA_FIELDS and value not in (None, ""):
             record[key] = value
 
-    _tables_from_attachments(record, parsed_attachments)
-    # Checks depend on the tables and on `published`/`year`, which may now come from elsewhere;
-    # when none of them changed, the parser's checks stand (running them again costs ~10% of a parse).
+    checked_text = _tables_from_attachments(record, parsed_attachments)
+    if record.get("title") != result.get("title") or record.get("publisher") != result.get("publisher"):
+        record["agency_kind"] = _agency_kind(record.get("publisher"), record.get("title"))
+    # Checks depend on the tables, the text and `published`/`year`/`agency_kind`, which may now
+    # come from elsewhere; when none of them changed, the parser's checks stand (running them
+    # again costs ~10% of a parse). Text checks read the document the tables came from.
     if (record.get("tables") is not None or result) and (
-            "checks" not in result or any(record.get(k) != result.get(k) for k in CHECKED_FIELDS)):
+            "checks" not in result or checked_text != record.get("text")
+            or any(record.get(k) != result.get(k) for k in CHECKED_FIELDS)):
         try:
-            checks = _run_checks(record)
+            checks = _run_checks({**record, "text": checked_text})
         except Exception as exc:  # keep the parser's own checks, say why they were not redone
             record["errors"] = list(record.get("errors") or ()) + [f"checks: {error_text(exc)}"]
         else:
@@ -139,7 +148,7 @@ def checked(record: dict) -> dict:
     return record
 
 
-CHECKED_FIELDS = ("tables", "published", "year", "tables_source")
+CHECKED_FIELDS = ("tables", "published", "year", "agency_kind", "template", "text", "tables_source")
 TABLE_KEYS = ("active", "applications", "review_litigation")
 
 
@@ -149,8 +158,9 @@ def _source(att: Mapping, result: Mapping, key: str) -> dict:
     return {"source": "attachment", **own, "url": att.get("url")}
 
 
-def _tables_from_attachments(record: dict, parsed: list) -> None:
-    """Tables the page does not hold, from its attachments (``record`` is updated in place).
+def _tables_from_attachments(record: dict, parsed: list) -> str | None:
+    """Tables the page does not hold, from its attachments (``record`` is updated in place);
+    returns the text of the document the tables are in, which the text checks read.
 
     A page without any table takes all its table fields from the attachment with the most
     numbers (a report published as PDF/DOCX, or as pictures). A page with some tables takes each
@@ -159,11 +169,13 @@ def _tables_from_attachments(record: dict, parsed: list) -> None:
     URL and its parser's own account (``{"source": "ocr", "confidence": …}`` for a picture); a
     table an attachment read but did not trust (``ocr unverified``) stays missing, with its reason."""
     own_sources = dict(record.get("tables_source") or {})
+    checked_text = record.get("text")
     if not record.get("tables"):
         with_tables = [(att, res) for att, res in parsed if res.get("tables")]
         if with_tables:
             att, best = max(with_tables, key=lambda pair: (_cells(pair[1]["tables"]), len(pair[1]["tables"])))
             record.update({key: best.get(key) for key in TABLE_FIELDS})
+            checked_text = best.get("text") or checked_text    # the document the tables are in
             own_sources = {key: _source(att, best, key) for key in {**(best.get("tables_source") or {}),
                                                                      **best["tables"]}}
             for key in ("agency", "year", "text") + METADATA_FIELDS:  # what the page did not say
@@ -193,6 +205,7 @@ def _tables_from_attachments(record: dict, parsed: list) -> None:
     if missing or record.get("missing_tables") is not None:
         record["missing_tables"] = missing
     record["tables_source"] = own_sources or None
+    return checked_text
 _HTML_START = re.compile(r"<\s*(?:!doctype|html|head|body|meta|title)[\s>/]", re.I)
 
 

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from gicrawler import template
+from gicrawler.parsing.checks import TEXT_RULES
 from gicrawler.replicas.samples import load_sample
 
 
@@ -44,6 +45,17 @@ class ReportSpec:
     delivery: str = "html"              # html | pdf_only | html+pdf | html+docx
     sample: str | None = None           # the sample report it was built from
     revision: int = 0                   # bumped by ReplicaSet.modify()
+    # The text checks (docs/checks.md) this report fails: a sample's, read by hand (its
+    # expected.json "checks"); the generated bodies (make_paragraphs) pass them all.
+    text_failures: tuple = ()
+
+    @property
+    def agency_kind(self) -> str:
+        """The replicas publish governments' own reports (a city's, a district's), townships'
+        (镇/乡 governments, 街道办事处) and departments'."""
+        if self.agency.endswith(("镇人民政府", "乡人民政府", "街道办事处")):
+            return "township"
+        return "government" if self.agency.endswith("人民政府") else "department"
 
     @property
     def record(self) -> dict:
@@ -67,8 +79,12 @@ class ReportSpec:
                 "published": self.published, "publisher": self.publisher or self.agency,
                 "index_number": self.index_number, "template": self.template, "has_tables": bool(tables),
                 "tables": copy.deepcopy(tables), "missing_tables": missing, "delivery": self.delivery,
-                "failed_checks": failed_checks(tables, self.published, self.year),
-                "checks_ok": not failed_checks(tables, self.published, self.year), "sample": self.sample}
+                "agency_kind": self.agency_kind,
+                "failed_checks": self.failed_checks(tables),
+                "checks_ok": not self.failed_checks(tables), "sample": self.sample}
+
+    def failed_checks(self, tables: dict) -> list[str]:
+        return failed_checks(tables, self.published, self.year, self.agency_kind) + list(self.text_failures)
 
 
 def _rows(node: dict):
@@ -81,8 +97,10 @@ def _rows(node: dict):
                 yield from _rows(value)
 
 
-def failed_checks(tables: dict, published: str | None, year: int | None) -> list[str]:
-    """The docs/record.md check rules this report breaks (blank cells count as 0; absent tables are not checked)."""
+def failed_checks(tables: dict, published: str | None, year: int | None, kind: str = "department") -> list[str]:
+    """The docs/record.md check rules of the tables and the deadline this report breaks (blank
+    cells count as 0; absent tables are not checked): a government publishes its own report by
+    31 March, a department by 31 January."""
     n = lambda v: v or 0  # noqa: E731
     failed = []
     apps = tables.get("applications")
@@ -104,7 +122,7 @@ def failed_checks(tables: dict, published: str | None, year: int | None) -> list
     if review and any(n(g.get("total")) != sum(n(g.get(k)) for k in ("upheld", "corrected", "other", "pending"))
                       for g in review.values()):
         failed.append("review_litigation.sums")
-    if published and year and published > f"{year + 1}-01-31":
+    if published and year and published > f"{year + 1}-{'03-31' if kind == 'government' else '01-31'}":
         failed.append("published_on_time")
     return failed
 
@@ -257,7 +275,9 @@ def from_sample(name: str, portal: str, **overrides) -> ReportSpec:
                       published=rec.get("published") or f"{rec['year'] + 1}-01-28", template=rec["template"],
                       tables=rec["tables"], paragraphs=sample.paragraphs, publisher=rec.get("publisher"),
                       index_number=rec.get("index_number"), document_number=rec.get("document_number"),
-                      category=rec.get("category"), options=dict(sample.options), sample=sample.name)
+                      category=rec.get("category"), options=dict(sample.options), sample=sample.name,
+                      text_failures=tuple(rule for rule, ok in (rec.get("checks") or {}).items()
+                                          if not ok and rule in TEXT_RULES))
     for key, value in overrides.items():
         setattr(spec, key, value)
     return spec

@@ -1,0 +1,1 @@
+"""Analyses over stored records: pure functions from records to tables (coverage, cross-store checks)."""

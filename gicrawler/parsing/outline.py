@@ -1,0 +1,95 @@
+"""The six sections of a report's text (一、总体情况 … 六、其他需要报告的事项), for the checks.
+
+A heading is its numeral, a separator (``、`` ``,、`` ``.`` ``：`` or a space), at most 16
+characters, then a keyword of that section; it starts the text, a line, or follows a space or a
+sentence end (some pages run the headings into the prose: ``如下: 一、总体情况 2023年…``). The
+numbered rows of table B (``一、本年新收…``, ``四、结转下年度继续办理``) carry no section keyword,
+and a numeral in brackets (``（一）``, ``第二十条第（一）项``) is a sub-heading, not a section. A
+heading followed closely by the next one is a table of contents, not the section.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+NUMERALS = "一二三四五六"
+KEYWORDS = {
+    "一": r"总体情况|总体概况|基本情况|概述",
+    "二": r"主动公开",
+    "三": r"收到和处理|收到.{0,2}处理|依申请公开|政府信息公开申请",
+    "四": r"行政复议|行政诉讼",
+    "五": r"存在的?(?:主要)?问题|问题(?:及|和|与)(?:其)?改进|改进(?:情况|措施)",
+    "六": r"其他需要报告|其他(?:需要)?报告的?事项|其他事项|需要报告的",
+}
+# A heading without its numeral is recognised only as a line holding the section's whole title.
+TITLES = {
+    "一": r"总体情况",
+    "二": r"主动公开政府信息(?:情况)?",
+    "三": r"收到和处理政府信息公开申请(?:情况)?",
+    "四": r"(?:因)?政府信息公开(?:工作)?(?:被申请)?行政复议[、,，和及]*(?:提起)?行政诉讼(?:情况)?",
+    "五": r"(?:政府信息公开工作)?存在的主要问题(?:及|和)改进情况",
+    "六": r"其他需要报告的事项",
+}
+_HEADING_RES = {n: re.compile(r"(?:^|(?<=[\s。；;:：]))" + n + r"[、,.，．:：\s]{1,3}[^\n。；;]{0,16}?(?:" + kw + ")"
+                              r"|^[ \t]*(?:" + TITLES[n] + r")[ \t]*$", re.M)
+                for n, kw in KEYWORDS.items()}
+_ANY_HEADING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx in _HEADING_RES.values()), re.M)
+TOC_SPAN = 30          # a heading with another one this close after it is a table of contents entry
+
+# What an empty section 五 says: nothing, or only "none".
+_PUNCT_RE = re.compile(r"[\s\W_]+")
+_NOTHING_RE = re.compile(r"^(?:本年度?|今年|\d{4}年度?)?(?:暂)?(?:无|没有|不存在|未发现|不涉及)(?:相关|明显|主要|其他)?"
+                         r"(?:问题|情况|内容|事项)?$")
+
+
+@dataclass(frozen=True)
+class Section:
+    numeral: str
+    start: int          # where its heading starts
+    body: int           # where its text starts (after the heading's line)
+    end: int            # where the next section's heading starts (or the text's end)
+
+    def text(self, full: str) -> str:
+        return full[self.body:self.end]
+
+
+def _is_toc(text: str, m: re.Match) -> bool:
+    line_end = text.find("\n", m.end())
+    window = text[m.end():m.end() + TOC_SPAN if line_end < 0 else min(line_end, m.end() + TOC_SPAN)]
+    return bool(_ANY_HEADING_RE.search(window))
+
+
+def _body_start(text: str, m: re.Match) -> int:
+    """The end of the heading's own line when the line is short (a heading line); else right
+    after the keyword (a heading run into the prose)."""
+    line_end = text.find("\n", m.end())
+    line_end = len(text) if line_end < 0 else line_end
+    return line_end if line_end - m.end() <= 12 else m.end()
+
+
+@lru_cache(maxsize=4)           # several checks read one record's sections
+def find_sections(text: str) -> dict[str, Section]:
+    """numeral → Section for each section heading found, in order: each one is the first
+    heading of its numeral after the previous section found (so a repeated keyword later in
+    the text does not move a section)."""
+    found: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for numeral in NUMERALS:
+        for m in _HEADING_RES[numeral].finditer(text, pos):
+            if not _is_toc(text, m):
+                found[numeral] = (m.start(), _body_start(text, m))
+                pos = m.end()
+                break
+    starts = sorted(s for s, _ in found.values())
+    out: dict[str, Section] = {}
+    for numeral, (start, body) in found.items():
+        end = next((s for s in starts if s > start), len(text))
+        out[numeral] = Section(numeral, start, min(body, end), end)
+    return out
+
+
+def is_empty(section_text: str) -> bool:
+    """Nothing in it but punctuation, or only 无 / 暂无 / 没有问题 …"""
+    bare = _PUNCT_RE.sub("", section_text)
+    return not bare or bool(_NOTHING_RE.match(bare))
