@@ -33,7 +33,7 @@ from gicrawler.incremental import NotModified, flag
 from gicrawler.items import ReportPage
 from gicrawler.middlewares import Offsite, is_challenge
 from gicrawler.reach import Reach
-from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
+from gicrawler.seeds import SeedError, load_all_builtin, load_builtin, load_list
 
 BROWSER_WAIT_MS = 20_000
 MAX_LIST_PAGES = 200     # GICRAWLER_MAX_LIST_PAGES: list pages per column (index URL), the index included
@@ -45,7 +45,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     """Crawl the annual-report columns of the portals in a seed list.
 
     Arguments (``-a NAME=VALUE``, also via scrapyd):
-      seeds     path of a seed YAML file (default: the spider's built-in seed file)
+      seeds     path of a seed YAML file, or a built-in list's name (guangdong, zibo; default:
+                the spider's built-in list, every built-in list for ``reports``)
       portal    only these portals of the seed list (comma-separated names)
       full      1 = download every report again (disables the incremental middleware)
       revalidate 1 = conditional requests for every known report (incremental middleware)
@@ -69,12 +70,12 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.seeds, self.portal = seeds, portal
         self.full, self.revalidate = flag(full), flag(revalidate)
-        if seeds:
-            portals = load_seeds(seeds)
+        if seeds:  # a file, or a built-in list by name (guangdong, zibo)
+            portals = load_list(seeds)
         elif self.seed_file:
             portals = load_builtin(self.seed_file)
         else:
-            portals = [p for name in builtin_names() for p in load_builtin(name)]
+            portals = load_all_builtin()
         if portal:
             wanted = [n.strip() for n in str(portal).split(",") if n.strip()]
             known = {p.name for p in portals}

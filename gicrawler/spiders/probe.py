@@ -1,0 +1,107 @@
+"""The spider behind ``gicrawler seeds check`` and ``seeds detect``: it fetches a seed entry's index
+URLs (or one URL) through the crawl's own downloader — the project's User-Agent, robots.txt,
+AutoThrottle, timeouts, retries with backoff, the anti-bot browser — and records what the pages
+show (gicrawler.families.detect) instead of crawling on. Nothing is stored.
+
+Results are on the spider once the crawl has run: ``spider.results[portal name]`` is a list of
+``PageCheck`` (pages read, gicrawler.families.detect) and ``Failed`` (pages that could not be had).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import scrapy
+
+from gicrawler.families import get_adapter
+from gicrawler.families.detect import check_page, detect
+from gicrawler.spiders.base import PortalSpider, _reason, _text
+
+# A shell page (JPaaS column, gongkai channel, gkmlpt index) holds no entries itself, and a first
+# page may hold only the column's other items: follow the adapter's first further list request, at
+# most this many times, until a report shows.
+HOPS = 2
+
+
+@dataclass
+class Failed:
+    url: str
+    error: str
+    hop: int = 0
+    root: str = ""          # the index URL it was reached from
+
+
+class ProbeSpider(PortalSpider):
+    name = "seeds_probe"
+    # Fetch and look, nothing else: no store, no pipelines, no incremental skipping. (Switched off
+    # one by one in update_settings: a dict in custom_settings would replace the project's whole
+    # component dict, anti-bot and retry middlewares included.)
+    OFF = {
+        "ITEM_PIPELINES": ("gicrawler.pipelines.parse.ParsePipeline", "gicrawler.pipelines.store.StorePipeline"),
+        "EXTENSIONS": ("gicrawler.extensions.PortalStats", "gicrawler.store.extension.StoreExtension"),
+        "SPIDER_MIDDLEWARES": ("gicrawler.incremental.IncrementalMiddleware",),
+        "DOWNLOADER_MIDDLEWARES": ("gicrawler.incremental.NotModifiedMiddleware",),
+    }
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        for key, names in cls.OFF.items():
+            components = settings.getdict(key)
+            components.update(dict.fromkeys(names))
+            settings.set(key, components, priority="spider")
+
+    def __init__(self, *args, portals=None, detect_only: bool = False, **kwargs):
+        """portals: Portal objects to probe instead of a seed list (``seeds detect``: one made-up
+        entry for the URL); otherwise ``seeds``/``portal`` as for a crawl."""
+        if portals is None:
+            super().__init__(*args, **kwargs)
+        else:
+            scrapy.Spider.__init__(self, *args, **kwargs)
+            self.seeds = self.portal = None
+            self.full = self.revalidate = False
+            self.portals = list(portals)
+            self.by_name = {p.name: p for p in self.portals}
+            self.allowed_domains = sorted({d for p in self.portals for d in p.allowed_domains})
+            self._seen = {p.name: set() for p in self.portals}
+        self.detect_only = detect_only
+        self.results: dict[str, list] = {p.name: [] for p in self.portals}
+
+    async def start(self):
+        for portal in self.portals:
+            if self.detect_only:
+                for url in portal.index_urls:
+                    meta = self._meta(portal, "list", hop=0, root=url)
+                    yield scrapy.Request(url, meta=meta, callback=self.parse_detect, errback=self.list_failed,
+                                         dont_filter=True)
+                continue
+            for page in get_adapter(portal.family).first_requests(portal):
+                request = self.list_request(portal, page)
+                request.meta["gicrawler"].update(hop=0, root=page.url)
+                yield request
+
+    def _record(self, response, result):
+        info = response.meta["gicrawler"]
+        result.challenged = bool(response.meta.get("gicrawler_antibot"))
+        result.hop, result.root = info.get("hop", 0), info.get("root", response.url)
+        self.results[info["portal"]].append(result)
+
+    def parse_detect(self, response):
+        result = detect(_text(response), response.url, response.headers, response.status)
+        self._record(response, result)
+
+    def parse_list(self, response):
+        info = response.meta["gicrawler"]
+        portal = self.by_name[info["portal"]]
+        hop = info.get("hop", 0)
+        result = check_page(portal, _text(response), response.url, response.status, response.headers,
+                            info.get("state") or {}, index=hop == 0)
+        self._record(response, result)
+        if not result.reports and result.next_request is not None and hop < HOPS:
+            request = self.list_request(portal, result.next_request)
+            request.meta["gicrawler"].update(hop=hop + 1, root=result.root)
+            yield request
+
+    def list_failed(self, failure):
+        info = failure.request.meta["gicrawler"]
+        self.results[info["portal"]].append(Failed(failure.request.url, _reason(failure), info.get("hop", 0),
+                                                   info.get("root", failure.request.url)))
