@@ -204,10 +204,15 @@ def detect(text: str, url: str, headers: dict | None = None, status: int = 200) 
 
 
 def _winner(scores: dict[str, int]) -> str | None:
-    best = max(scores.values(), default=0)
+    """The family a seed entry would name: only families gicrawler has an adapter for (FAMILIES);
+    the markers of the others (Hanweb's xxgk module, LonSun) are reported, never chosen."""
+    from gicrawler.seeds import FAMILIES
+
+    known = {f: s for f, s in scores.items() if f in FAMILIES}
+    best = max(known.values(), default=0)
     if best < KNOWN_AT:
         return None
-    return next(f for f in PRIORITY if scores.get(f) == best)
+    return next(f for f in PRIORITY if known.get(f) == best)
 
 
 def _first(rx: re.Pattern, text: str) -> str | None:
@@ -288,12 +293,12 @@ def _params(family: str, text: str, url: str, det: Detection) -> tuple[dict, boo
         params = {k: unit[k] for k in ("webId", "pageId", "tplSetId", "tagId") if unit.get(k)}
     elif family == "gongkai":
         browser = True  # channel pages are JavaScript shells (docs/families.md, gongkai)
-    elif family == "ucap":
-        params = {"site_code": det.site_code}
-    elif family == "gkmlpt":
-        sid = re.search(r"\bSID\s*:\s*['\"]?(\d+)", text)
-        if sid:
-            params = {"sid": sid.group(1)}
+    elif family == "ucap":  # the search the page's own search box opens
+        params = {"site_code": det.site_code} if det.site_code else {}
+        if re.search(r"/guestweb4/s\b", text):
+            params["search"] = "guestweb4"
+        elif re.search(r"/search4/s\b", text):
+            params["search"] = "search4"
     elif family == "hanweb_xxgk":
         query = dict(parse_qsl(urlsplit(url).query))
         params = {k: query[k] for k in ("area", "fbtime") if query.get(k)}

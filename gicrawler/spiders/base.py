@@ -56,7 +56,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     """
 
     name: str | None = None
-    seed_file: str | None = None   # built-in seeds/<seed_file>.yaml; None = every built-in file
+    seed_file: str | None = None   # a built-in list (load_builtin: a file or a city prefix); None = all
     # Scrapy (≥2.13, asyncio) starts CONCURRENT_ITEMS tasks for *every* callback result, however
     # few objects it holds; the default 100 per page cost a third of the crawl's CPU. A callback
     # here yields one item (a report) or a list page's requests: a few at a time is plenty.
@@ -64,13 +64,15 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     max_list_pages = MAX_LIST_PAGES     # from the settings in from_crawler
     max_attachments = MAX_ATTACHMENTS
 
-    def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, **kwargs):
+    def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, portals=None, **kwargs):
         if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
             raise ValueError("'start' is not a spider argument (it would shadow Spider.start())")
         super().__init__(*args, **kwargs)
         self.seeds, self.portal = seeds, portal
         self.full, self.revalidate = flag(full), flag(revalidate)
-        if seeds:  # a file, or a built-in list by name (guangdong, zibo)
+        if portals is not None:  # Portal objects (from code, not an -a argument: gicrawler seeds detect)
+            portals = list(portals)
+        elif seeds:  # a file, or a built-in list by name (guangdong, zibo)
             portals = load_list(seeds)
         elif self.seed_file:
             portals = load_builtin(self.seed_file)

@@ -19,7 +19,7 @@ from gicrawler.spiders.base import PortalSpider, _reason, _text
 # A shell page (JPaaS column, gongkai channel, gkmlpt index) holds no entries itself, and a first
 # page may hold only the column's other items: follow the adapter's first further list request, at
 # most this many times, until a report shows.
-HOPS = 2
+HOPS = 3
 
 
 @dataclass
@@ -53,16 +53,7 @@ class ProbeSpider(PortalSpider):
     def __init__(self, *args, portals=None, detect_only: bool = False, **kwargs):
         """portals: Portal objects to probe instead of a seed list (``seeds detect``: one made-up
         entry for the URL); otherwise ``seeds``/``portal`` as for a crawl."""
-        if portals is None:
-            super().__init__(*args, **kwargs)
-        else:
-            scrapy.Spider.__init__(self, *args, **kwargs)
-            self.seeds = self.portal = None
-            self.full = self.revalidate = False
-            self.portals = list(portals)
-            self.by_name = {p.name: p for p in self.portals}
-            self.allowed_domains = sorted({d for p in self.portals for d in p.allowed_domains})
-            self._seen = {p.name: set() for p in self.portals}
+        super().__init__(*args, portals=portals, **kwargs)
         self.detect_only = detect_only
         self.results: dict[str, list] = {p.name: [] for p in self.portals}
 
@@ -75,7 +66,7 @@ class ProbeSpider(PortalSpider):
                                          dont_filter=True)
                 continue
             for page in get_adapter(portal.family).first_requests(portal):
-                request = self.list_request(portal, page)
+                request = self.list_request(portal, page, column=page.url, index=True)
                 request.meta["gicrawler"].update(hop=0, root=page.url)
                 yield request
 
@@ -97,7 +88,7 @@ class ProbeSpider(PortalSpider):
                             info.get("state") or {}, index=hop == 0)
         self._record(response, result)
         if not result.reports and result.next_request is not None and hop < HOPS:
-            request = self.list_request(portal, result.next_request)
+            request = self.list_request(portal, result.next_request, column=result.root)
             request.meta["gicrawler"].update(hop=hop + 1, root=result.root)
             yield request
 
