@@ -115,7 +115,7 @@ def test_anti_bot_pages_hide_the_portal():
     ("https://www.huangshi.gov.cn/xxxgk/gknb/2024_nd/sj/",
      "<ul><li><a href='./202603/t20260305_1311808.html'>黄石市2025年政府信息公开工作年度报告</a></li></ul>"
      "<script>createPageHTML(3, 0, 'index', 'html');</script>", "trs", "createPageHTML"),
-    ("https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/", "<script>var countPage = 4;</script>", "trs", "countPage"),
+    ("https://www.mva.gov.cn/gongkai/zfxxgkpt/zfxxgknb/", "<script>var countPage = 4;</script>", "govcn", "countPage"),
     ("http://www.sz.gov.cn/gkmlpt/index", "<script>window._CONFIG = {SID: '755001', TREE: []}</script>",
      "gkmlpt", "window._CONFIG"),
     ("https://www.bjmy.gov.cn/zwgk/zfxxgk/zfxxgknb/",

@@ -121,15 +121,15 @@ def run_check(args) -> int:
 def format_check(portal, results) -> tuple[list[str], bool]:
     """The lines `seeds check` prints for one portal, and whether it yields a report.
 
-    results: the ProbeSpider's PageCheck / Failed objects of this portal, any order; printed per
-    index URL (seed order), each followed by the pages reached from it."""
+    results: the ProbeSpider's PageCheck / Failed objects of this portal, in the order fetched;
+    printed per index URL (seed order), each followed by the pages reached from it."""
     from gicrawler.spiders.probe import Failed
 
     lines = [f"{portal.name} ({portal.family}{'' if portal.verified else ', unverified'})"]
     reports, problems = set(), []
     roots = list(portal.index_urls) + sorted({r.root for r in results} - set(portal.index_urls))
     for root in roots:
-        pages = sorted((r for r in results if r.root == root), key=lambda r: r.hop)
+        pages = [r for r in results if r.root == root]     # in the order fetched: depth first
         if not pages:
             lines.append(f"  {root}: not fetched")
             problems.append("not fetched")
@@ -139,8 +139,7 @@ def format_check(portal, results) -> tuple[list[str], bool]:
                 lines.append(f"{lead}{r.url}: {'unreachable' if r.hop == 0 else 'failed'}: {r.error}")
                 continue
             passed = " (anti-bot challenge passed in the browser)" if r.challenged else ""
-            lines.append(f"{lead}{r.url}: HTTP {r.status}{passed}; markers: "
-                         f"{', '.join(str(m) for m in r.detection.markers) or 'none'}")
+            lines.append(f"{lead}{r.url}: HTTP {r.status}{passed}; markers: {r.detection.shown()}")
             if r.markup_changed:
                 lines.append(f"    {r.markup_changed}")
                 problems.append(r.markup_changed)
@@ -196,7 +195,7 @@ def _entry(args, det) -> dict:
 
 
 def _describe(det) -> str:
-    markers = ", ".join(str(m) for m in det.markers) or "none"
+    markers = det.shown()
     scores = ", ".join(f"{f} {s}" for f, s in sorted(det.scores.items(), key=lambda kv: -kv[1]))
     return f"markers: {markers}" + (f" (scores: {scores})" if scores else "")
 

@@ -74,6 +74,8 @@ RULES = (
     _r("listModel", "trs", 3, "text", r"\blistModel\s*\(\s*\{"),
     _r("list2.trsapi", "trs", 3, "text", r"list2\.trsapi"),
     _r("countPage", "trs", 2, "text", r"\bcountPage\s*=\s*\d+"),
+    # … which the ministries' TRS columns page by (the govcn adapter reads it; trs reads createPageHTML)
+    _r("countPage", "govcn", 4, "text", r"\bcountPage\s*=\s*['\"]?\d+"),
     _r("./YYYYMM/tYYYYMMDD_{id} links", "trs", 2, "links", r"/\d{6}/t\d{8}_\d+\.s?html?(?:$|[?#])"),
     _r("TRS editor body", "trs", 1, "text", r"\bTRS_(?:UEDITOR|Editor)\b|\btrs_editor_view\b"),
     _r("ta.trs.cn", "trs", 1, "text", r"ta\.trs\.cn"),
@@ -93,11 +95,14 @@ RULES = (
     _r("infoGuid", "webbuilder", 3, "text", r"\binfoGuid\b|showinfo\.html\?info"),
     _r("infoGuid", "webbuilder", 3, "url", r"[?&]infoGuid=|/showinfo\.html"),
     _r("WebBuilder scripts", "webbuilder", 2, "text", r"webBuilderCommon|EpointWebBuilder|getGovInfoDetail"),
+    _r("siteInfo.siteGuid", "webbuilder", 2, "text", r"\bsiteInfo\s*=\s*\{[^}]*\bsiteGuid\b"),
     # 龙讯 LonSun
     _r("public/column", "lonsun", 3, "url", r"/public/column/\d+"),
     _r("public/column links", "lonsun", 3, "text", r"/public/column/\d+"),
     # gov.cn (the State Council's own site)
     _r("www.gov.cn", "govcn", 3, "url", r"^https?://www\.gov\.cn(?::\d+)?/"),
+    _r("/zhengce/content/…/content_{n}.htm links", "govcn", 3, "links",
+       r"/zhengce/content/(?:\d{6}|\d{4}-\d{2}/\d{2})/content_\d+\.s?html?"),
     _r("UCAP-CONTENT", "govcn", 1, "text", r"id=[\"']?UCAP-CONTENT"),
     # 加速乐 anti-bot (瑞数 is read by middlewares.is_challenge, see below)
     _r("加速乐 __jsl_clearance", None, 0, "text", r"__jsl_clearance|__jsluid_"),
@@ -148,6 +153,11 @@ class Detection:
     @property
     def known(self) -> bool:
         return self.family is not None
+
+    def shown(self, family: str | None = None) -> str:
+        """The markers as printed (each name once; only ``family``'s when given), or 'none'."""
+        names = dict.fromkeys(str(m) for m in self.markers if family is None or m.family == family)
+        return ", ".join(names) or "none"
 
     def markers_of(self, family: str, sources=("text", "links", "headers"), weight: int = 1) -> list[Marker]:
         return [m for m in self.markers if m.family == family and m.source in sources and m.weight >= weight]
@@ -302,6 +312,10 @@ def _params(family: str, text: str, url: str, det: Detection) -> tuple[dict, boo
     elif family == "hanweb_xxgk":
         query = dict(parse_qsl(urlsplit(url).query))
         params = {k: query[k] for k in ("area", "fbtime") if query.get(k)}
+    elif family == "webbuilder":  # the column the page's list call names (siteGuid/project: read from the page)
+        column = re.search(r"""categorynum["']?\s*[:=]\s*["'](\d+)""", text, re.I)
+        if column:
+            params = {"categorynum": column.group(1)}
     elif family == "lonsun":
         organ = re.search(r"/public/column/(\d+)", url) or re.search(r"/public/column/(\d+)", text)
         if organ:
@@ -345,8 +359,7 @@ def seed_entry(det: Detection, name: str | None = None, region: str | None = Non
     }
     if det.params:
         entry["params"] = dict(det.params)
-    entry["evidence"] = [f"{det.url} (fetched by gicrawler seeds detect; markers: "
-                         f"{', '.join(str(m) for m in det.markers if m.family == det.family)})"]
+    entry["evidence"] = [f"{det.url} (fetched by gicrawler seeds detect; markers: {det.shown(det.family)})"]
     entry["verified"] = False
     if det.note:
         entry["note"] = det.note
@@ -354,6 +367,8 @@ def seed_entry(det: Detection, name: str | None = None, region: str | None = Non
 
 
 # --- what `gicrawler seeds check` says about one list page of an entry ---------------------------
+
+FOLLOW = 3   # further list requests of a page `seeds check` may go on to (the first ones planned)
 
 @dataclass
 class PageCheck:
@@ -366,7 +381,7 @@ class PageCheck:
     pages: int | None = None                      # … or pages
     planned: int = 0                              # further list pages the adapter asks for
     error: str | None = None                      # the adapter could not read the page
-    next_request: object = None                   # the first further list request (PageRequest)
+    next_requests: list = field(default_factory=list)   # the first few further list requests (PageRequest)
     markup_changed: str | None = None
     hop: int = 0                                  # 0: an index URL; n: n requests after one
     root: str = ""                                # the index URL it was reached from
@@ -382,11 +397,11 @@ def check_page(portal, text: str, url: str, status: int = 200, headers=None, sta
 
     det = detect(text, url, headers, status)
     out = PageCheck(url, status, det, listed=det.listed, pages=det.pages)
-    # the page itself must show its family's list mechanism (weight 2+): a URL shape or a stray
-    # link of the family's form says nothing about what the page serves now
-    if index and not det.markers_of(portal.family, weight=2) and det.challenge is None:
-        seen = ", ".join(str(m) for m in det.markers) or "none"
-        out.markup_changed = f"markup changed: expected {portal.family} markers, saw {seen}"
+    # the page itself must still show its family (markers worth KNOWN_AT): a URL shape or one
+    # stray link of the family's form says nothing about what the page serves now
+    shown = sum(m.weight for m in det.markers_of(portal.family))
+    if index and shown < KNOWN_AT and det.challenge is None:
+        out.markup_changed = f"markup changed: expected {portal.family} markers, saw {det.shown()}"
     try:
         page = get_adapter(portal.family).parse_list(text, url, state or {}, portal.params)
     except Exception as exc:  # the same failure the crawl would record as a list error
@@ -396,5 +411,5 @@ def check_page(portal, text: str, url: str, status: int = 200, headers=None, sta
     out.reports = discovery.select_reports(page.entries, set())
     out.listed = getattr(page, "listed", None) or det.listed
     out.planned = len(page.requests)
-    out.next_request = page.requests[0] if len(page.requests) else None
+    out.next_requests = list(page.requests[:FOLLOW])
     return out

@@ -16,10 +16,10 @@ from gicrawler.families import get_adapter
 from gicrawler.families.detect import check_page, detect
 from gicrawler.spiders.base import PortalSpider, _reason, _text
 
-# A shell page (JPaaS column, gongkai channel, gkmlpt index) holds no entries itself, and a first
-# page may hold only the column's other items: follow the adapter's first further list request, at
-# most this many times, until a report shows.
-HOPS = 3
+# A shell page (JPaaS column, gkmlpt index, a year root, a site search) holds no entries itself, and
+# a first page may hold only the column's other items: until a report shows, `check` goes on to the
+# pages the adapter plans (depth first, the first FOLLOW of each page), at most EXTRA per index URL.
+EXTRA = 8
 
 
 @dataclass
@@ -56,6 +56,8 @@ class ProbeSpider(PortalSpider):
         super().__init__(*args, portals=portals, **kwargs)
         self.detect_only = detect_only
         self.results: dict[str, list] = {p.name: [] for p in self.portals}
+        self._frontier: dict[tuple[str, str], list] = {}   # (portal, index URL) -> [(hop, PageRequest)] still to try
+        self._left: dict[tuple[str, str], int] = {}        # … -> further pages it may still fetch
 
     async def start(self):
         for portal in self.portals:
@@ -87,12 +89,28 @@ class ProbeSpider(PortalSpider):
         result = check_page(portal, _text(response), response.url, response.status, response.headers,
                             info.get("state") or {}, index=hop == 0)
         self._record(response, result)
-        if not result.reports and result.next_request is not None and hop < HOPS:
-            request = self.list_request(portal, result.next_request, column=result.root)
-            request.meta["gicrawler"].update(hop=hop + 1, root=result.root)
-            yield request
+        key = (portal.name, result.root)
+        if result.reports:
+            self._frontier[key] = []          # this index URL yields reports: enough seen
+        else:
+            self._frontier[key] = [(hop + 1, page) for page in result.next_requests] + self._frontier.get(key, [])
+        yield from self._go_on(portal, result.root)
 
     def list_failed(self, failure):
         info = failure.request.meta["gicrawler"]
-        self.results[info["portal"]].append(Failed(failure.request.url, _reason(failure), info.get("hop", 0),
-                                                   info.get("root", failure.request.url)))
+        root = info.get("root", failure.request.url)
+        self.results[info["portal"]].append(Failed(failure.request.url, _reason(failure), info.get("hop", 0), root))
+        portal = self.by_name.get(info["portal"])
+        if portal is not None and not self.detect_only:
+            yield from self._go_on(portal, root)    # a failed further page: its siblings may still answer
+
+    def _go_on(self, portal, root: str):
+        """The next planned page of this index URL, while the budget lasts (one at a time: polite)."""
+        key = (portal.name, root)
+        frontier, left = self._frontier.get(key) or [], self._left.get(key, EXTRA)
+        if frontier and left > 0:
+            hop, page = frontier.pop(0)
+            self._left[key] = left - 1
+            request = self.list_request(portal, page, column=root)
+            request.meta["gicrawler"].update(hop=hop, root=root)
+            yield request
