@@ -85,18 +85,22 @@ def test_check_reports_changed_markup_not_an_empty_column(replicas, replica_seed
     portal = replicas.portals["jiaxing"]
     respond = portal.respond
 
+    renamed = {b"datastore": b"itemstore", b"<record>": b"<item>", b"dataproxy.jsp": b"itemproxy.do",
+               b"jpage(": b"pager(", b"loadPageData": b"fillList", b"webSiteCode": b"site", b"channelCode": b"chan"}
+
     def redesigned(req):
         resp = respond(req)
-        if resp.status == 200 and b"datastore" in resp.body:
-            resp.body = (resp.body.replace(b"datastore", b"itemstore").replace(b"<record>", b"<item>")
-                         .replace(b"dataproxy.jsp", b"itemproxy.do").replace(b"jpage(", b"pager("))
+        if resp.status == 200:   # the whole site: pages and list answers
+            for old, new in renamed.items():
+                resp.body = resp.body.replace(old, new)
         return resp
 
     monkeypatch.setattr(portal, "respond", redesigned)
     done = seeds("check", str(replica_seeds), "--portal", "jiaxing")
     assert done.returncode == 1, done.stdout + done.stderr[-3000:]
     text = blocks(done.stdout)["jiaxing"]
-    assert text.count("\n    markup changed: expected hanweb markers, saw /col/col{id}/") == 2   # both columns
+    columns = next(e for e in replicas.seed_entries() if e["name"] == "jiaxing")["index_urls"]
+    assert text.count("\n    markup changed: expected hanweb markers, saw /col/col{id}/") == len(columns) > 1
     assert "→ NO REPORT: markup changed: expected hanweb markers" in text
     assert "checked 1 portals: 0 yield reports, 1 do not (jiaxing)" in done.stdout
 
@@ -158,3 +162,24 @@ def test_detect_no_known_family_robots_and_user_agent(site, tmp_path):
     target = tmp_path / "new.yaml"
     nothing = seeds("add", f"{base}/plain.html", "--to", str(target), "--no-browser")
     assert nothing.returncode == 1 and not target.exists()
+
+
+def test_reports_past_a_changed_index_page_do_not_count():
+    """An index page without its family's markers whose further page still shows reports (an
+    adapter's fallback guess, another column's list): reported, not counted as the portal's."""
+    from gicrawler.commands.seeds import format_check
+    from gicrawler.families.detect import Detection, PageCheck
+    from gicrawler.seeds import Portal
+
+    portal = Portal(name="p", family="hanweb", index_urls=("https://www.a.gov.cn/col/col1/index.html",),
+                    allowed_domains=("a.gov.cn",))
+    root = portal.index_urls[0]
+    index = PageCheck(root, 200, Detection(root, None), markup_changed="markup changed: expected hanweb markers, saw none",
+                      root=root)
+    further = PageCheck("https://www.a.gov.cn/module/web/jpage/dataproxy.jsp", 200, Detection(root, "hanweb"),
+                        entries=1, reports=[{"url": "https://www.a.gov.cn/art/2024/1/2/art_9_1.html"}], hop=1, root=root)
+    lines, ok = format_check(portal, [index, further])
+    assert not ok and lines[-1] == ("  → NO REPORT: markup changed: expected hanweb markers, saw none "
+                                    "(1 reports reached past it not counted)")
+    lines, ok = format_check(portal, [PageCheck(root, 200, Detection(root, "hanweb"), root=root), further])
+    assert ok and lines[-1] == "  → 1 reports seen"

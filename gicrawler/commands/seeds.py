@@ -126,13 +126,14 @@ def format_check(portal, results) -> tuple[list[str], bool]:
     from gicrawler.spiders.probe import Failed
 
     lines = [f"{portal.name} ({portal.family}{'' if portal.verified else ', unverified'})"]
-    reports, problems = set(), []
+    reports, doubtful, problems = set(), set(), []
     roots = list(portal.index_urls) + sorted({r.root for r in results} - set(portal.index_urls))
     for root in roots:
         pages = [r for r in results if r.root == root]     # in the order fetched: depth first
         if not pages:
             lines.append(f"  {root}: not fetched")
             problems.append("not fetched")
+        changed = False   # this index page lost its markers: what its further pages show is not trusted
         for r in pages:
             lead = "  " if r.hop == 0 else "    then "
             if isinstance(r, Failed):
@@ -143,6 +144,7 @@ def format_check(portal, results) -> tuple[list[str], bool]:
             if r.markup_changed:
                 lines.append(f"    {r.markup_changed}")
                 problems.append(r.markup_changed)
+                changed = True
             if r.error:
                 lines.append(f"    the {portal.family} adapter could not read it: {r.error}")
                 problems.append(f"list page not readable ({r.error})")
@@ -151,7 +153,7 @@ def format_check(portal, results) -> tuple[list[str], bool]:
                       else f"{r.pages} page{'' if r.pages == 1 else 's'}")
             lines.append(f"    list entries {r.entries}, reports among them {len(r.reports)}, listed {listed}, "
                          f"pages planned {1 + r.planned}")
-            reports.update(e["url"] for e in r.reports)
+            (doubtful if changed and r.hop else reports).update(e["url"] for e in r.reports)
     if reports:
         lines.append(f"  → {len(reports)} reports seen")
         return lines, True
@@ -159,7 +161,7 @@ def format_check(portal, results) -> tuple[list[str], bool]:
     if not index or all(isinstance(r, Failed) for r in index):
         verdict = "unreachable"
     elif problems:
-        verdict = problems[0]
+        verdict = problems[0] + (f" ({len(doubtful)} reports reached past it not counted)" if doubtful else "")
     else:
         verdict = f"no report among {sum(getattr(r, 'entries', 0) for r in results)} list entries"
     lines.append(f"  → NO REPORT: {verdict}")

@@ -409,7 +409,9 @@ def check_page(portal, text: str, url: str, status: int = 200, headers=None, sta
         return out
     out.entries = len(page.entries)
     out.reports = discovery.select_reports(page.entries, set())
-    out.listed = getattr(page, "listed", None) or det.listed
+    # the adapter's own reading of the column's size (gicrawler/reach.py uses it too), else the markers'
+    out.listed = page.listed if page.listed is not None else det.listed
+    out.pages = page.pages if page.pages is not None else det.pages
     out.planned = len(page.requests)
     out.next_requests = list(page.requests[:FOLLOW])
     return out
