@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gicrawler.families.detect import check_page, detect, seed_entry, stated_size, suggest_name, year_directories
+from gicrawler.families.detect import (check_page, detect, read_as, seed_entry, stated_size, suggest_name,
+                                       year_directories)
 from gicrawler.seeds import FAMILIES, Portal, parse_seeds
 
 FILES = Path(__file__).parent / "files"
@@ -61,6 +62,11 @@ def test_every_list_fixture_is_its_family(path, info):
         assert det.listed == info["listed"]
     if det.pages is not None and info.get("pages") is not None:
         assert det.pages == info["pages"]
+    # what that family's adapter reads from the page, as `seeds detect` prints it
+    reading = read_as(det, text)
+    assert reading.error is None and reading.listed == info.get("listed", reading.listed)
+    if info["kind"] == "list" and info.get("entries"):
+        assert reading.entries == len(info["entries"])
     # the entry it would write is a valid seed entry of that family
     entry = seed_entry(det, name="x")
     [portal] = parse_seeds(yaml.safe_dump({"portals": [entry]}, allow_unicode=True))

@@ -130,6 +130,7 @@ def test_detect_prints_a_valid_entry_and_add_appends_it(replicas, tmp_path):
     done = seeds("detect", column, "--name", "jx")
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.startswith(f"# {column}: family hanweb; markers: <datastore>, dataproxy.jsp")
+    assert "\n# the hanweb adapter reads 5 list entries here, 2 reports among them, listed 13" in done.stdout
     [entry] = yaml.safe_load(done.stdout)
     assert entry["family"] == "hanweb" and entry["index_urls"] == [column] and entry["verified"] is False
     target = tmp_path / "mine.yaml"

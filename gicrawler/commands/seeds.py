@@ -215,8 +215,23 @@ def run_detect(args) -> int:
         print(f"gicrawler seeds detect: {args.url}: {why}", file=sys.stderr)
         return 1
     print(f"# {args.url}: family {det.family}; {_describe(det)}")
+    if det.reading is not None:
+        print(f"# {_reading(det)}")
     print(yaml.safe_dump([_entry(args, det)], allow_unicode=True, sort_keys=False, width=120), end="")
     return 0
+
+
+def _reading(det) -> str:
+    r = det.reading
+    if r.error:
+        return f"the {det.family} adapter could not read this page: {r.error}"
+    listed = f", listed {r.listed}" if r.listed is not None else ""
+    said = (f"the {det.family} adapter reads {r.entries} list entries here, {len(r.reports)} reports among "
+            f"them{listed}, {r.planned} further list pages")
+    if not r.entries:
+        said += (" (the list may come from those further pages; if it is on this page, its links need "
+                 "params.link_pattern)")
+    return said
 
 
 def run_add(args) -> int:

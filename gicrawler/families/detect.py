@@ -149,6 +149,7 @@ class Detection:
     challenged: bool = False                 # fetched through the browser past a challenge
     hop: int = 0
     root: str = ""
+    reading: "PageCheck | None" = None       # what the family's adapter reads from the page (read_as)
 
     @property
     def known(self) -> bool:
@@ -210,7 +211,28 @@ def detect(text: str, url: str, headers: dict | None = None, status: int = 200) 
                     site_code=site_code, site_name=_first(_SITE_NAME, text), listed=listed, pages=pages)
     if family:
         det.params, det.browser, det.note = _params(family, text, url, det)
+        if family in ("trs", "govcn"):
+            _own_link_shape(det, links, url)
     return det
+
+
+# report links in a date folder with a numeric name (…/202511/174240943.shtml: 甘肃's platform),
+# where a TRS-style list has no ./YYYYMM/tYYYYMMDD_id links
+_DATED_LINK = re.compile(r"/\d{6}/\d+\.s?html?$")
+_TRS_LINK = re.compile(r"/t\d{8}_\d+\.s?html?(?:$|[?#])")
+
+
+def _own_link_shape(det: Detection, links: list[str], url: str) -> None:
+    """A list whose rows are not the family's default link shape: the entry's link_pattern is the
+    shape the page's own links have (three or more of them), so the adapter reads the rows."""
+    host = urlsplit(url).hostname
+    if any(_TRS_LINK.search(link) for link in links) or "link_pattern" in det.params:
+        return
+    dated = {link for link in links if urlsplit(link).hostname == host and _DATED_LINK.search(urlsplit(link).path)}
+    if len(dated) >= 3:
+        det.params["link_pattern"] = _DATED_LINK.pattern
+        det.note = (det.note + "; " if det.note else "") + (
+            f"link_pattern: the shape of the page's {len(dated)} list links (…/YYYYMM/{{id}}.shtml)")
 
 
 def _winner(scores: dict[str, int]) -> str | None:
@@ -415,3 +437,20 @@ def check_page(portal, text: str, url: str, status: int = 200, headers=None, sta
     out.planned = len(page.requests)
     out.next_requests = list(page.requests[:FOLLOW])
     return out
+
+
+def read_as(det: Detection, text: str, status: int = 200, headers=None) -> PageCheck | None:
+    """What the detected family's adapter reads from the page, as for a seed entry of it (the
+    entry ``seed_entry`` writes): list entries, reports, stated size, further pages."""
+    from gicrawler.families import get_adapter
+    from gicrawler.seeds import Portal
+
+    if not det.family:
+        return None
+    portal = Portal(name="detect", family=det.family, index_urls=(det.url,),
+                    allowed_domains=(allowed_domain(det.url),), params=dict(det.params), browser=det.browser)
+    try:
+        state = get_adapter(det.family).first_requests(portal)[0].state
+    except Exception:  # an adapter that cannot start from this page alone (it needs params)
+        state = {}
+    return check_page(portal, text, det.url, status, headers, state)

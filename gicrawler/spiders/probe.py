@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import scrapy
 
 from gicrawler.families import get_adapter
-from gicrawler.families.detect import check_page, detect
+from gicrawler.families.detect import check_page, detect, read_as
 from gicrawler.spiders.base import PortalSpider, _reason, _text
 
 # A shell page (JPaaS column, gkmlpt index, a year root, a site search) holds no entries itself, and
@@ -79,7 +79,9 @@ class ProbeSpider(PortalSpider):
         self.results[info["portal"]].append(result)
 
     def parse_detect(self, response):
-        result = detect(_text(response), response.url, response.headers, response.status)
+        text = _text(response)
+        result = detect(text, response.url, response.headers, response.status)
+        result.reading = read_as(result, text, response.status, response.headers)
         self._record(response, result)
 
     def parse_list(self, response):
