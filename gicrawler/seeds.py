@@ -2,7 +2,18 @@
 
 The built-in lists live in the top-level ``seeds/`` folder, shipped as the package
 ``gicrawler.seedfiles`` (also inside the scrapyd egg), so they are read with
-importlib.resources, never by path. ``load_seeds(path)`` reads any other file.
+importlib.resources, never by path. ``load_seeds(path)`` reads any other file;
+``load_list(spec)`` takes either (``-a seeds=guangdong`` or ``-a seeds=my.yaml``).
+
+A built-in list is named by its file (``guangdong`` = seeds/guangdong.yaml) or by a city prefix:
+``zibo`` is every built-in entry named ``zibo`` or ``zibo_…`` (淄博's entries in shandong.yaml), so
+the city spiders and seed names of before the province lists keep working.
+
+Every built-in entry says where it comes from: ``evidence`` (where its index URL and its structure
+were seen — ``owner/repo@commit:path``, a stored page's ``https://…`` URL, or a fixture
+``tests/files/<dir>/<file>``; a free note may follow the source after a space) and ``verified``
+(true only when a real page of that very URL is a fixture, which its evidence then names). A
+user's own list may leave both out (``verified`` is then false).
 
 A bad seed file fails fast with a ``SeedError``: one line naming the file, the entry and the
 field. Seed files are plain data: YAML aliases (``*name``, the "billion laughs" bomb) are refused
@@ -35,9 +46,17 @@ _REPR.maxlevel = 2
 def _short(value) -> str:
     """repr() of a value quoted in an error, bounded (a seed value may be huge)."""
     return _REPR.repr(value)
+
+
 _KEYS = {
     "name", "region", "family", "index_urls", "allowed_domains",
-    "browser", "antibot_browser", "obey_robots", "params",
+    "browser", "antibot_browser", "obey_robots", "params", "evidence", "verified", "note",
+}
+# the source an evidence item starts with (the rest of the item is a note)
+_EVIDENCE = {
+    "fixture": re.compile(r"tests/files/[\w.+-]+/\S+"),
+    "repository": re.compile(r"[\w.-]+/[\w.-]+@[0-9a-f]{7,40}:\S+"),
+    "page": re.compile(r"https?://[^\s/]+\S*"),
 }
 
 
@@ -56,6 +75,9 @@ class Portal:
     antibot_browser: bool = False
     obey_robots: bool = True
     params: dict = field(default_factory=dict, hash=False, compare=False)
+    evidence: tuple[str, ...] = ()
+    verified: bool = False
+    note: str = ""
 
     def allows(self, url: str) -> bool:
         """True if url's host is one of allowed_domains or a subdomain of one."""
@@ -72,14 +94,38 @@ def builtin_names() -> list[str]:
     return sorted(p.name[:-5] for p in files.iterdir() if p.name.endswith(".yaml"))
 
 
-def load_builtin(name: str) -> list[Portal]:
-    """Portals of the built-in seed file ``seeds/<name>.yaml`` (package data)."""
+def _builtin_file(name: str) -> list[Portal]:
     resource = resources.files("gicrawler.seedfiles") / f"{name}.yaml"
-    try:
-        text = resource.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SeedError(f"no built-in seed file {name}.yaml (have: {', '.join(builtin_names())})") from None
-    return parse_seeds(text, source=f"gicrawler.seedfiles/{name}.yaml")
+    text = resource.read_text(encoding="utf-8")
+    return parse_seeds(text, source=f"gicrawler.seedfiles/{name}.yaml", builtin=True)
+
+
+def load_all_builtin() -> list[Portal]:
+    """Every built-in entry. Names and index URLs are unique across the files too: a crawl of
+    all lists keys its stats by name, and the dupefilter would drop a second request of a URL."""
+    portals, where = [], {}
+    for name in builtin_names():
+        for portal in _builtin_file(name):
+            for key in (portal.name, *portal.index_urls):
+                if key in where:
+                    raise SeedError(f"gicrawler.seedfiles/{name}.yaml ({portal.name}): {key} is already "
+                                    f"in gicrawler.seedfiles/{where[key]}.yaml")
+                where[key] = name
+            portals.append(portal)
+    return portals
+
+
+def load_builtin(name: str) -> list[Portal]:
+    """A built-in list: ``seeds/<name>.yaml``, else every built-in entry named ``name`` or
+    ``name_…`` (a city: ``zibo``, ``shenzhen``)."""
+    if name in builtin_names():
+        return _builtin_file(name)
+    if _NAME.fullmatch(name):
+        group = [p for p in load_all_builtin() if p.name == name or p.name.startswith(name + "_")]
+        if group:
+            return group
+    raise SeedError(f"no built-in seed list {_short(name)}: neither seeds/{name}.yaml nor a portal name prefix "
+                    f"(files: {', '.join(builtin_names())})")
 
 
 def load_seeds(path: str | Path) -> list[Portal]:
@@ -89,6 +135,14 @@ def load_seeds(path: str | Path) -> list[Portal]:
     except (OSError, UnicodeDecodeError) as exc:
         raise SeedError(f"{path}: cannot read seed file: {exc}") from None
     return parse_seeds(text, source=str(path))
+
+
+def load_list(spec: str | Path) -> list[Portal]:
+    """``-a seeds=SPEC``: a seed file's path, or a built-in list's name (a file that exists wins)."""
+    path = Path(spec)
+    if path.is_file() or not _NAME.fullmatch(str(spec)):
+        return load_seeds(path)
+    return load_builtin(str(spec))
 
 
 def _load_yaml(text: str, source: str):
@@ -108,13 +162,14 @@ def _load_yaml(text: str, source: str):
         raise SeedError(f"{source}: not a seed file: nested too deeply") from None
 
 
-def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
+def parse_seeds(text: str, *, source: str = "<seeds>", builtin: bool = False) -> list[Portal]:
+    """builtin: a list shipped with gicrawler, whose entries must carry evidence and verified."""
     doc = _load_yaml(text, source)
     if not isinstance(doc, dict) or not isinstance(doc.get("portals"), list) or not doc["portals"]:
         raise SeedError(f"{source}: expected a mapping with a non-empty list 'portals'")
     portals, seen, index_of = [], set(), {}
     for i, entry in enumerate(doc["portals"]):
-        portal = _portal(entry, f"{source}: portals[{i}]")
+        portal = _portal(entry, f"{source}: portals[{i}]", builtin)
         if portal.name in seen:
             raise SeedError(f"{source}: portals[{i}] ({portal.name}): field 'name': duplicate name")
         seen.add(portal.name)
@@ -128,7 +183,7 @@ def parse_seeds(text: str, *, source: str = "<seeds>") -> list[Portal]:
     return portals
 
 
-def _portal(entry, where: str) -> Portal:
+def _portal(entry, where: str, builtin: bool = False) -> Portal:
     if not isinstance(entry, dict):
         raise SeedError(f"{where}: an entry must be a mapping, got {type(entry).__name__}")
     name = entry.get("name")
@@ -185,11 +240,46 @@ def _portal(entry, where: str) -> Portal:
     problem = _params_problem(params)
     if problem:
         fail(f"params.{problem[0]}", problem[1])
+    note = entry.get("note", "")
+    if not isinstance(note, str):
+        fail("note", f"must be a string, got {_short(note)}")
+    evidence, verified = _provenance(entry, builtin, fail)
 
     return Portal(
         name=name, family=family, region=region, index_urls=tuple(urls),
-        allowed_domains=tuple(domains), params=dict(params), **flags,
+        allowed_domains=tuple(domains), params=dict(params), evidence=evidence, verified=verified,
+        note=note, **flags,
     )
+
+
+def evidence_kind(item: str) -> str | None:
+    """'fixture', 'repository' or 'page': what the evidence item's source is (None: not one)."""
+    source = item.split(None, 1)[0] if item.strip() else ""
+    return next((kind for kind, rx in _EVIDENCE.items() if rx.fullmatch(source)), None)
+
+
+def _provenance(entry: dict, builtin: bool, fail) -> tuple[tuple[str, ...], bool]:
+    evidence = entry.get("evidence")
+    if evidence is None:
+        if builtin:
+            fail("evidence", "required in a built-in list: where the index URL and its structure were seen")
+        evidence = []
+    if isinstance(evidence, str):
+        evidence = [evidence]
+    if not isinstance(evidence, list) or (builtin and not evidence):
+        fail("evidence", f"must be a list of sources, got {_short(evidence)}")
+    for item in evidence:
+        if not isinstance(item, str) or evidence_kind(item) is None:
+            fail("evidence", "each item starts with owner/repo@commit:path, a page's http(s) URL or "
+                             f"tests/files/<dir>/<file>, got {_short(item)}")
+    if builtin and "verified" not in entry:
+        fail("verified", "required in a built-in list: true only when a real page of the index URL is a fixture")
+    verified = entry.get("verified", False)
+    if not isinstance(verified, bool):
+        fail("verified", f"must be true or false, got {_short(verified)}")
+    if verified and not any(evidence_kind(e) == "fixture" for e in evidence):
+        fail("verified", "true needs the fixture (tests/files/…) holding a real page of the index URL in evidence")
+    return tuple(evidence), verified
 
 
 PROXY_MODES = ("post", "get", "pagenum")

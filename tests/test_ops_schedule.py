@@ -179,7 +179,7 @@ def test_local_mode_crawls_a_replica_portal_into_the_store(replicas, replica_see
 def test_scrapyd_credentials_go_in_a_header_and_never_in_the_output(fake_scrapyd, capsys):
     url, posts = fake_scrapyd
     host = url.removeprefix("http://")
-    assert run_schedule(["zibo", "--scrapyd", f"http://admin:s3cr%40t@{host}"]) == 0
+    assert run_schedule(["zibo", "--portal", "zibo", "--scrapyd", f"http://admin:s3cr%40t@{host}"]) == 0
     assert posts.auths == ["Basic " + base64.b64encode(b"admin:s3cr@t").decode()]
     # nothing listening: the error names the server, not the password
     assert run_schedule(["zibo", "--scrapyd", "http://admin:s3cret@127.0.0.1:1"]) == 2

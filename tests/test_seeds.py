@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from gicrawler.seeds import FAMILIES, SeedError, builtin_names, load_builtin, load_seeds, parse_seeds
+from gicrawler.seeds import (FAMILIES, SeedError, builtin_names, evidence_kind, load_builtin, load_list, load_seeds,
+                             parse_seeds)
 
 GOOD = """
 portals:
@@ -20,16 +21,18 @@ portals:
 """
 
 
-def test_builtin_seed_files_are_the_three_cities():
-    assert {"zibo", "jiaxing", "huangshi"} <= set(builtin_names())
-    families = {}
-    for name in ("zibo", "jiaxing", "huangshi"):
-        [portal] = load_builtin(name)
-        assert portal.name == name
-        families[name] = portal.family
-        # real portals, not replicas
-        assert all(".gov.cn" in u for u in portal.index_urls)
-    assert families == {"zibo": "gongkai", "jiaxing": "hanweb", "huangshi": "trs"}
+def test_the_three_cities_resolve_inside_their_province_lists():
+    """zibo/jiaxing/huangshi (the city spiders, -a seeds=zibo) are the cities' entries of the
+    province lists, not files of their own."""
+    assert {"shandong", "zhejiang", "hubei"} <= set(builtin_names())
+    assert not {"zibo", "jiaxing", "huangshi"} & set(builtin_names())
+    for city, province, family in (("zibo", "shandong", "gongkai"), ("jiaxing", "zhejiang", "hanweb"),
+                                   ("huangshi", "hubei", "trs")):
+        group = load_builtin(city)
+        assert group[0].name == city and group[0].family == family
+        assert all(p.name == city or p.name.startswith(city + "_") for p in group)
+        assert {p.name for p in group} <= {p.name for p in load_builtin(province)}
+        assert all(".gov.cn/" in u for p in group for u in p.index_urls)  # real portals, not replicas
     assert load_builtin("zibo")[0].browser is True
     assert load_builtin("huangshi")[0].antibot_browser is True
 
@@ -94,8 +97,10 @@ def test_not_a_seed_list(text):
 def test_missing_file_and_missing_builtin(tmp_path):
     with pytest.raises(SeedError, match="nope.yaml"):
         load_seeds(tmp_path / "nope.yaml")
-    with pytest.raises(SeedError, match="no built-in seed file atlantis.yaml"):
+    with pytest.raises(SeedError, match="no built-in seed list 'atlantis'"):
         load_builtin("atlantis")
+    with pytest.raises(SeedError, match="no built-in seed list"):
+        load_builtin("zib")  # a prefix must end at a name boundary: zibo_…, not zib…
 
 
 def test_seed_error_is_value_error():
@@ -114,14 +119,15 @@ def test_every_family_has_an_adapter():
 def test_builtin_urls_have_their_family_shape():
     import re
 
-    shapes = {
-        "zibo": r"^https://www\.zibo\.gov\.cn/gongkai/channel_[\w.]+/$",
-        "jiaxing": r"^https://www\.jiaxing\.gov\.cn/col/col\d+/index\.html$",
-        "huangshi": r"^https://\w+\.huangshi\.gov\.cn/.+/index\.shtml$",
+    shapes = {  # the three cities' real 年报 columns (docs/families.md)
+        "zibo": r"^https://www\.zibo\.gov\.cn/gongkai/channel_c_5f3a4f3c43aa933a482b9195_n_1605680361\.2793/$",
+        "jiaxing": r"^https://www\.jiaxing\.gov\.cn/col/col(1229708661|1229779129|1229849768)/index\.html$",
+        "huangshi": r"^https://www\.huangshi\.gov\.cn/xxxgk/gknb/",
     }
     for name, shape in shapes.items():
-        [portal] = load_builtin(name)
-        assert all(re.match(shape, u) for u in portal.index_urls), portal.index_urls
+        portal = next(p for p in load_builtin(name) if p.name == name)
+        assert portal.index_urls and all(re.match(shape, u) for u in portal.index_urls), portal.index_urls
+    assert len(next(p for p in load_builtin("jiaxing") if p.name == "jiaxing").index_urls) == 3
 
 
 def test_valid_params_accepted():
@@ -201,6 +207,8 @@ def test_oversized_seed_file_is_not_parsed(monkeypatch):
     monkeypatch.setattr(seeds_module, "MAX_SEED_BYTES", 1000)
     with pytest.raises(SeedError, match="too large"):
         parse_seeds(GOOD + "#" * 1000)
+
+
 def test_listmodel_params_are_checked_at_load():
     from gicrawler.seeds import SeedError, parse_seeds
 
@@ -208,3 +216,69 @@ def test_listmodel_params_are_checked_at_load():
     assert parse_seeds(entry % "{listmodel: browser, list_api: /fjdzapp/search}")[0].params["listmodel"] == "browser"
     with pytest.raises(SeedError, match="params.listmodel.*one of api, browser"):
         parse_seeds(entry % "{listmodel: chromium}")
+
+
+# --- provenance: evidence and verified (issue 8.5) -----------------------------------------------
+
+ENTRY = "portals:\n  - name: a\n    family: trs\n    index_urls: [https://www.a.gov.cn/nb/]\n"
+
+
+def test_a_users_list_needs_no_provenance():
+    [p] = parse_seeds(ENTRY)
+    assert p.evidence == () and p.verified is False
+
+
+def test_a_builtin_list_needs_evidence_and_verified():
+    with pytest.raises(SeedError, match="field 'evidence': required in a built-in list"):
+        parse_seeds(ENTRY, builtin=True)
+    with pytest.raises(SeedError, match="field 'verified': required in a built-in list"):
+        parse_seeds(ENTRY + "    evidence: [https://www.a.gov.cn/nb/202401/t20240101_1.html]\n", builtin=True)
+    with pytest.raises(SeedError, match="field 'evidence'"):
+        parse_seeds(ENTRY + "    evidence: []\n    verified: false\n", builtin=True)
+    [p] = parse_seeds(ENTRY + "    evidence: [https://www.a.gov.cn/nb/202401/t20240101_1.html (a report)]\n"
+                              "    verified: false\n", builtin=True)
+    assert p.evidence == ("https://www.a.gov.cn/nb/202401/t20240101_1.html (a report)",)
+
+
+@pytest.mark.parametrize("item, kind", [
+    ("https://www.zibo.gov.cn/gongkai/channel_x/doc_1.html (stored copy)", "page"),
+    ("hulelan/china-governance@c7329c22d7bce4fd322a7c26838bcdd5cf2396ce:crawlers/gkmlpt.py SITES['sz']", "repository"),
+    ("jas0no7/local_spider_jason@e76aee2:甘肃省/1.html", "repository"),
+    ("tests/files/trs/pingtan-zfxxgknb-list.html", "fixture"),
+    ("idx:65923844169", None),                       # an index id names no public source
+    ("seen somewhere", None),
+    ("owner/repo:path.py", None),                    # a repository path without its commit
+    ("", None),
+])
+def test_evidence_sources(item, kind):
+    assert evidence_kind(item) == kind
+
+
+@pytest.mark.parametrize("extra, message", [
+    ("    evidence: [idx:123]\n", "each item starts with"),
+    ("    evidence: https://www.a.gov.cn/x.html\n    verified: 'yes'\n", "field 'verified': must be true or false"),
+    ("    evidence: [https://www.a.gov.cn/x.html]\n    verified: true\n", "true needs the fixture"),
+    ("    evidence: {a: 1}\n", "field 'evidence': must be a list"),
+    ("    note: [1]\n", "field 'note': must be a string"),
+])
+def test_bad_provenance_is_a_seed_error(extra, message):
+    with pytest.raises(SeedError, match=message):
+        parse_seeds(ENTRY + extra)
+
+
+def test_verified_with_its_fixture():
+    [p] = parse_seeds(ENTRY + "    evidence: [tests/files/trs/pingtan-zfxxgknb-list.html]\n    verified: true\n"
+                              "    note: the column page itself is saved\n")
+    assert p.verified is True and p.note == "the column page itself is saved"
+
+
+def test_load_list_takes_a_name_or_a_path(tmp_path, monkeypatch):
+    assert [p.name for p in load_list("fujian")] == [p.name for p in load_builtin("fujian")]
+    path = tmp_path / "mine.yaml"
+    path.write_text(ENTRY, encoding="utf-8")
+    assert [p.name for p in load_list(path)] == ["a"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fujian").write_text(ENTRY, encoding="utf-8")   # a file that exists wins over a name
+    assert [p.name for p in load_list("fujian")] == ["a"]
+    with pytest.raises(SeedError, match="cannot read seed file"):
+        load_list("no/such/list.yaml")

@@ -4,8 +4,9 @@
                              [--scrapyd URL] [--jobs N] [--redis URL [--workers N]]
 
 SEEDS is a seed file (on scrapyd: a path the scrapyd host can read) or the name of a
-built-in seed list (``zibo`` → seeds/zibo.yaml, shipped in the package and the egg; the
-jobs then get no ``seeds`` argument and the spider reads its built-in lists).
+built-in seed list (``fujian`` → seeds/fujian.yaml, ``zibo`` → 淄博's entries of those lists; shipped
+in the package and the egg; the jobs then get no ``seeds`` argument and the spider reads its
+built-in lists).
 
 - ``--scrapyd URL``: one ``schedule.json`` per portal (scrapyd-client's ``ScrapydClient``) (spider ``reports``, arguments
   ``seeds``/``portal``/``full``/``revalidate``, ``setting=STORE_URI=…``). scrapyd runs no
@@ -68,10 +69,11 @@ def resolve_seeds(spec: str):
     path = Path(spec)
     if path.is_file():
         return seeds.load_seeds(path), {"seeds": str(path.resolve())}
-    if spec in seeds.builtin_names():
+    try:  # a province file (guangdong) or a city's entries across them (zibo)
         return seeds.load_builtin(spec), {}
-    raise ScheduleError(f"{spec}: no such seed file, and not a built-in seed list "
-                        f"({', '.join(seeds.builtin_names())})")
+    except seeds.SeedError:
+        raise ScheduleError(f"{spec}: no such seed file, and not a built-in seed list "
+                            f"({', '.join(seeds.builtin_names())})") from None
 
 
 def select(portals, names):

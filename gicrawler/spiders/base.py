@@ -34,7 +34,7 @@ from gicrawler.items import ReportPage
 from gicrawler.middlewares import Offsite, is_challenge
 from gicrawler.parsing.ocr import MAX_BYTES as IMAGE_MAXSIZE
 from gicrawler.reach import Reach
-from gicrawler.seeds import SeedError, builtin_names, load_builtin, load_seeds
+from gicrawler.seeds import SeedError, load_all_builtin, load_builtin, load_list
 
 BROWSER_WAIT_MS = 20_000
 MAX_LIST_PAGES = 200     # GICRAWLER_MAX_LIST_PAGES: list pages per column (index URL), the index included
@@ -46,7 +46,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     """Crawl the annual-report columns of the portals in a seed list.
 
     Arguments (``-a NAME=VALUE``, also via scrapyd):
-      seeds     path of a seed YAML file (default: the spider's built-in seed file)
+      seeds     path of a seed YAML file, or a built-in list's name (guangdong, zibo; default:
+                the spider's built-in list, every built-in list for ``reports``)
       portal    only these portals of the seed list (comma-separated names)
       full      1 = download every report again (disables the incremental middleware)
       revalidate 1 = conditional requests for every known report (incremental middleware)
@@ -56,7 +57,7 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     """
 
     name: str | None = None
-    seed_file: str | None = None   # built-in seeds/<seed_file>.yaml; None = every built-in file
+    seed_file: str | None = None   # a built-in list (load_builtin: a file or a city prefix); None = all
     # Scrapy (≥2.13, asyncio) starts CONCURRENT_ITEMS tasks for *every* callback result, however
     # few objects it holds; the default 100 per page cost a third of the crawl's CPU. A callback
     # here yields one item (a report) or a list page's requests: a few at a time is plenty.
@@ -64,18 +65,20 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     max_list_pages = MAX_LIST_PAGES     # from the settings in from_crawler
     max_attachments = MAX_ATTACHMENTS
 
-    def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, **kwargs):
+    def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, portals=None, **kwargs):
         if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
             raise ValueError("'start' is not a spider argument (it would shadow Spider.start())")
         super().__init__(*args, **kwargs)
         self.seeds, self.portal = seeds, portal
         self.full, self.revalidate = flag(full), flag(revalidate)
-        if seeds:
-            portals = load_seeds(seeds)
+        if portals is not None:  # Portal objects (from code, not an -a argument: gicrawler seeds detect)
+            portals = list(portals)
+        elif seeds:  # a file, or a built-in list by name (guangdong, zibo)
+            portals = load_list(seeds)
         elif self.seed_file:
             portals = load_builtin(self.seed_file)
         else:
-            portals = [p for name in builtin_names() for p in load_builtin(name)]
+            portals = load_all_builtin()
         if portal:
             wanted = [n.strip() for n in str(portal).split(",") if n.strip()]
             known = {p.name for p in portals}

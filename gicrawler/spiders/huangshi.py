@@ -4,4 +4,4 @@ from gicrawler.spiders.base import PortalSpider
 
 class HuangshiSpider(PortalSpider):
     name = "huangshi"
-    seed_file = "huangshi"   # seeds/huangshi.yaml
+    seed_file = "huangshi"   # the entries huangshi, huangshi_… of seeds/hubei.yaml

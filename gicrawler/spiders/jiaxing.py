@@ -4,4 +4,4 @@ from gicrawler.spiders.base import PortalSpider
 
 class JiaxingSpider(PortalSpider):
     name = "jiaxing"
-    seed_file = "jiaxing"   # seeds/jiaxing.yaml
+    seed_file = "jiaxing"   # the entries jiaxing, jiaxing_… of seeds/zhejiang.yaml

@@ -4,4 +4,4 @@ from gicrawler.spiders.base import PortalSpider
 
 class ZiboSpider(PortalSpider):
     name = "zibo"
-    seed_file = "zibo"   # seeds/zibo.yaml
+    seed_file = "zibo"   # the entries zibo, zibo_… of seeds/shandong.yaml
