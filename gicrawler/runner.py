@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 import types
 from typing import Any, Callable
 
@@ -160,11 +161,14 @@ class ChildRunner:
         if self._conn is None:
             self._start()
         conn = self._conn
+        # The limit runs from the job's sending: on a loaded machine this process may be descheduled
+        # between send and poll while the child finishes; an answer that came too late is still late.
+        started = time.monotonic()
         try:
             conn.send((function, args, kwargs))
         except (BrokenPipeError, EOFError, OSError):
             raise ChildDied(f"the parse process ended ({self._reap()})") from None
-        if not conn.poll(timeout or None):
+        if not conn.poll(max(timeout - (time.monotonic() - started), 0) if timeout else None):
             self._kill()
             raise RunTimeout(timeout_message(timeout))
         try:
@@ -173,6 +177,8 @@ class ChildRunner:
             raise ChildDied(f"the parse process ended ({self._reap()})") from None
         except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle here
             raise RuntimeError(f"unreadable answer from the parse process ({type(exc).__name__}: {exc})") from None
+        if timeout and time.monotonic() - started > timeout:
+            raise RunTimeout(timeout_message(timeout))   # the child is idle again: kept for the next job
         if status == "error":
             if isinstance(value, MemoryError):
                 self._reap()
