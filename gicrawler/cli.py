@@ -23,6 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from gicrawler import oneline
+
+    oneline.install()  # warnings are one line here too
     args = build_parser().parse_args(argv)
     try:
         return args._run(args)

@@ -14,6 +14,12 @@ from scrapy.settings.default_settings import RETRY_EXCEPTIONS as _SCRAPY_RETRY_E
 # before any middleware is imported; an explicit value (e.g. a local file) is kept.
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
+# Expected conditions are one line on stderr (a deprecation warning, a host that does not answer
+# robots.txt); tracebacks only for bugs: gicrawler/oneline.py. Every crawl process reads this file.
+from gicrawler import oneline as _oneline  # noqa: E402
+
+_oneline.install()
+
 BOT_NAME = "gicrawler"
 SPIDER_MODULES = ["gicrawler.spiders"]
 NEWSPIDER_MODULE = "gicrawler.spiders"
