@@ -95,6 +95,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "gicrawler.extensions.PortalStats": 500,          # per-portal summary + store.save_run
+    "gicrawler.progress.Progress": 510,               # progress on stderr, only with GICRAWLER_PROGRESS
     # the crawl's one store (pipelines, incremental middleware, PortalStats); after PortalStats,
     # so that its spider_closed handler (which closes the store) runs after the run is saved
     "gicrawler.store.extension.StoreExtension": 900,
