@@ -10,9 +10,17 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from datetime import datetime, timezone
 from pathlib import Path
 
 help = "serve the bundled replicas on a free loopback port, crawl them into the store, print a summary"
+
+# What this run did with each report (the run's stats, saved with the run by PortalStats).
+RUN_COLUMNS = {
+    "new": ("stored_new",),
+    "changed": ("stored_changed",),
+    "unchanged": ("stored_unchanged", "skipped_unchanged", "not_modified"),
+}
 
 
 def add_arguments(parser):
@@ -24,6 +32,15 @@ def add_arguments(parser):
     parser.add_argument("--port", type=int, default=8741,
                         help="first loopback port to try for the replicas (default 8741; taken → any free port)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
+    parser.add_argument("--progress", choices=("auto", "tty", "plain", "off"), default="auto",
+                        help="progress per portal on stderr: redrawn in place on a terminal, a line "
+                             "every 10 s otherwise (default auto)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--revalidate", action="store_true",
+                      help="ask for every known report conditionally (sees a page changed behind an unchanged list entry)")
+    mode.add_argument("--full", action="store_true", help="download every report again")
+    parser.add_argument("--serve", action="store_true",
+                        help="only serve the replicas until interrupted (same as `gicrawler replicas`)")
 
 
 def summarize(records) -> dict[str, dict[str, int]]:
@@ -42,20 +59,76 @@ def summarize(records) -> dict[str, dict[str, int]]:
     return dict(summary)
 
 
+def run_counts(run: dict | None, since: datetime) -> dict[str, int | None]:
+    """new / changed / unchanged from a portal's run record, if that run started at ``since`` or
+    later (else None each: this crawl saved no run for the portal)."""
+    started = (run or {}).get("started_at")
+    if isinstance(started, datetime) and started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)  # MongoDB gives naive UTC datetimes
+    if not isinstance(started, datetime) or started < since:
+        return dict.fromkeys(RUN_COLUMNS)
+    stats = run.get("stats") or {}
+    return {col: sum(int(stats.get(k) or 0) for k in keys) for col, keys in RUN_COLUMNS.items()}
+
+
 def format_summary(summary: dict[str, dict[str, int]]) -> str:
-    lines = [f"{'portal':<15}{'found':>7}{'unreachable':>13}{'parsed':>8}{'failed checks':>15}"]
+    def cell(value, width):
+        return f"{'-' if value is None else value:>{width}}"
+
+    lines = [f"{'portal':<15}{'found':>7}{'unreachable':>13}{'parsed':>8}{'failed checks':>15}"
+             f"{'new':>5}{'changed':>9}{'unchanged':>11}"]
     for portal in sorted(summary):
         row = summary[portal]
         lines.append(f"{portal:<15}{row['found']:>7}{row['unreachable']:>13}{row['parsed']:>8}"
-                     f"{row['failed_checks']:>15}")
+                     f"{row['failed_checks']:>15}{cell(row.get('new'), 5)}{cell(row.get('changed'), 9)}"
+                     f"{cell(row.get('unchanged'), 11)}")
     return "\n".join(lines)
+
+
+def crawl_replicas(replicas, store_uri: str, *, portals: list[str] | None = None, log_level: str = "WARNING",
+                   progress: str = "auto", spider_args: dict | None = None) -> tuple[int, dict]:
+    """Crawl running replicas into ``store_uri`` with the real ``scrapy crawl reports``; returns
+    the crawl's exit status and the summary per portal (the store's records under the replicas'
+    URLs, and what this run did: new, changed, unchanged)."""
+    from gicrawler.seeds import load_seeds
+    from gicrawler.store import open_store
+
+    with tempfile.TemporaryDirectory(prefix="gicrawler-demo-") as tmp:
+        seeds = Path(tmp) / "replica-seeds.yaml"
+        replicas.write_seeds(seeds)
+        names = sorted(p.name for p in load_seeds(seeds) if portals is None or p.name in portals)
+        # The replicas are our own loopback servers: no need for polite delays towards them.
+        cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
+               "-s", f"STORE_URI={store_uri}", "-s", f"LOG_LEVEL={log_level}",
+               "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0",
+               "-s", f"GICRAWLER_PROGRESS={progress}"]
+        if portals is not None:
+            cmd += ["-a", "portal=" + ",".join(names)]
+        for key, value in (spider_args or {}).items():
+            cmd += ["-a", f"{key}={value}"]
+        env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings")
+        since = datetime.now(timezone.utc).replace(microsecond=0)  # stores keep milliseconds at most
+        proc = subprocess.run(cmd, env=env)
+    store = open_store(store_uri)
+    try:
+        bases = tuple(replicas.bases[p] + "/" for p in names)
+        summary = summarize(r for r in store.find() if r["url"].startswith(bases))
+        for portal, row in summary.items():
+            row.update(run_counts(store.last_run(portal), since))
+    finally:
+        store.close()
+    return proc.returncode, summary
 
 
 def run(args) -> int:
     from gicrawler.replicas import ReplicaSet
-    from gicrawler.seeds import load_seeds
     from gicrawler.store import StoreError, open_store, resolve_uri
     from gicrawler.store.base import mask_uri
+
+    if args.serve:
+        from gicrawler.commands import replicas as replicas_command
+
+        return replicas_command.serve(args.port)
 
     store_uri = resolve_uri(args.store)
     try:
@@ -66,30 +139,19 @@ def run(args) -> int:
 
     replicas = ReplicaSet.start(first_port=args.port)
     try:
-        with tempfile.TemporaryDirectory(prefix="gicrawler-demo-") as tmp:
-            seeds = Path(tmp) / "replica-seeds.yaml"
-            replicas.write_seeds(seeds)
-            portals = sorted(p.name for p in load_seeds(seeds) if not (args.no_browser and (p.browser or p.antibot_browser)))
-            print("serving replicas: " + ", ".join(f"{p} {replicas.bases[p]}" for p in sorted(replicas.bases)),
-                  file=sys.stderr)
-            # The replicas are our own loopback servers: no need for polite delays towards them.
-            cmd = [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
-                   "-s", f"STORE_URI={store_uri}", "-s", f"LOG_LEVEL={args.log_level}",
-                   "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0"]
-            if args.no_browser:
-                cmd += ["-a", "portal=" + ",".join(portals)]
-            env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings")
-            proc = subprocess.run(cmd, env=env)
-            if proc.returncode != 0:
-                print(f"gicrawler demo: crawl exited with {proc.returncode}", file=sys.stderr)
-            store = open_store(store_uri)
-            try:
-                bases = tuple(replicas.bases[p] + "/" for p in portals)
-                summary = summarize(r for r in store.find() if r["url"].startswith(bases))
-            finally:
-                store.close()
+        portals = None
+        if args.no_browser:
+            portals = [e["name"] for e in replicas.seed_entries()
+                       if not (e.get("browser") or e.get("antibot_browser"))]
+        print("serving replicas: " + ", ".join(f"{p} {replicas.bases[p]}" for p in sorted(replicas.bases)),
+              file=sys.stderr, flush=True)
+        spider_args = {"revalidate": "1"} if args.revalidate else {"full": "1"} if args.full else {}
+        code, summary = crawl_replicas(replicas, store_uri, portals=portals, log_level=args.log_level,
+                                       progress=args.progress, spider_args=spider_args)
+        if code != 0:
+            print(f"gicrawler demo: crawl exited with {code}", file=sys.stderr)
     finally:
         replicas.stop()
     print(format_summary(summary))
     print(f"store: {mask_uri(store_uri)}")
-    return 0 if proc.returncode == 0 and summary else 1
+    return 0 if code == 0 and summary else 1
