@@ -8,7 +8,7 @@ Off unless ``GICRAWLER_PROGRESS`` is set (``gicrawler demo`` sets ``auto``;
   (``GICRAWLER_PROGRESS_INTERVAL``); a log record (a WARNING) first clears the block, so it is
   printed above it, and the block is drawn again below; at close the block is drawn once more
   with the final numbers and left on the screen;
-- ``plain`` (a pipe, a log file): one line with every portal every 10 s
+- ``plain`` (a pipe, a log file): a line every 10 s, the totals and each portal's stored/found
   (``GICRAWLER_PROGRESS_INTERVAL``), nothing at close (the run's summary follows).
 
 The numbers are the run's stats (``gicrawler/<portal>/…``, gicrawler/extensions.py): reports found
@@ -67,14 +67,14 @@ def block(stats: dict, portals: list[str], elapsed: float, done: bool = False) -
 
 
 def plain_line(stats: dict, portals: list[str], elapsed: float) -> str:
-    parts = []
-    for portal in portals:
-        c = counts(portal_stats(stats, portal))
-        part = f"{portal} {c['list_pages']} list pages, {c['found']} found, {c['stored']} stored"
-        if c["unchanged"]:
-            part += f", {c['unchanged']} unchanged"
-        parts.append(part)
-    return f"progress after {elapsed:.0f} s: " + "; ".join(parts)
+    """One line for a log: the totals, then each portal's ``stored/found``."""
+    per = {portal: counts(portal_stats(stats, portal)) for portal in portals}
+    total = {key: sum(c[key] for c in per.values()) for key in ("list_pages", "found", "stored", "unchanged")}
+    line = (f"progress after {elapsed:.0f} s: {total['list_pages']} list pages, {total['found']} reports found, "
+            f"{total['stored']} stored")
+    if total["unchanged"]:
+        line += f", {total['unchanged']} unchanged"
+    return line + " — " + ", ".join(f"{portal} {c['stored']}/{c['found']}" for portal, c in per.items())
 
 
 class _ClearBeforeLog(logging.Filter):

@@ -46,8 +46,7 @@ def test_block_and_plain_line():
     assert re.match(r"^zibo +3 list pages +9 reports found +9 stored$", lines[2]), lines[2]
     assert block(STATS, ["zibo"], 20, done=True)[0] == "crawled in 20 s, 40 pages fetched"
     assert plain_line(STATS, ["jiaxing", "zibo"], 10) == (
-        "progress after 10 s: jiaxing 7 list pages, 14 found, 1 stored, 13 unchanged; "
-        "zibo 3 list pages, 9 found, 9 stored")
+        "progress after 10 s: 10 list pages, 23 reports found, 10 stored, 13 unchanged — jiaxing 1/14, zibo 9/9")
 
 
 class _Stats:
@@ -159,7 +158,7 @@ def test_a_crawl_into_a_pipe_prints_plain_lines(replicas, replica_seeds, tmp_pat
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "\x1b[" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.startswith("progress after ")]
-    assert lines and all("jiaxing_jpaas " in line for line in lines), proc.stderr[-2000:]
+    assert lines and all(re.search(r" — jiaxing_jpaas \d+/\d+$", line) for line in lines), proc.stderr[-2000:]
 
 
 @pytest.mark.slow

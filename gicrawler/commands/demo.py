@@ -75,11 +75,12 @@ def format_summary(summary: dict[str, dict[str, int]]) -> str:
     def cell(value, width):
         return f"{'-' if value is None else value:>{width}}"
 
-    lines = [f"{'portal':<15}{'found':>7}{'unreachable':>13}{'parsed':>8}{'failed checks':>15}"
+    width = max([15, *(len(portal) + 1 for portal in summary)])
+    lines = [f"{'portal':<{width}}{'found':>7}{'unreachable':>13}{'parsed':>8}{'failed checks':>15}"
              f"{'new':>5}{'changed':>9}{'unchanged':>11}"]
     for portal in sorted(summary):
         row = summary[portal]
-        lines.append(f"{portal:<15}{row['found']:>7}{row['unreachable']:>13}{row['parsed']:>8}"
+        lines.append(f"{portal:<{width}}{row['found']:>7}{row['unreachable']:>13}{row['parsed']:>8}"
                      f"{row['failed_checks']:>15}{cell(row.get('new'), 5)}{cell(row.get('changed'), 9)}"
                      f"{cell(row.get('unchanged'), 11)}")
     return "\n".join(lines)
