@@ -75,7 +75,7 @@ def format_summary(summary: dict[str, dict[str, int]]) -> str:
     def cell(value, width):
         return f"{'-' if value is None else value:>{width}}"
 
-    width = max([15, *(len(portal) + 1 for portal in summary)])
+    width = max([15, *(len(portal) for portal in summary)])  # "found" is right-aligned in 7: a gap stays
     lines = [f"{'portal':<{width}}{'found':>7}{'unreachable':>13}{'parsed':>8}{'failed checks':>15}"
              f"{'new':>5}{'changed':>9}{'unchanged':>11}"]
     for portal in sorted(summary):
