@@ -192,6 +192,126 @@ def unit_of(path: str) -> str:
     return COUNT
 
 
+# ---------------------------------------------------------------- English descriptions
+# What each row and column means, in English (the panel's data dictionary: docs/panel.md and the
+# Data Package's field descriptions). Keyed by "<table>.<row key>" and "<table>.<column key>";
+# tests/test_panel.py holds every row and column of the template to an entry here.
+ROW_EN = {
+    "active.regulations": "rules (规章)",
+    "active.normative_documents": "normative documents",
+    "active.licensing": "administrative licensing",
+    "active.other_services": "other external administrative services",
+    "active.punishment": "administrative penalties",
+    "active.enforcement": "administrative coercive measures",
+    "active.fees": "administrative fees",
+    "active.procurement": "government centralised procurement",
+    "applications.received": "new applications received this year",
+    "applications.carried_over": "applications carried over from the previous year",
+    "applications.granted": "outcome: disclosed",
+    "applications.partially_granted": "outcome: partly disclosed",
+    "applications.denied.state_secret": "not disclosed: a state secret",
+    "applications.denied.prohibited_by_law": "not disclosed: prohibited by other laws or administrative regulations",
+    "applications.denied.security_stability": "not disclosed: would endanger security or stability",
+    "applications.denied.third_party_rights": "not disclosed: to protect a third party's lawful rights",
+    "applications.denied.internal_affairs": "not disclosed: internal affairs information",
+    "applications.denied.process_info": "not disclosed: process information",
+    "applications.denied.enforcement_files": "not disclosed: administrative enforcement files",
+    "applications.denied.administrative_query": "not disclosed: an administrative query matter",
+    "applications.unable.not_held": "cannot be provided: the agency does not hold the information",
+    "applications.unable.needs_creation": "cannot be provided: it would have to be created",
+    "applications.unable.unclear_after_correction": "cannot be provided: still unclear after correction",
+    "applications.not_processed.petition_complaint": "not processed: a petition, report or complaint",
+    "applications.not_processed.duplicate": "not processed: a repeated application",
+    "applications.not_processed.publication": "not processed: asks for a public publication",
+    "applications.not_processed.excessive": "not processed: many repeated applications without good reason",
+    "applications.not_processed.confirm_or_reissue": "not processed: asks to confirm or reissue information "
+                                                     "already obtained",
+    "applications.other": "other handling (one row in the 2019 template)",
+    "applications.other.no_correction": "other handling: the applicant did not correct the application in time",
+    "applications.other.unpaid_fee": "other handling: the applicant did not pay the fee in time",
+    "applications.other.other": "other handling: other",
+    "applications.total": "total handled",
+    "applications.carried_forward": "carried forward to next year",
+    "review_litigation.review": "administrative reconsideration",
+    "review_litigation.litigation_direct": "administrative litigation without prior reconsideration",
+    "review_litigation.litigation_after_review": "administrative litigation after reconsideration",
+}
+COLUMN_EN = {
+    "active.made": "newly made this year",
+    "active.published": "newly published this year",
+    "active.public_total": "total published",
+    "active.issued": "issued this year",
+    "active.repealed": "repealed this year",
+    "active.in_force": "in force",
+    "active.prior_items": "items in the previous year",
+    "active.change": "change this year (signed)",
+    "active.decisions": "decisions made this year",
+    "active.amount_10k_yuan": "fees collected this year",
+    "active.projects": "procurement projects",
+    "active.amount_yuan": "total procurement amount",
+    "applications.natural_person": "applicants: natural persons",
+    "applications.commercial": "applicants: commercial enterprises",
+    "applications.research": "applicants: research institutions",
+    "applications.social_org": "applicants: social welfare organisations",
+    "applications.legal_service": "applicants: legal service institutions",
+    "applications.other_org": "applicants: other organisations",
+    "applications.total": "all applicants",
+    "review_litigation.upheld": "decision upheld",
+    "review_litigation.corrected": "decision corrected",
+    "review_litigation.other": "other outcome",
+    "review_litigation.pending": "not concluded yet",
+    "review_litigation.total": "total",
+}
+UNIT_EN = {COUNT: "count", TEN_THOUSAND_YUAN: "10,000 yuan (万元)", YUAN: "yuan (元)"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of the tables as a dotted record path (a column of the panel)."""
+    path: str                   # "applications.received.total"
+    table: str
+    row: str                    # row key inside the table ("denied.state_secret")
+    column: str
+    templates: tuple            # the template years that print this cell
+    labels: dict                # template year → the printed label, "row · column"
+    unit: str
+    description: str            # English
+
+
+def cells() -> list[Cell]:
+    """Every cell of tables A, B, C of both templates, in ``cell_paths()`` order. A row or column
+    printed in both templates (same key) is ONE cell, whose ``templates`` name both; a cell of one
+    template only (``active.regulations.made``, ``applications.other.no_correction.*``) names
+    that one. The labels are the template's own, per year."""
+    out = []
+    for row in ACTIVE_ROWS:
+        by_key: dict[str, dict] = {}
+        for year in ("2021", "2019"):
+            for col in row.columns.get(year, ()):
+                by_key.setdefault(col.key, {})[year] = col
+        for key, cols in by_key.items():
+            years = tuple(y for y in YEARS if y in cols)
+            unit = next(iter(cols.values())).unit
+            out.append(Cell(f"active.{row.key}.{key}", "active", row.key, key, years,
+                            {y: f"{row.labels[y]} · {cols[y].label}" for y in years}, unit,
+                            f"{ROW_EN['active.' + row.key]}: {COLUMN_EN['active.' + key]}"))
+    for row in APPLICATION_ROWS:
+        years = tuple(y for y in YEARS if row.in_template(y))
+        group = f"{GROUP_LABELS[row.group]} · " if row.group else ""
+        for col in APPLICANT_COLUMNS_DECLARED:
+            heading = f"{ORGANISATIONS_HEADING} · " if col.key in APPLICANT_COLUMNS[1:6] else ""
+            out.append(Cell(f"applications.{row.key}.{col.key}", "applications", row.key, col.key, years,
+                            {y: f"{group}{row.labels[y]} · {heading}{col.label}" for y in years}, col.unit,
+                            f"{ROW_EN['applications.' + row.key]}: {COLUMN_EN['applications.' + col.key]}"))
+    for g in REVIEW_GROUPS:
+        heading = f"{g.group} · " if g.group else ""
+        for col in REVIEW_COLUMNS_DECLARED:
+            out.append(Cell(f"review_litigation.{g.key}.{col.key}", "review_litigation", g.key, col.key, YEARS,
+                            {y: f"{heading}{g.labels[y]} · {col.label}" for y in YEARS}, col.unit,
+                            f"{ROW_EN['review_litigation.' + g.key]}: {COLUMN_EN['review_litigation.' + col.key]}"))
+    return out
+
+
 # ---------------------------------------------------------------- the data dictionary
 def _md_escape(text: str) -> str:
     return text.replace("|", "\\|")

@@ -13,7 +13,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from gicrawler import panel, schema, template
 from gicrawler.commands import export, reparse
+from gicrawler.parsing.checks import RULES as CHECK_RULES
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
@@ -64,15 +66,17 @@ def command(module, argv) -> int:
     return module.run(parser.parse_args(argv))
 
 
+PANEL_HEADER = list(schema.PANEL_FIELDS) + template.cell_paths() + [f"check.{rule}" for rule in CHECK_RULES]
+
+
 def test_csv_panel_has_every_cell_of_both_templates(filled, tmp_path):
     out = tmp_path / "panel.csv"
     assert command(export, ["--store", filled, "--format", "csv", "-o", str(out)]) == 0
     with open(out, encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], rows[1:]
-    assert header == list(export.META_COLUMNS) + export.cell_columns() + \
-        [f"check.{rule}" for rule in export.CHECK_RULES]
-    cells = export.cell_columns()
+    assert header == PANEL_HEADER
+    cells = template.cell_paths()
     for column in ("applications.received.total", "active.regulations.issued", "active.regulations.made",
                    "active.procurement.amount_yuan", "applications.other.total",
                    "applications.other.no_correction.total", "applications.denied.state_secret.natural_person",
@@ -80,17 +84,20 @@ def test_csv_panel_has_every_cell_of_both_templates(filled, tmp_path):
         assert column in cells
     assert len(cells) == len(set(cells)) == 226  # 29 in table A, 26 rows × 7 in B, 15 in C
     by_url = {r[0]: dict(zip(header, r)) for r in body}
-    assert set(by_url) == {"http://z.test/1", "http://z.test/2", "http://j.test/1", "http://j.test/404"}
+    assert set(by_url) == {"http://z.test/1", "http://z.test/2", "http://j.test/1"}  # reports only
     z2 = by_url["http://z.test/2"]
     assert z2["applications.received.total"] == "24" and z2["active.procurement.amount_yuan"] == "28231200"
     assert z2["applications.other.total"] == "0" and z2["applications.other.other.total"] == ""
     assert z2["check.applications.balance"] == "false" and z2["check.published_on_time"] == "true"
     assert z2["check.review_litigation.sums"] == ""
     assert z2["missing_tables"] == "review_litigation:not found"
-    assert z2["first_seen"] == "2025-02-01T00:00:00+00:00"
+    assert z2["first_seen"] == "2025-02-01T00:00:00.000+00:00"
     z1 = by_url["http://z.test/1"]
     assert z1["check.applications.balance"] == "true" and z1["active.fees.amount_10k_yuan"] == "1.5"
-    assert by_url["http://j.test/404"]["fetch_error"] == "HTTP 404"
+    # the dead link is a row of its own file, beside the panel
+    [dead] = list(csv.DictReader(open(tmp_path / "panel.unreachable.csv", encoding="utf-8")))
+    assert dead["url"] == "http://j.test/404" and dead["fetch_error"] == "HTTP 404" and dead["portal"] == "jiaxing"
+    assert list(dead) == list(panel.UNREACHABLE_FIELDS)
 
 
 def test_filters(filled, tmp_path):
@@ -118,8 +125,7 @@ def test_parquet_panel(filled, tmp_path):
     out = tmp_path / "panel.parquet"
     assert command(export, ["--store", filled, "--format", "parquet", "--year", "2023", "-o", str(out)]) == 0
     table = pq.read_table(out)
-    assert table.column_names == list(export.META_COLUMNS) + export.cell_columns() + \
-        [f"check.{rule}" for rule in export.CHECK_RULES]
+    assert table.column_names == PANEL_HEADER
     rows = {r["url"]: r for r in table.to_pylist()}
     assert set(rows) == {"http://z.test/1", "http://j.test/1"}
     assert rows["http://j.test/1"]["applications.received.total"] == 42

@@ -1,8 +1,9 @@
-"""``gicrawler export``: the stored records as JSON lines, or as a panel (CSV / Parquet).
+"""``gicrawler export``: every stored record as JSON lines, or the panel (CSV, Parquet, a Data Package).
 
-The panel has one row per report and one column per table cell of BOTH national templates
-(``applications.received.total``, ``active.regulations.issued``, …: dotted record paths, always
-all of them, in a fixed order), then the check results (``check.<rule>``: true/false/empty).
+The panel's columns, types and the split into ``reports`` and ``unreachable`` are declared in
+gicrawler/panel.py (docs/panel.md). Records are streamed from the store's ``find()`` iterator and
+written as they come — CSV row by row, Parquet in row groups of ``BATCH`` rows with the fixed
+schema — so memory stays flat in the number of reports (benchmarks/export.py measures it).
 """
 from __future__ import annotations
 
@@ -10,92 +11,24 @@ import csv
 import json
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Iterable
 
+from gicrawler import panel
 from gicrawler.commands import reader_gone
-from gicrawler.parsing.checks import RULES as CHECK_RULES
-from gicrawler.schema import PANEL_FIELDS
 from gicrawler.store import StoreError, open_store
-from gicrawler.template import COUNT, cell_paths, unit_of
 
-help = "export stored records: jsonl (as stored) or a csv/parquet panel (one column per table cell)"
+help = ("export stored records: everything as jsonl (as stored), or the panel as csv, parquet or a "
+        "Frictionless Data Package (one row per report, one column per table cell; dead links apart)")
 
-META_COLUMNS = PANEL_FIELDS
-cell_columns = cell_paths     # every cell of tables A, B, C in both templates, in a fixed order
-
-
-def flatten(value, prefix: str = "", out: dict | None = None) -> dict:
-    """Nested dicts → one dict of dotted paths (`applications.received.total`)."""
-    out = {} if out is None else out
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            flatten(inner, f"{prefix}.{key}" if prefix else key, out)
-    else:
-        out[prefix] = value
-    return out
-
-
-def _check_results(record: dict) -> dict[str, bool]:
-    results: dict[str, bool] = {}
-    for check in record.get("checks") or ():
-        rule = check.get("rule")
-        if rule:
-            results[rule] = results.get(rule, True) and bool(check.get("ok"))
-    return results
+BATCH = 1000  # rows per Parquet row group (and per batch held in memory)
+PACKAGE_NAME = "gicrawler-panel"
 
 
 def _plain(value):
     if isinstance(value, (datetime, date)):
         return value.isoformat()
-    return value
-
-
-def panel_row(record: dict, cells: list[str], rules: list[str]) -> dict:
-    row = {key: _plain(record.get(key)) for key in META_COLUMNS}
-    missing = record.get("missing_tables") or {}
-    row["missing_tables"] = ";".join(f"{k}:{v}" for k, v in sorted(missing.items())) or None
-    row["tables_source"] = _sources_text(record.get("tables_source"))
-    flat = flatten(record.get("tables") or {}, "", {})
-    row.update({column: flat.get(column) for column in cells})
-    checks = _check_results(record)
-    row.update({f"check.{rule}": checks.get(rule) for rule in rules})
-    return row
-
-
-def _sources_text(sources) -> str | None:
-    """``{"applications": {"source": "ocr", "confidence": 0.95, "url": …}}`` → one cell:
-    ``applications:ocr 0.95 <url>`` (a plain string, as older records stored it, passes through)."""
-    if not isinstance(sources, dict):
-        return sources
-    parts = []
-    for key, src in sorted(sources.items()):
-        if not isinstance(src, dict):
-            parts.append(f"{key}:{src}")
-            continue
-        text = f"{key}:{src.get('source')}"
-        if src.get("source") == "ocr":
-            text += f" {src.get('confidence')}" + ("" if src.get("verified") else " unverified")
-        if src.get("url"):
-            text += f" {src['url']}"
-        parts.append(text)
-    return ";".join(parts) or None
-
-
-def panel(records: Iterable[dict]) -> tuple[list[str], list[dict]]:
-    records = list(records)
-    cells = cell_columns()
-    extra_rules = sorted({rule for r in records for rule in _check_results(r)} - set(CHECK_RULES))
-    rules = list(CHECK_RULES) + extra_rules
-    columns = list(META_COLUMNS) + cells + [f"check.{rule}" for rule in rules]
-    return columns, [panel_row(r, cells, rules) for r in records]
-
-
-def _csv_value(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def write_jsonl(records: Iterable[dict], out) -> int:
@@ -106,55 +39,184 @@ def write_jsonl(records: Iterable[dict], out) -> int:
     return n
 
 
-def write_csv(records: Iterable[dict], out) -> int:
-    columns, rows = panel(records)
-    writer = csv.writer(out)
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([_csv_value(row[c]) for c in columns])
-    return len(rows)
+def _csv_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):  # one format for the whole column (the store keeps milliseconds)
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
-def parquet_table(records: Iterable[dict]):
-    import pyarrow as pa
+class CsvTable:
+    """One panel table as CSV: the header from the columns, then a row at a time."""
 
-    columns, rows = panel(records)
-    arrays, fields = [], []
-    for column in columns:
-        values = [row[column] for row in rows]
-        if column.startswith("check."):
-            kind = pa.bool_()
-        elif column == "year" or ("." in column and unit_of(column) == COUNT):
-            kind = pa.int64()  # counts
-        elif "." in column:
-            kind = pa.float64()  # amounts
-        else:
-            kind = pa.string()
+    def __init__(self, columns: list[panel.Column], out):
+        self.panel = panel.Panel(columns)
+        self.writer = csv.writer(out)
+        self.writer.writerow(self.panel.names)
+        self.rows = 0
+
+    def add(self, record: dict) -> None:
+        row = self.panel.row(record)
+        self.writer.writerow([_csv_value(row[name]) for name in self.panel.names])
+        self.rows += 1
+
+    def close(self) -> None:
+        pass
+
+
+class ParquetTable:
+    """One panel table as Parquet: a fixed schema from the columns, a row group every BATCH rows."""
+
+    def __init__(self, columns: list[panel.Column], path):
+        import pyarrow.parquet as pq
+
+        self.panel = panel.Panel(columns)
+        self.schema = panel.arrow_schema(columns)
+        self.writer = pq.ParquetWriter(str(path), self.schema)
+        self.batch: list[dict] = []
+        self.rows = 0
+
+    def add(self, record: dict) -> None:
+        self.batch.append(self.panel.row(record))
+        self.rows += 1
+        if len(self.batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if self.batch:
+            self.writer.write_batch(pa.RecordBatch.from_pylist(self.batch, schema=self.schema))
+            self.batch = []
+
+    def close(self) -> None:
         try:
-            array = pa.array(values, type=kind)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
-            # a count the parser read as a fraction, a year it could not read as a number…
-            array = pa.array([None if v is None else float(v) for v in values], type=pa.float64()) \
-                if kind == pa.int64() and all(isinstance(v, (int, float, type(None))) for v in values) \
-                else pa.array([None if v is None else str(v) for v in values], type=pa.string())
-        arrays.append(array)
-        fields.append(pa.field(column, array.type))
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+            self._flush()
+        finally:
+            self.writer.close()
+
+
+def unreachable_path(output: str) -> Path:
+    """``panel.csv`` → ``panel.unreachable.csv``: where a file export puts the dead links."""
+    path = Path(output)
+    return path.with_name(f"{path.stem}.unreachable{path.suffix}")
+
+
+def write_panel(records: Iterable[dict], reports, unreachable=None) -> tuple[int, int, int]:
+    """Stream records into the two tables (``unreachable`` None: dead links are only counted).
+    Returns (reports, unreachable written, unreachable left out)."""
+    left_out = 0
+    for record in records:
+        if panel.is_unreachable(record):
+            if unreachable is None:
+                left_out += 1
+            else:
+                unreachable.add(record)
+        else:
+            reports.add(record)
+    return reports.rows, unreachable.rows if unreachable is not None else 0, left_out
+
+
+def write_datapackage(directory: Path, tables: dict[str, list[panel.Column]]) -> Path:
+    """``DIR/datapackage.json`` describing ``DIR/<name>.csv`` for each table (frictionless)."""
+    from frictionless import Package, Resource, Schema
+
+    resources = [Resource(name=name, path=f"{name}.csv", format="csv", mediatype="text/csv", encoding="utf-8",
+                          schema=Schema.from_descriptor(panel.table_schema(columns)),
+                          description=DESCRIPTIONS[name]) for name, columns in tables.items()]
+    package = Package(name=PACKAGE_NAME, title="Government information disclosure annual reports: the panel",
+                      description="One row per 政府信息公开工作年度报告 (reports) and per listed link that could not "
+                                  "be fetched (unreachable), written by gicrawler export; columns in docs/panel.md.",
+                      created=datetime.now().astimezone().isoformat(timespec="seconds"), resources=resources)
+    path = directory / "datapackage.json"
+    path.write_text(json.dumps(package.to_descriptor(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+DESCRIPTIONS = {
+    "reports": "one row per report: metadata, one column per cell of the national tables (both templates), "
+               "one column per check",
+    "unreachable": "one row per listed report link that could not be fetched (no content stored)",
+}
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("--store", default=None,
                         help="store URI (mongodb://…/dbname or sqlite:///path); default $GICRAWLER_STORE "
                              "or sqlite:///data/gicrawler.sqlite3")
-    parser.add_argument("--format", choices=("jsonl", "csv", "parquet"), default="jsonl")
+    parser.add_argument("--format", choices=("jsonl", "csv", "parquet", "datapackage"), default="jsonl",
+                        help="jsonl: every record as stored; csv/parquet: the panel (reports; dead links in "
+                             "FILE.unreachable.csv|.parquet beside it); datapackage: -o DIR gets "
+                             "datapackage.json, reports.csv and unreachable.csv")
     parser.add_argument("--portal", default=None, help="only this portal's reports")
     parser.add_argument("--year", type=int, default=None, help="only reports on this year")
-    parser.add_argument("-o", "--output", default=None, help="output file (default: standard output)")
+    parser.add_argument("-o", "--output", default=None,
+                        help="output file, or directory for datapackage (default: standard output)")
+
+
+def _report_problems(tables) -> None:
+    for table in tables:
+        for what, count in sorted(table.panel.problems.items()):
+            print(f"gicrawler export: warning: {count} × {what}", file=sys.stderr)
+        for example in table.panel.examples:
+            print(f"gicrawler export:   e.g. {example}", file=sys.stderr)
+
+
+def _export(args, records) -> tuple[str, list]:
+    """Write the export; returns the summary line and the panel tables written (for their problems)."""
+    if args.format == "jsonl":
+        if args.output:
+            with open(args.output, "w", encoding="utf-8") as out:
+                n = write_jsonl(records, out)
+        else:
+            n = write_jsonl(records, sys.stdout)
+        return f"exported {n} records", []
+
+    columns, dead_columns = panel.report_columns(), panel.unreachable_columns()
+    if args.format == "datapackage":
+        directory = Path(args.output)
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / "reports.csv", "w", encoding="utf-8", newline="") as out, \
+                open(directory / "unreachable.csv", "w", encoding="utf-8", newline="") as dead_out:
+            tables = [CsvTable(columns, out), CsvTable(dead_columns, dead_out)]
+            n, dead, _ = write_panel(records, *tables)
+        write_datapackage(directory, {"reports": columns, "unreachable": dead_columns})
+        return f"exported {n} reports and {dead} unreachable links to {directory}/ (datapackage.json)", tables
+
+    if args.format == "parquet":
+        tables = [ParquetTable(columns, args.output)]
+        try:
+            tables.append(ParquetTable(dead_columns, unreachable_path(args.output)))
+            n, dead, _ = write_panel(records, *tables)
+        finally:
+            for table in tables:
+                table.close()
+        return f"exported {n} reports to {args.output}, {dead} unreachable links to " \
+               f"{unreachable_path(args.output)}", tables
+
+    if not args.output:
+        table = CsvTable(columns, sys.stdout)
+        n, _, left_out = write_panel(records, table)
+        note = f"; {left_out} unreachable links left out (-o FILE writes them to FILE.unreachable.csv)" \
+            if left_out else ""
+        return f"exported {n} reports{note}", [table]
+    with open(args.output, "w", encoding="utf-8", newline="") as out, \
+            open(unreachable_path(args.output), "w", encoding="utf-8", newline="") as dead_out:
+        tables = [CsvTable(columns, out), CsvTable(dead_columns, dead_out)]
+        n, dead, _ = write_panel(records, *tables)
+    return f"exported {n} reports to {args.output}, {dead} unreachable links to " \
+           f"{unreachable_path(args.output)}", tables
 
 
 def run(args) -> int:
-    if args.format == "parquet" and not args.output:
-        print("gicrawler export: --format parquet needs -o FILE", file=sys.stderr)
+    if args.format in ("parquet", "datapackage") and not args.output:
+        print(f"gicrawler export: --format {args.format} needs -o {'DIR' if args.format == 'datapackage' else 'FILE'}",
+              file=sys.stderr)
         return 2
     try:
         store = open_store(args.store)
@@ -162,29 +224,18 @@ def run(args) -> int:
         print(f"gicrawler export: {exc}", file=sys.stderr)
         return 2
     try:
-        records = store.find(portal=args.portal, year=args.year)
-        if args.format == "parquet":
-            import pyarrow.parquet as pq
-            table = parquet_table(records)
-            pq.write_table(table, args.output)
-            n = table.num_rows
-        else:
-            writer = write_jsonl if args.format == "jsonl" else write_csv
-            if args.output:
-                with open(args.output, "w", encoding="utf-8", newline="") as out:
-                    n = writer(records, out)
-            else:
-                n = writer(records, sys.stdout)
+        summary, tables = _export(args, store.find(portal=args.portal, year=args.year))
     except StoreError as exc:
         print(f"gicrawler export: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         return reader_gone()
     except OSError as exc:  # -o in a missing directory, a full disk…: the user's to fix, no traceback
-        print(f"gicrawler export: cannot write {args.output or 'standard output'}: "
+        print(f"gicrawler export: cannot write {getattr(exc, 'filename', None) or args.output or 'standard output'}: "
               f"{exc.strerror or exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    print(f"exported {n} records", file=sys.stderr)
+    _report_problems(tables)
+    print(summary, file=sys.stderr)
     return 0
