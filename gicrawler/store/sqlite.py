@@ -147,14 +147,23 @@ class SQLiteStore(Store):
             clauses.append("json_extract(record, '$.raw_hash') IS NOT NULL")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
+    find_page = 200  # records read per query while iterating
+
     def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]:
         where, params = self._where(portal, year, with_raw_only)
-        # URLs first: callers may write while iterating (reparse), which a live cursor would see.
-        urls = [r[0] for r in self.db.execute(f"SELECT url FROM reports{where} ORDER BY url", params)]
-        for url in urls:
-            record = self._load(url)
-            if record is not None:
-                yield record
+        # Pages of records in url order, each query read to its end before anything is yielded:
+        # callers may write while iterating (reparse), which a live cursor would see, and memory
+        # stays one page whatever the store's size (export streams).
+        after = " AND url > ?" if where else " WHERE url > ?"
+        last = ""
+        while True:
+            rows = self.db.execute(f"SELECT url, record FROM reports{where}{after} ORDER BY url LIMIT ?",
+                                   [*params, last, self.find_page]).fetchall()
+            for url, text in rows:
+                yield loads(text)
+            if len(rows) < self.find_page:
+                return
+            last = rows[-1][0]
 
     def _known(self, portal) -> Iterator[dict]:
         fields = ", ".join(f"json_extract(record, '$.{key}')" for key in records.KNOWN_FIELDS)
