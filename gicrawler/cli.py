@@ -8,7 +8,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("demo", "replicas", "parse", "reparse", "export", "schedule", "checks", "seeds")
+COMMANDS = ("demo", "replicas", "parse", "reparse", "export", "coverage", "report", "schedule", "checks", "seeds")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,8 @@ Spiders, pipelines and the incremental middleware count into Scrapy stats under
   gives ``listed N, reached M`` on the portal's line and in stats (``listed``, ``reached``,
   ``listed_pages``, ``pages_read``); a column with M < N is a WARNING naming it, counted as
   ``gicrawler/<portal>/columns_short`` and kept with the run (``columns``, ``warnings``),
-- stores the run with ``Store.save_run`` so the next run (and people) can compare.
+- stores the run with ``Store.save_run`` so the next run (and people) can compare, with the
+  portal's coverage (``run["coverage"]``: gicrawler/analysis/coverage.py).
 
 At open it logs the spider arguments and where gicrawler was loaded from (a scrapyd egg or a
 checkout): "my argument did nothing" is the first question about a scheduled job.
@@ -29,6 +30,7 @@ from datetime import datetime, timezone
 from scrapy import signals
 
 import gicrawler
+from gicrawler.analysis import coverage
 from gicrawler.reach import column_phrase, reach_phrase
 from gicrawler.store.extension import crawl_store
 
@@ -183,6 +185,10 @@ class PortalStats:
         }
         if self.distributed:
             run["worker"] = f"{socket.gethostname()}:{os.getpid()}"
+        try:  # agencies × years of the portal's stored reports, kept with the run
+            run["coverage"] = coverage.of_store(store, portal)
+        except Exception as exc:
+            logger.error("portal %s: coverage not computed: %s", portal, exc)
         try:
             store.save_run(run)
         except Exception as exc:

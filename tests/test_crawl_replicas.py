@@ -301,3 +301,71 @@ def test_carried_forward_across_years_as_the_published_tables_say(replicas, full
     found = {(f["agency"], f["year"], f["ok"]) for f in crosschecks.run(full_crawl["records"].values())
              if f["rule"] == "store.carried_forward"}
     assert oracle and found == oracle
+
+
+def _expected_coverage(replicas, portals=None) -> list[dict]:
+    """What the replicas publish, as coverage rows (computed here from the replicas' own expected
+    data and their dead links' list titles, not by gicrawler.analysis.coverage)."""
+    import re
+
+    cells: dict = {}
+
+    def cell(agency, year, portal):
+        c = cells.setdefault((agency, year), {"agency": agency, "year": year, "found": 0, "parsed": 0,
+                                               "tables_missing": 0, "image_only": 0, "unreachable": 0,
+                                               "checks_failing": 0, "failed_rules": set(), "portals": set()})
+        c["found"] += 1
+        c["portals"].add(portal)
+        return c
+
+    for portal, reports in replicas.expected.items():
+        if portals and portal not in portals:
+            continue
+        for exp in reports.values():
+            c = cell(exp["agency"], exp["year"], portal)
+            missing = set(exp["missing_tables"].values())
+            c["parsed" if not missing else "image_only" if missing == {"image"} else "tables_missing"] += 1
+            c["checks_failing"] += len(exp["failed_checks"])
+            c["failed_rules"] |= set(exp["failed_checks"])
+    for name, portal in replicas.portals.items():
+        if portals and name not in portals:
+            continue
+        for it in getattr(portal, "items", []) + getattr(portal, "jitems", []) + getattr(portal, "eitems", []):
+            if it.kind == "dead":
+                agency, year = re.match(r"(.+?)(\d{4})年", it.title).groups()
+                cell(agency, int(year), name)["unreachable"] += 1
+    order = ("parsed", "tables_missing", "image_only", "unreachable")
+    rows = []
+    for c in cells.values():
+        best = next(k for k in order if c[k])
+        rows.append({**c, "status": best.replace("_", " ").replace("image only", "image-only"),
+                     "failed_rules": sorted(c["failed_rules"]), "portals": sorted(c["portals"])})
+    return sorted(rows, key=lambda r: (r["agency"], r["year"]))
+
+
+@pytest.mark.browser
+def test_coverage_of_the_demo_store_is_what_the_replicas_hold(replicas, full_crawl):
+    import json
+    import subprocess
+    import sys
+
+    from tests.crawl_helpers import REPO
+
+    proc = subprocess.run([sys.executable, "-m", "gicrawler", "coverage", "--store", full_crawl["uri"],
+                           "--format", "jsonl"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows == _expected_coverage(replicas)
+    assert {r["status"] for r in rows} >= {"parsed", "image-only", "unreachable"}  # the replicas hold each kind
+
+
+@pytest.mark.browser
+def test_each_run_record_carries_its_portals_coverage(replicas, full_crawl):
+    from gicrawler.store import open_store
+
+    store = open_store(full_crawl["uri"])
+    try:
+        for portal in replicas.expected:
+            assert store.last_run(portal)["coverage"] == _expected_coverage(replicas, {portal}), portal
+    finally:
+        store.close()

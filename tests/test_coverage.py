@@ -1,0 +1,149 @@
+"""Coverage (gicrawler/analysis/coverage.py) and ``gicrawler coverage``: agencies × years."""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+import types
+
+import pytest
+
+from gicrawler.analysis import coverage
+from gicrawler.commands import coverage as coverage_cmd
+from gicrawler.store import open_store
+
+FULL = {"active": {"regulations": {"issued": 1}}, "applications": {"received": {"total": 3}},
+        "review_litigation": {"review": {"total": 0}}}
+
+
+def rec(url, agency, year, *, tables=FULL, missing=None, checks=(), **extra) -> dict:
+    return {"url": url, "portal": extra.pop("portal", "p"), "agency": agency, "year": year, "raw_hash": "x" * 40,
+            "tables": tables, "missing_tables": missing or {}, "checks": list(checks), **extra}
+
+
+def dead(url, title, portal="p") -> dict:
+    return {"url": url, "portal": portal, "fetch_error": "HTTP 404", "raw_hash": None, "list_title": title}
+
+
+RECORDS = [
+    rec("u/a19", "甲局", 2019),
+    rec("u/a20", "甲局", 2020, checks=[{"rule": "applications.balance", "ok": False, "detail": "d"},
+                                      {"rule": "published_on_time", "ok": True, "detail": ""}]),
+    rec("u/a20b", "甲局", 2020, tables={"active": FULL["active"]},
+        missing={"applications": "image", "review_litigation": "image"}),
+    rec("u/b21", "乙局", 2021, tables={"active": FULL["active"], "applications": FULL["applications"]},
+        missing={"review_litigation": "not found"}, portal="q"),
+    rec("u/b22", "乙局", 2022, tables={}, missing={"applications": "image", "review_litigation": "image",
+                                                 "active": "image"}, portal="q"),
+    rec("u/b23", "乙局", 2023, tables=None, missing=None, parse_error="boom", portal="q"),
+    dead("u/dead", "甲局2021年政府信息公开工作年度报告"),
+    dead("u/dead2", "无年份的链接"),   # neither agency nor year: a row of its own, never dropped
+]
+
+
+def by_key(rows):
+    return {(r["agency"], r["year"]): r for r in rows}
+
+
+def test_statuses():
+    status = {r["url"]: coverage.status(r) for r in RECORDS}
+    assert status == {"u/a19": "parsed", "u/a20": "parsed", "u/a20b": "image-only", "u/b21": "tables missing",
+                      "u/b22": "image-only", "u/b23": "tables missing", "u/dead": "unreachable",
+                      "u/dead2": "unreachable"}
+
+
+def test_rows_per_agency_and_year():
+    rows = coverage.compute(RECORDS)
+    cells = by_key(rows)
+    assert list(cells) == [("乙局", 2021), ("乙局", 2022), ("乙局", 2023), ("甲局", 2019), ("甲局", 2020),
+                           ("甲局", 2021), (None, None)]
+    a20 = cells[("甲局", 2020)]
+    assert (a20["found"], a20["parsed"], a20["image_only"], a20["checks_failing"]) == (2, 1, 1, 1)
+    assert a20["status"] == "parsed" and a20["failed_rules"] == ["applications.balance"] and a20["portals"] == ["p"]
+    # a dead link is counted where its list title says (the page itself never came)
+    assert cells[("甲局", 2021)] | {} == {"agency": "甲局", "year": 2021, "status": "unreachable", "found": 1,
+                                         "parsed": 0, "tables_missing": 0, "image_only": 0, "unreachable": 1,
+                                         "checks_failing": 0, "failed_rules": [], "portals": ["p"]}
+    assert cells[("乙局", 2021)]["status"] == "tables missing" and cells[("乙局", 2023)]["tables_missing"] == 1
+    assert cells[("乙局", 2022)]["status"] == "image-only"
+    assert coverage.totals(rows) == {"found": 8, "parsed": 2, "tables_missing": 2, "image_only": 2,
+                                     "unreachable": 2, "checks_failing": 1}
+
+
+def test_cross_store_findings_are_counted():
+    findings = [{"rule": "carried_forward_vs_next_carried_over", "ok": False, "agency": "甲局", "year": 2019,
+                 "urls": ["u/a19", "u/a20"], "detail": "3 ≠ 4"},
+                {"rule": "identical_tables", "ok": True, "agency": "甲局", "year": 2019, "urls": [], "detail": ""}]
+    cells = by_key(coverage.compute(RECORDS, findings))
+    assert cells[("甲局", 2019)]["checks_failing"] == 1
+    assert cells[("甲局", 2019)]["failed_rules"] == ["carried_forward_vs_next_carried_over"]
+
+
+def test_crosschecks_module_is_used_when_present(monkeypatch):
+    seen = []
+
+    def run(records):
+        seen.extend(records)
+        return [{"rule": "duplicate_across_portals", "ok": False, "agency": "乙局", "year": 2021,
+                 "urls": ["u/b21"], "detail": "also on r"}]
+
+    monkeypatch.setitem(sys.modules, "gicrawler.analysis.crosschecks", types.SimpleNamespace(run=run))
+    records = [dict(r, text="正文" * 100) for r in RECORDS]
+    findings = coverage.cross_findings(coverage._light(r) for r in records)
+    assert findings[0]["rule"] == "duplicate_across_portals" and len(seen) == len(RECORDS)
+    assert all("text" not in r for r in seen)
+
+
+def test_without_the_crosschecks_module_there_are_no_findings():
+    try:
+        import gicrawler.analysis.crosschecks  # noqa: F401
+    except ModuleNotFoundError:
+        assert coverage.cross_findings(iter(RECORDS)) == []
+    else:
+        pytest.skip("gicrawler/analysis/crosschecks.py is installed")
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+def command(argv) -> int:
+    parser = argparse.ArgumentParser()
+    coverage_cmd.add_arguments(parser)
+    return coverage_cmd.run(parser.parse_args(argv))
+
+
+@pytest.fixture
+def store(tmp_path):
+    uri = f"sqlite:///{tmp_path}/cov.sqlite3"
+    s = open_store(uri)
+    for r in RECORDS:
+        s.save({k: v for k, v in r.items() if k != "raw_hash"},
+               [] if r.get("fetch_error") else [{"body": r["url"].encode()}])
+    s.close()
+    return uri
+
+
+def test_command_formats(store, capsys):
+    assert command(["--store", store, "--format", "jsonl"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows == coverage.compute(RECORDS)
+    assert command(["--store", store, "--format", "csv", "--portal", "q"]) == 0
+    table = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert [(r["agency"], r["year"], r["status"]) for r in table] == [
+        ("乙局", "2021", "tables missing"), ("乙局", "2022", "image-only"), ("乙局", "2023", "tables missing")]
+    assert command(["--store", store]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["agency", "year", "status", "found"]
+    assert lines[-1].split()[:3] == ["total", "8", "2"]
+    # CJK agency names take two columns each: the numbers stay aligned
+    assert len({coverage_cmd._width(line[:re.search(r"\d{4}", line).end()]) for line in lines[1:7]}) == 1
+
+
+def test_empty_store_and_store_down(tmp_path, capsys):
+    assert command(["--store", f"sqlite:///{tmp_path}/empty.sqlite3"]) == 1
+    assert "no records" in capsys.readouterr().err
+    assert command(["--store", "mongodb://127.0.0.1:1/x?serverSelectionTimeoutMS=200"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gicrawler coverage: ") and "\n" not in err
