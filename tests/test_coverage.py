@@ -92,7 +92,7 @@ def test_crosschecks_module_is_used_when_present(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "gicrawler.analysis.crosschecks", types.SimpleNamespace(run=run))
     records = [dict(r, text="正文" * 100) for r in RECORDS]
-    findings = coverage.cross_findings(coverage._light(r) for r in records)
+    findings = coverage.cross_findings(coverage.light(r) for r in records)
     assert findings[0]["rule"] == "duplicate_across_portals" and len(seen) == len(RECORDS)
     assert all("text" not in r for r in seen)
 

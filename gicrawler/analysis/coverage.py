@@ -126,12 +126,12 @@ def cross_findings(records: Iterable[dict]) -> list[dict]:
     return list(crosschecks.run(list(records)))
 
 
-def _light(record: dict) -> dict:
+def light(record: dict) -> dict:
     # the body text is most of a record and no cross-store check reads it
     return {k: v for k, v in record.items() if k != "text"}
 
 
 def of_store(store, portal: str | None = None) -> list[dict]:
     """Coverage rows of a store's records (one portal's, or all), cross-store findings included."""
-    findings = cross_findings(_light(r) for r in store.find(portal=portal))
+    findings = cross_findings(light(r) for r in store.find(portal=portal))
     return compute(store.find(portal=portal), findings)
