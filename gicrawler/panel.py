@@ -96,7 +96,7 @@ _CHECK_LABELS = {"applications.balance": "依申请公开：第一项加第二�
 def _check(rule: str) -> Column:
     return Column(f"{CHECK_PREFIX}{rule}", BOOLEAN,
                   f"the check {rule} (docs/record.md, Checks): true passed, false failed, empty: not run "
-                  "(its inputs are absent)", _CHECK_LABELS.get(rule))
+                  "(its inputs are absent)", _CHECK_LABELS.get(rule, f"核查：{rule}"))
 
 
 # ------------------------------------------------------------------------------ the two tables
@@ -341,6 +341,10 @@ def table_schema(columns: list[Column]) -> dict:
 
 
 # ------------------------------------------------------------------------------ docs/panel.md
+def _md(text: str) -> str:
+    return text.replace("|", "¦").replace("<", "&lt;")
+
+
 def markdown() -> str:
     """docs/panel.md (tests/test_docs.py keeps the file equal to this)."""
     out = ["# The panel (generated)", "",
@@ -392,7 +396,7 @@ def markdown() -> str:
             labels = " / ".join(f"{y}: {v}" for y, v in c.labels.items()) \
                 if len(set(c.labels.values())) > 1 else (c.label or "")
             out.append(f"| `{c.name}` | {c.type} | {c.unit or ''} | {', '.join(c.templates or ())} "
-                       f"| {labels.replace('|', '¦')} | {c.description.replace('|', '¦')} |")
+                       f"| {_md(labels)} | {_md(c.description)} |")
         out.append("")
     return "\n".join(out)
 

@@ -230,4 +230,40 @@ def test_one_column_per_cell_shared_where_both_templates_print_it():
 
 
 def test_panel_md_is_generated_from_the_panel():
-    assert (DOCS / "panel.md").read_text(encoding="utf-8") == panel.markdown()
+    assert (DOCS / "panel.md").read_text(encoding="utf-8") == panel.markdown(), \
+        "docs/panel.md is stale: python -m gicrawler.panel > docs/panel.md"
+
+
+# -- streaming --------------------------------------------------------------------------------------
+
+def test_sqlite_find_streams_in_pages_and_tolerates_writes(tmp_path, monkeypatch):
+    from gicrawler.store.sqlite import SQLiteStore
+
+    uri = f"sqlite:///{tmp_path}/pages.sqlite3"
+    s = open_store(uri)
+    urls = [f"http://p.test/{i:02d}" for i in range(7)]
+    for url in reversed(urls):
+        s.save(record(url, "zibo", 2023, "2021"), [{"body": url.encode()}])
+    s.flush()
+    monkeypatch.setattr(SQLiteStore, "find_page", 2)
+    seen = []
+    for rec in s.find():
+        seen.append(rec["url"])
+        s.set_fields(rec["url"], {"title": "rewritten"})   # reparse writes while it iterates
+    assert seen == urls
+    assert [r["title"] for r in s.find(portal="zibo", year=2023)] == ["rewritten"] * 7
+    s.close()
+
+
+def test_crawl_help_says_what_a_feed_export_holds():
+    import subprocess
+    import sys
+
+    from tests.crawl_helpers import REPO
+
+    proc = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "-h"], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    help_text = " ".join(proc.stdout.split())
+    assert "-O FILE" in help_text
+    assert help_text.count("on a re-crawl only NEW or CHANGED reports are items") == 2   # -o and -O
+    assert "`gicrawler export` gives every stored record" in help_text

@@ -45,9 +45,21 @@ def exit_status(stats: Mapping) -> tuple[int, list[str]]:
     return (PORTAL_FAILED if problems else 0), problems
 
 
+# Items are what a crawl downloads; an incremental re-crawl skips unchanged reports (README,
+# Incremental crawling), so a feed export holds only the new and changed ones.
+FEED_NOTE = (" — on a re-crawl only NEW or CHANGED reports are items (unchanged ones are skipped); "
+             "`gicrawler export` gives every stored record")
+
+
 class Command(crawl.Command):
     _crawler = None
     _argument_error: str | None = None
+
+    def add_options(self, parser) -> None:
+        super().add_options(parser)
+        for action in parser._actions:
+            if {"-o", "-O"} & set(action.option_strings):
+                action.help += FEED_NOTE
 
     def _create_crawler(self, spidercls):
         self._crawler = super()._create_crawler(spidercls)
