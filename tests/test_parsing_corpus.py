@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from gicrawler.commands.export import flatten
+from gicrawler.panel import flatten
 
 from gicrawler.parsing.checks import run_checks
 from gicrawler.parsing.normalize import normalize_text

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gicrawler.commands.export import flatten
+from gicrawler.panel import flatten
 
 from gicrawler.parsing import parse_report
 from gicrawler.parsing.checks import TEXT_RULES, run_checks
