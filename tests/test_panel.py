@@ -102,10 +102,12 @@ def test_parquet_loads_with_nullable_integers(store, tmp_path):
 
 
 def test_parquet_is_written_in_row_groups(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(export, "BATCH", 3)
+    monkeypatch.setattr(export, "BATCH", 2)
+    monkeypatch.setattr(export, "ROW_GROUP", 4)
     out = tmp_path / "panel.parquet"
     assert command(["--store", store, "--format", "parquet", "-o", str(out)]) == 0
-    assert pq.ParquetFile(out).metadata.num_row_groups == 3          # 7 reports in groups of 3
+    groups = pq.ParquetFile(out).metadata
+    assert [groups.row_group(i).num_rows for i in range(groups.num_row_groups)] == [4, 3]   # 7 reports
     assert_frame_matches_records(pd.read_parquet(out), stored(store))
 
 

@@ -2,8 +2,9 @@
 
 The panel's columns, types and the split into ``reports`` and ``unreachable`` are declared in
 gicrawler/panel.py (docs/panel.md). Records are streamed from the store's ``find()`` iterator and
-written as they come — CSV row by row, Parquet in row groups of ``BATCH`` rows with the fixed
-schema — so memory stays flat in the number of reports (benchmarks/export.py measures it).
+written as they come — CSV row by row, Parquet in row groups of ``ROW_GROUP`` rows with the
+fixed schema — so memory stays flat in the number of reports (benchmarks/export.py measures it):
+at most one row group is held, as Arrow columns.
 """
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ from gicrawler.store import StoreError, open_store
 help = ("export stored records: everything as jsonl (as stored), or the panel as csv, parquet or a "
         "Frictionless Data Package (one row per report, one column per table cell; dead links apart)")
 
-BATCH = 1000  # rows per Parquet row group (and per batch held in memory)
+BATCH = 1000        # rows converted to Arrow at a time (Python rows held in memory)
+ROW_GROUP = 5_000   # rows per Parquet row group: the file's footer grows by one entry per group
 PACKAGE_NAME = "gicrawler-panel"
 
 
@@ -70,7 +72,8 @@ class CsvTable:
 
 
 class ParquetTable:
-    """One panel table as Parquet: a fixed schema from the columns, a row group every BATCH rows."""
+    """One panel table as Parquet with a fixed schema from the columns: rows become Arrow record
+    batches every BATCH rows, and the batches a row group every ROW_GROUP rows."""
 
     def __init__(self, columns: list[panel.Column], path):
         import pyarrow.parquet as pq
@@ -78,25 +81,37 @@ class ParquetTable:
         self.panel = panel.Panel(columns)
         self.schema = panel.arrow_schema(columns)
         self.writer = pq.ParquetWriter(str(path), self.schema)
-        self.batch: list[dict] = []
+        self.rows_batch: list[dict] = []
+        self.batches: list = []
         self.rows = 0
 
     def add(self, record: dict) -> None:
-        self.batch.append(self.panel.row(record))
+        self.rows_batch.append(self.panel.row(record))
         self.rows += 1
-        if len(self.batch) >= BATCH:
-            self._flush()
+        if len(self.rows_batch) >= BATCH:
+            self._convert()
+        if len(self.batches) * BATCH >= ROW_GROUP:
+            self._write()
 
-    def _flush(self) -> None:
+    def _convert(self) -> None:
         import pyarrow as pa
 
-        if self.batch:
-            self.writer.write_batch(pa.RecordBatch.from_pylist(self.batch, schema=self.schema))
-            self.batch = []
+        if self.rows_batch:
+            self.batches.append(pa.RecordBatch.from_pylist(self.rows_batch, schema=self.schema))
+            self.rows_batch = []
+
+    def _write(self) -> None:
+        import pyarrow as pa
+
+        if self.batches:
+            table = pa.Table.from_batches(self.batches, schema=self.schema)
+            self.writer.write_table(table, row_group_size=table.num_rows)
+            self.batches = []
 
     def close(self) -> None:
         try:
-            self._flush()
+            self._convert()
+            self._write()
         finally:
             self.writer.close()
 
