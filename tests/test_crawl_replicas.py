@@ -303,10 +303,17 @@ def test_carried_forward_across_years_as_the_published_tables_say(replicas, full
     assert oracle and found == oracle
 
 
-def _expected_coverage(replicas, portals=None) -> list[dict]:
+def _expected_coverage(replicas, uri, portals=None) -> list[dict]:
     """What the replicas publish, as coverage rows (computed here from the replicas' own expected
-    data and their dead links' list titles, not by gicrawler.analysis.coverage)."""
+    data and their dead links' list titles, not by gicrawler.analysis.coverage), plus the failing
+    findings of the cross-store checks (gicrawler/analysis/crosschecks.py, once it exists) over the
+    stored records."""
     import re
+
+    from gicrawler.analysis.coverage import cross_findings
+
+    records = [r for r in stored_records(uri) if not portals or r["portal"] in portals]
+    findings = [f for f in cross_findings(records) if not f["ok"]]
 
     cells: dict = {}
 
@@ -334,6 +341,10 @@ def _expected_coverage(replicas, portals=None) -> list[dict]:
             if it.kind == "dead":
                 agency, year = re.match(r"(.+?)(\d{4})年", it.title).groups()
                 cell(agency, int(year), name)["unreachable"] += 1
+    for f in findings:
+        c = cells[(f["agency"], f["year"])]
+        c["checks_failing"] += 1
+        c["failed_rules"].add(f["rule"])
     order = ("parsed", "tables_missing", "image_only", "unreachable")
     rows = []
     for c in cells.values():
@@ -355,7 +366,7 @@ def test_coverage_of_the_demo_store_is_what_the_replicas_hold(replicas, full_cra
                            "--format", "jsonl"], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert rows == _expected_coverage(replicas)
+    assert rows == _expected_coverage(replicas, full_crawl["uri"])
     assert {r["status"] for r in rows} >= {"parsed", "image-only", "unreachable"}  # the replicas hold each kind
 
 
@@ -366,6 +377,7 @@ def test_each_run_record_carries_its_portals_coverage(replicas, full_crawl):
     store = open_store(full_crawl["uri"])
     try:
         for portal in replicas.expected:
-            assert store.last_run(portal)["coverage"] == _expected_coverage(replicas, {portal}), portal
+            expected = _expected_coverage(replicas, full_crawl["uri"], {portal})
+            assert store.last_run(portal)["coverage"] == expected, portal
     finally:
         store.close()
