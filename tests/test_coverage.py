@@ -73,13 +73,20 @@ def test_rows_per_agency_and_year():
                                      "unreachable": 2, "checks_failing": 1}
 
 
-def test_cross_store_findings_are_counted():
-    findings = [{"rule": "carried_forward_vs_next_carried_over", "ok": False, "agency": "甲局", "year": 2019,
+def test_cross_store_findings_are_counted_in_the_cells_of_their_reports():
+    findings = [{"rule": "store.carried_forward", "ok": False, "agency": "甲局（本级）", "year": 2019,
                  "urls": ["u/a19", "u/a20"], "detail": "3 ≠ 4"},
-                {"rule": "identical_tables", "ok": True, "agency": "甲局", "year": 2019, "urls": [], "detail": ""}]
+                {"rule": "store.identical_tables", "ok": True, "agency": "甲局", "year": 2019, "urls": ["u/a19"],
+                 "detail": ""},
+                {"rule": "store.duplicate_reports", "ok": False, "agency": "丁局", "year": 2020, "urls": [],
+                 "detail": "no report of ours"}]
     cells = by_key(coverage.compute(RECORDS, findings))
-    assert cells[("甲局", 2019)]["checks_failing"] == 1
-    assert cells[("甲局", 2019)]["failed_rules"] == ["carried_forward_vs_next_carried_over"]
+    # by url: the agency name the checks use ("甲局（本级）") need not be the record's
+    assert (cells[("甲局", 2019)]["checks_failing"], cells[("甲局", 2020)]["checks_failing"]) == (1, 2)
+    assert cells[("甲局", 2019)]["failed_rules"] == ["store.carried_forward"]
+    assert ("甲局（本级）", 2019) not in cells
+    # no url we know: the finding's own agency and year
+    assert cells[("丁局", 2020)]["checks_failing"] == 1 and cells[("丁局", 2020)]["found"] == 0
 
 
 def test_crosschecks_module_is_used_when_present(monkeypatch):

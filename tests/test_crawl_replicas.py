@@ -341,10 +341,12 @@ def _expected_coverage(replicas, uri, portals=None) -> list[dict]:
             if it.kind == "dead":
                 agency, year = re.match(r"(.+?)(\d{4})年", it.title).groups()
                 cell(agency, int(year), name)["unreachable"] += 1
-    for f in findings:
-        c = cells[(f["agency"], f["year"])]
-        c["checks_failing"] += 1
-        c["failed_rules"].add(f["rule"])
+    cell_of_url = {url: (exp["agency"], exp["year"]) for reports in replicas.expected.values()
+                   for url, exp in reports.items()}
+    for f in findings:  # in the cells of the reports they name
+        for key in dict.fromkeys(cell_of_url[u] for u in f["urls"] if u in cell_of_url):
+            cells[key]["checks_failing"] += 1
+            cells[key]["failed_rules"].add(f["rule"])
     order = ("parsed", "tables_missing", "image_only", "unreachable")
     rows = []
     for c in cells.values():

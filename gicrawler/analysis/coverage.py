@@ -9,7 +9,8 @@ cross-store checks (gicrawler/analysis/crosschecks.py, when present) and returns
   page not parsed at all), ``image_only`` (every table it lacks is printed only as an image) and
   ``unreachable`` (the link could not be fetched; agency and year then come from its list title);
 - ``checks_failing``: failed checks — the reports' own (``checks``) plus the cross-store findings
-  naming this agency and year — and ``failed_rules``, their rule names;
+  on its reports (by url; else by the finding's agency and year) — and ``failed_rules``, their
+  rule names;
 - ``status``: the best of its reports, in the order of ``STATUSES`` (the report's coverage matrix).
 
 The stats extension stores the rows of a portal with each crawl run (``run["coverage"]``);
@@ -59,6 +60,7 @@ class Coverage:
 
     def __init__(self):
         self.cells: dict[tuple, dict] = {}
+        self._key_of_url: dict[str, tuple] = {}  # a finding names reports by url: their cells
 
     def _cell(self, agency, year) -> dict:
         key = (agency, year)
@@ -68,7 +70,10 @@ class Coverage:
         return self.cells[key]
 
     def add(self, record: dict) -> str:
-        cell = self._cell(*key_of(record))
+        key = key_of(record)
+        cell = self._cell(*key)
+        if record.get("url"):
+            self._key_of_url[record["url"]] = key
         kind = status(record)
         cell["found"] += 1
         cell[_COUNT_OF[kind]] += 1
@@ -80,11 +85,16 @@ class Coverage:
         return kind
 
     def add_finding(self, finding: dict) -> None:
+        """A failing finding counts once in the cell of each agency-year its reports (``urls``)
+        are in — the checks name agencies their own way (one name across portals) — else in
+        the cell of its own ``agency`` and ``year``."""
         if finding.get("ok", True):
             return
-        cell = self._cell(finding.get("agency"), finding.get("year"))
-        cell["checks_failing"] += 1
-        cell["failed_rules"][finding.get("rule") or "?"] = None
+        keys = dict.fromkeys(self._key_of_url[u] for u in finding.get("urls") or () if u in self._key_of_url)
+        for key in keys or [(finding.get("agency"), finding.get("year"))]:
+            cell = self._cell(*key)
+            cell["checks_failing"] += 1
+            cell["failed_rules"][finding.get("rule") or "?"] = None
 
     def rows(self) -> list[dict]:
         out = []
@@ -123,7 +133,7 @@ def cross_findings(records: Iterable[dict]) -> list[dict]:
         if exc.name != "gicrawler.analysis.crosschecks":
             raise
         return []
-    return list(crosschecks.run(list(records)))
+    return list(crosschecks.run(records))  # it reads the records once, as they come
 
 
 def light(record: dict) -> dict:
