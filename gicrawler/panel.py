@@ -65,7 +65,7 @@ _META_LABELS = {"url": "网址", "portal": "门户网站", "region": "地区", "
                 "list_title": "列表标题", "list_date": "列表日期", "tables_source": "表格来源",
                 "missing_tables": "缺少的表格", "parse_error": "解析错误", "fetch_error": "抓取错误",
                 "raw_hash": "原始页面哈希", "first_seen": "首次采集", "last_crawled": "最近采集",
-                "last_changed": "最近变更", "list_url": "列表页"}
+                "last_changed": "最近变更", "list_url": "列表页", "agency_kind": "机关类别"}
 _META_UNITS = {"year": "year"}
 _META_NOTES = {
     "template": "; it says which table columns apply (docs/panel.md)",

@@ -143,7 +143,8 @@ def test_datapackage_validates_and_describes_every_field(store, tmp_path):
     assert fields["active.licensing.decisions"]["labels"] == {"2019": "行政许可 · 处理决定数量",
                                                              "2021": "行政许可 · 本年处理决定数量"}
     assert fields["year"]["type"] == "integer" and fields["first_seen"]["type"] == "datetime"
-    assert all(f.get("description") and f.get("title") for f in fields.values())
+    unlabelled = [name for name, f in fields.items() if not (f.get("description") and f.get("title"))]
+    assert unlabelled == [], "give these a Chinese label in gicrawler/panel.py (_META_LABELS, _CHECK_LABELS)"
     # the data beside it, read back through frictionless: typed values equal to the records'
     records = stored(store)
     package = frictionless.Package(out / "datapackage.json")
