@@ -75,12 +75,23 @@ _META_NOTES = {
 }
 
 
+# A column whose cell is not the record's value as it stands: its own description.
+_META_DESCRIPTIONS = {
+    "tables_source": "where a table was read when not from the page's own text, one cell: `table:source` "
+                     "per table (source: ocr or attachment), for OCR its confidence and `unverified` when "
+                     "its check failed, then the picture's or attachment's URL; joined by `;` (e.g. "
+                     "`active:attachment http://…/r.pdf;applications:ocr 0.95 http://…/b.png`); empty "
+                     "when every table comes from the page itself (the record keeps each table's whole "
+                     "entry: docs/record.md)",
+}
+
+
 def _plain(text: str) -> str:
     return text.replace("`", "")
 
 
 def _meta(name: str, description: str | None = None) -> Column:
-    doc = description or _plain(schema.BY_NAME[name].doc) + _plain(_META_NOTES.get(name, ""))
+    doc = description or _plain(_META_DESCRIPTIONS.get(name) or schema.BY_NAME[name].doc + _META_NOTES.get(name, ""))
     return Column(name, _META_TYPES.get(name, STRING), doc, _META_LABELS.get(name), _META_UNITS.get(name))
 
 
@@ -90,13 +101,18 @@ _CHECK_LABELS = {"applications.balance": "依申请公开：第一项加第二�
                  "applications.results_sum": "依申请公开：办理结果之和等于总计",
                  "applications.row_sums": "依申请公开：各类申请人之和等于总计",
                  "review_litigation.sums": "行政复议、行政诉讼：各项结果之和等于总计",
-                 "published_on_time": "按期发布年度报告"}
+                 "tables.ocr_verified": "图片中识别的表格通过核验",
+                 "published_on_time": "按期发布年度报告",
+                 "prose.numbers": "正文所述数字与表格一致",
+                 "template.year": "表格格式与报告年度相符",
+                 "sections.complete": "六个部分齐全，第五部分不为空",
+                 "fees.information_fee": "信息处理费的表述前后一致"}
 
 
 def _check(rule: str) -> Column:
     return Column(f"{CHECK_PREFIX}{rule}", BOOLEAN,
                   f"the check {rule} (docs/record.md, Checks): true passed, false failed, empty: not run "
-                  "(its inputs are absent)", _CHECK_LABELS.get(rule, f"核查：{rule}"))
+                  "(its inputs are absent)", _CHECK_LABELS.get(rule))
 
 
 # ------------------------------------------------------------------------------ the two tables
@@ -232,6 +248,26 @@ def missing_text(missing) -> str | None:
     return ";".join(f"{k}:{v}" for k, v in sorted(missing.items())) or None
 
 
+def sources_text(sources) -> str | None:
+    """``tables_source`` as one cell: ``{"applications": {"source": "ocr", "confidence": 0.95,
+    "url": …}}`` → ``applications:ocr 0.95 <url>`` (tables in key order, joined by ``;``; an OCR
+    table whose check failed adds ``unverified``)."""
+    if not isinstance(sources, dict):
+        return None if sources is None else _string(sources)
+    parts = []
+    for key, src in sorted(sources.items()):
+        if not isinstance(src, dict):
+            parts.append(f"{key}:{src}")
+            continue
+        text = f"{key}:{src.get('source')}"
+        if src.get("source") == "ocr":
+            text += f" {src.get('confidence')}" + ("" if src.get("verified") else " unverified")
+        if src.get("url"):
+            text += f" {src['url']}"
+        parts.append(text)
+    return ";".join(parts) or None
+
+
 class Panel:
     """Turns records into typed rows of one table, counting what it could not place.
 
@@ -269,6 +305,8 @@ class Panel:
         values = {name: record.get(name) for name in self.names if "." not in name}
         if "missing_tables" in values:
             values["missing_tables"] = missing_text(record.get("missing_tables"))
+        if "tables_source" in values:
+            values["tables_source"] = sources_text(record.get("tables_source"))
         if "agency" in values and is_unreachable(record):
             values["agency"], values["year"] = list_title_agency_year(record)
         tables = record.get("tables") if self._cells else None

@@ -217,14 +217,3 @@ def test_reparse_counts_only_what_it_could_reparse(store_uri, capsys):
     out, err = capsys.readouterr()
     assert out.strip() == f"0 records changed ({len(urls) - 1} re-parsed, 1 without their raw page in the store)"
     assert f"{len(urls)}/{len(urls)}" in err  # the progress bar's total is what iter_raw yields
-
-
-def test_panel_tables_source_is_one_readable_cell():
-    record = {"url": "http://p.test/r", "tables_source": {
-        "applications": {"source": "ocr", "confidence": 0.95, "verified": True, "url": "http://p.test/b.png"},
-        "review_litigation": {"source": "ocr", "confidence": 0.61, "verified": False, "url": "http://p.test/c.png"},
-        "active": {"source": "attachment", "url": "http://p.test/r.pdf"}}}
-    row = export.panel_row(record, [], [])
-    assert row["tables_source"] == ("active:attachment http://p.test/r.pdf;applications:ocr 0.95 http://p.test/b.png;"
-                                    "review_litigation:ocr 0.61 unverified http://p.test/c.png")
-    assert export.panel_row({"url": "u", "tables_source": None}, [], [])["tables_source"] is None

@@ -60,6 +60,8 @@ def assert_frame_matches_records(df: pd.DataFrame, records: dict[str, dict]) -> 
         rec = reports[row["url"]]
         flat = panel.flatten(rec.get("tables") or {})
         assert row["year"] == rec["year"] and row["template"] == rec["template"] and row["agency"] == rec["agency"]
+        kind = rec.get("agency_kind")
+        assert pd.isna(row["agency_kind"]) if kind is None else row["agency_kind"] == kind, rec["url"]
         for path in COUNTS + AMOUNTS:
             value = row[path]
             if flat.get(path) is None:
@@ -270,3 +272,16 @@ def test_crawl_help_says_what_a_feed_export_holds():
     assert "-O FILE" in help_text
     assert help_text.count("on a re-crawl only NEW or CHANGED reports are items") == 2   # -o and -O
     assert "`gicrawler export` gives every stored record" in help_text
+
+
+def test_tables_source_is_one_readable_cell():
+    record = {"url": "http://p.test/r", "tables_source": {
+        "applications": {"source": "ocr", "confidence": 0.95, "verified": True, "url": "http://p.test/b.png"},
+        "review_litigation": {"source": "ocr", "confidence": 0.61, "verified": False, "url": "http://p.test/c.png"},
+        "active": {"source": "attachment", "url": "http://p.test/r.pdf"}}}
+    rows = panel.Panel(panel.report_columns())
+    assert rows.row(record)["tables_source"] == (
+        "active:attachment http://p.test/r.pdf;applications:ocr 0.95 http://p.test/b.png;"
+        "review_litigation:ocr 0.61 unverified http://p.test/c.png")
+    assert rows.row({"url": "u", "tables_source": None})["tables_source"] is None
+    assert rows.problems == {}
