@@ -6,12 +6,10 @@ import csv
 import io
 import json
 import re
-import sys
-import types
 
 import pytest
 
-from gicrawler.analysis import coverage
+from gicrawler.analysis import coverage, crosschecks
 from gicrawler.commands import coverage as coverage_cmd
 from gicrawler.store import open_store
 
@@ -73,44 +71,67 @@ def test_rows_per_agency_and_year():
                                      "unreachable": 2, "checks_failing": 1}
 
 
-def test_cross_store_findings_are_counted_in_the_cells_of_their_reports():
-    findings = [{"rule": "store.carried_forward", "ok": False, "agency": "甲局（本级）", "year": 2019,
-                 "urls": ["u/a19", "u/a20"], "detail": "3 ≠ 4"},
-                {"rule": "store.identical_tables", "ok": True, "agency": "甲局", "year": 2019, "urls": ["u/a19"],
-                 "detail": ""},
-                {"rule": "store.duplicate_reports", "ok": False, "agency": "丁局", "year": 2020, "urls": [],
-                 "detail": "no report of ours"}]
-    cells = by_key(coverage.compute(RECORDS, findings))
-    # by url: the agency name the checks use ("甲局（本级）") need not be the record's
-    assert (cells[("甲局", 2019)]["checks_failing"], cells[("甲局", 2020)]["checks_failing"]) == (1, 2)
-    assert cells[("甲局", 2019)]["failed_rules"] == ["store.carried_forward"]
-    assert ("甲局（本级）", 2019) not in cells
-    # no url we know: the finding's own agency and year
-    assert cells[("丁局", 2020)]["checks_failing"] == 1 and cells[("丁局", 2020)]["found"] == 0
+def test_agency_is_the_one_the_cross_store_checks_name():
+    """淄博市 (a title), 淄博市人民政府 (a publisher, another portal) and a dead link titled 淄博市 are
+    one agency: a finding of the cross-store checks falls in a cell the records are in."""
+    from tests.test_crosschecks import rec as cross_rec, tables
+
+    records = [
+        cross_rec("u/z19", 2019, tables(carried_forward=(1,)), title="淄博市2019年政府信息公开工作年度报告",
+                  publisher=None),
+        cross_rec("u/z20", 2020, tables(carried_over=(2,)), portal="shandong",
+                  title="淄博市人民政府2020年政府信息公开工作年度报告"),
+        dead("u/z21", "淄博市2021年政府信息公开工作年度报告"),
+    ]
+    records[2]["region"] = "山东省淄博市"
+    findings = crosschecks.run(iter(records))
+    assert [(f["agency"], f["year"]) for f in findings if not f["ok"]] == [("淄博市人民政府", 2020)]
+    cells = by_key(coverage.compute(records, findings))
+    assert list(cells) == [("淄博市人民政府", 2019), ("淄博市人民政府", 2020), ("淄博市人民政府", 2021)]
+    assert cells[("淄博市人民政府", 2020)]["failed_rules"] == ["store.carried_forward"]
+    assert cells[("淄博市人民政府", 2020)]["checks_failing"] == 1 and cells[("淄博市人民政府", 2019)]["checks_failing"] == 0
+    assert cells[("淄博市人民政府", 2021)]["status"] == "unreachable"
+    assert all(c["found"] for c in cells.values())   # no cell of a finding alone
 
 
-def test_crosschecks_module_is_used_when_present(monkeypatch):
-    seen = []
+class CountingStore:
+    """A real store whose ``find`` calls are counted."""
 
-    def run(records):
-        seen.extend(records)
-        return [{"rule": "duplicate_across_portals", "ok": False, "agency": "乙局", "year": 2021,
-                 "urls": ["u/b21"], "detail": "also on r"}]
+    def __init__(self, store):
+        self.store, self.finds = store, 0
 
-    monkeypatch.setitem(sys.modules, "gicrawler.analysis.crosschecks", types.SimpleNamespace(run=run))
-    records = [dict(r, text="正文" * 100) for r in RECORDS]
-    findings = coverage.cross_findings(coverage.light(r) for r in records)
-    assert findings[0]["rule"] == "duplicate_across_portals" and len(seen) == len(RECORDS)
-    assert all("text" not in r for r in seen)
+    def find(self, **kw):
+        self.finds += 1
+        return self.store.find(**kw)
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
 
 
-def test_without_the_crosschecks_module_there_are_no_findings():
+def test_read_store_is_one_pass_and_reparses_a_changed_page(tmp_path):
+    """``of_store`` reads the store once (coverage and cross-store checks in the same pass) and
+    re-parses a changed page's versions: a page that changed only around the report (a view
+    counter) is no failing finding; judged by its versions alone, it is."""
+    from datetime import timedelta
+
+    from tests.test_crosschecks import T0, _page, tables
+
+    s = open_store(f"sqlite:///{tmp_path}/changed.sqlite3")
+    base = {"url": "http://z.test/003.txt", "portal": "zibo", "region": "山东省淄博市",
+            "title": "淄博市2020年政府信息公开工作年度报告", "year": 2020, "tables": tables()}
+    s.save(dict(base), [{"body": _page(), "content_type": "text/plain; charset=utf-8"}], crawled_at=T0)
+    s.save(dict(base), [{"body": _page(extra_head="浏览次数：1024\n"), "content_type": "text/plain; charset=utf-8"}],
+           crawled_at=T0 + timedelta(days=3))
+    s.flush()
+    store = CountingStore(s)
     try:
-        import gicrawler.analysis.crosschecks  # noqa: F401
-    except ModuleNotFoundError:
-        assert coverage.cross_findings(iter(RECORDS)) == []
-    else:
-        pytest.skip("gicrawler/analysis/crosschecks.py is installed")
+        [row] = coverage.of_store(store)
+        assert store.finds == 1
+        assert (row["agency"], row["year"], row["checks_failing"]) == ("淄博市人民政府", 2020, 0)
+        [row] = coverage.of_store(store, reparse=False)
+        assert row["failed_rules"] == ["store.changed_after_publication"] and row["checks_failing"] == 1
+    finally:
+        s.close()
 
 
 # -- the command ----------------------------------------------------------------------------------

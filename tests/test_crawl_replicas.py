@@ -303,50 +303,54 @@ def test_carried_forward_across_years_as_the_published_tables_say(replicas, full
     assert oracle and found == oracle
 
 
-def _expected_coverage(replicas, uri, portals=None) -> list[dict]:
+def _expected_coverage(replicas, uri, portal=None) -> list[dict]:
     """What the replicas publish, as coverage rows (computed here from the replicas' own expected
     data and their dead links' list titles, not by gicrawler.analysis.coverage), plus the failing
-    findings of the cross-store checks (gicrawler/analysis/crosschecks.py, once it exists) over the
-    stored records."""
+    findings of the cross-store checks over the stored records (streamed, the changed pages
+    re-parsed), each in the cell of its agency and year."""
     import re
 
-    from gicrawler.analysis.coverage import cross_findings
+    from gicrawler.analysis import crosschecks
+    from gicrawler.store import open_store
 
-    records = [r for r in stored_records(uri) if not portals or r["portal"] in portals]
-    findings = [f for f in cross_findings(records) if not f["ok"]]
+    store = open_store(uri)
+    try:
+        findings = [f for f in crosschecks.run(store.find(portal=portal), verify=crosschecks.page_change_verifier(store))
+                    if not f["ok"]]
+    finally:
+        store.close()
 
     cells: dict = {}
 
-    def cell(agency, year, portal):
+    def cell(agency, year, where):
         c = cells.setdefault((agency, year), {"agency": agency, "year": year, "found": 0, "parsed": 0,
                                                "tables_missing": 0, "image_only": 0, "unreachable": 0,
                                                "checks_failing": 0, "failed_rules": set(), "portals": set()})
         c["found"] += 1
-        c["portals"].add(portal)
+        c["portals"].add(where)
         return c
 
-    for portal, reports in replicas.expected.items():
-        if portals and portal not in portals:
+    for name, reports in replicas.expected.items():
+        if portal and name != portal:
             continue
         for exp in reports.values():
-            c = cell(exp["agency"], exp["year"], portal)
+            c = cell(exp["agency"], exp["year"], name)
             missing = set(exp["missing_tables"].values())
             c["parsed" if not missing else "image_only" if missing == {"image"} else "tables_missing"] += 1
             c["checks_failing"] += len(exp["failed_checks"])
             c["failed_rules"] |= set(exp["failed_checks"])
-    for name, portal in replicas.portals.items():
-        if portals and name not in portals:
+    for name, replica in replicas.portals.items():
+        if portal and name != portal:
             continue
-        for it in getattr(portal, "items", []) + getattr(portal, "jitems", []) + getattr(portal, "eitems", []):
+        for it in getattr(replica, "items", []) + getattr(replica, "jitems", []) + getattr(replica, "eitems", []):
             if it.kind == "dead":
                 agency, year = re.match(r"(.+?)(\d{4})年", it.title).groups()
                 cell(agency, int(year), name)["unreachable"] += 1
-    cell_of_url = {url: (exp["agency"], exp["year"]) for reports in replicas.expected.values()
-                   for url, exp in reports.items()}
-    for f in findings:  # in the cells of the reports they name
-        for key in dict.fromkeys(cell_of_url[u] for u in f["urls"] if u in cell_of_url):
-            cells[key]["checks_failing"] += 1
-            cells[key]["failed_rules"].add(f["rule"])
+    for f in findings:  # in the cell of their agency-year: one the replicas publish reports for
+        key = (f["agency"], f["year"])
+        assert key in cells, f"a finding outside every published agency-year: {f}"
+        cells[key]["checks_failing"] += 1
+        cells[key]["failed_rules"].add(f["rule"])
     order = ("parsed", "tables_missing", "image_only", "unreachable")
     rows = []
     for c in cells.values():
@@ -379,7 +383,7 @@ def test_each_run_record_carries_its_portals_coverage(replicas, full_crawl):
     store = open_store(full_crawl["uri"])
     try:
         for portal in replicas.expected:
-            expected = _expected_coverage(replicas, full_crawl["uri"], {portal})
+            expected = _expected_coverage(replicas, full_crawl["uri"], portal)
             assert store.last_run(portal)["coverage"] == expected, portal
     finally:
         store.close()

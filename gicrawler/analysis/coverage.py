@@ -1,27 +1,30 @@
 """Coverage: agencies × years — what was found, parsed, and what is missing or failing.
 
 Pure: ``compute(records, findings)`` reads records (any iterable, one pass) and the findings of the
-cross-store checks (gicrawler/analysis/crosschecks.py, when present) and returns one row per
-(agency, year):
+cross-store checks (gicrawler/analysis/crosschecks.py) and returns one row per (agency, year). The
+agency is the one the cross-store checks name (``crosschecks.agency_of``: one name across years and
+portals, 淄博市 / 淄博市政府 → 淄博市人民政府), so a finding falls in the cell of its agency-year:
 
 - ``found``: report links stored for it; each is exactly one of
   ``parsed`` (all three tables read), ``tables_missing`` (a table not found, unreadable, or the
   page not parsed at all), ``image_only`` (every table it lacks is printed only as an image) and
   ``unreachable`` (the link could not be fetched; agency and year then come from its list title);
-- ``checks_failing``: failed checks — the reports' own (``checks``) plus the cross-store findings
-  on its reports (by url; else by the finding's agency and year) — and ``failed_rules``, their
-  rule names;
+- ``checks_failing``: failed checks — the reports' own (``checks``) plus the failing cross-store
+  findings of that agency and year — and ``failed_rules``, their rule names;
 - ``status``: the best of its reports, in the order of ``STATUSES`` (the report's coverage matrix).
 
-The stats extension stores the rows of a portal with each crawl run (``run["coverage"]``);
-``gicrawler coverage`` and ``gicrawler report`` print them.
+``read_store(store, sink)`` makes one pass over a store: each record to the coverage (or the
+report's summary) and, on the way, to ``crosschecks.run`` (which keeps a small summary of each),
+with ``crosschecks.page_change_verifier(store)`` re-parsing a changed page's versions. The stats
+extension stores the rows of a portal with each crawl run (``run["coverage"]``); ``gicrawler
+coverage`` and ``gicrawler report`` print them.
 """
 from __future__ import annotations
 
-import importlib
 from typing import Iterable
 
 from gicrawler import template
+from gicrawler.analysis import crosschecks
 from gicrawler.panel import is_unreachable, list_title_agency_year
 
 PARSED, TABLES_MISSING, IMAGE_ONLY, UNREACHABLE = "parsed", "tables missing", "image-only", "unreachable"
@@ -50,8 +53,12 @@ def failed_rules(record: dict) -> list[str]:
 
 
 def key_of(record: dict) -> tuple[str | None, int | None]:
-    """(agency, year) of a record; a dead link's from its list title."""
-    return list_title_agency_year(record)
+    """(agency, year) of a record, the agency as the cross-store checks name it
+    (``crosschecks.agency_of``); a dead link's from its list title (its page never came)."""
+    if is_unreachable(record):
+        agency, year = list_title_agency_year(record)
+        return crosschecks.agency_of({**record, "title": record.get("list_title"), "agency": agency}), year
+    return crosschecks.agency_of(record), record.get("year")
 
 
 class Coverage:
@@ -60,7 +67,6 @@ class Coverage:
 
     def __init__(self):
         self.cells: dict[tuple, dict] = {}
-        self._key_of_url: dict[str, tuple] = {}  # a finding names reports by url: their cells
 
     def _cell(self, agency, year) -> dict:
         key = (agency, year)
@@ -70,10 +76,7 @@ class Coverage:
         return self.cells[key]
 
     def add(self, record: dict) -> str:
-        key = key_of(record)
-        cell = self._cell(*key)
-        if record.get("url"):
-            self._key_of_url[record["url"]] = key
+        cell = self._cell(*key_of(record))
         kind = status(record)
         cell["found"] += 1
         cell[_COUNT_OF[kind]] += 1
@@ -85,16 +88,13 @@ class Coverage:
         return kind
 
     def add_finding(self, finding: dict) -> None:
-        """A failing finding counts once in the cell of each agency-year its reports (``urls``)
-        are in — the checks name agencies their own way (one name across portals) — else in
-        the cell of its own ``agency`` and ``year``."""
+        """A failing finding counts once, in the cell of its agency and year (named as
+        ``key_of`` names a record's)."""
         if finding.get("ok", True):
             return
-        keys = dict.fromkeys(self._key_of_url[u] for u in finding.get("urls") or () if u in self._key_of_url)
-        for key in keys or [(finding.get("agency"), finding.get("year"))]:
-            cell = self._cell(*key)
-            cell["checks_failing"] += 1
-            cell["failed_rules"][finding.get("rule") or "?"] = None
+        cell = self._cell(finding.get("agency"), finding.get("year"))
+        cell["checks_failing"] += 1
+        cell["failed_rules"][finding.get("rule") or "?"] = None
 
     def rows(self) -> list[dict]:
         out = []
@@ -123,25 +123,22 @@ def totals(rows: list[dict]) -> dict:
     return {k: sum(r[k] for r in rows) for k in COUNTS}
 
 
-def cross_findings(records: Iterable[dict]) -> list[dict]:
-    """The findings of the cross-store checks (gicrawler/analysis/crosschecks.py: carried-forward
-    against next year's carried-over, identical tables, changed after publication, duplicates
-    across portals) over ``records``; none while that module is not installed."""
-    try:
-        crosschecks = importlib.import_module("gicrawler.analysis.crosschecks")
-    except ModuleNotFoundError as exc:
-        if exc.name != "gicrawler.analysis.crosschecks":
-            raise
-        return []
-    return list(crosschecks.run(records))  # it reads the records once, as they come
+def read_store(store, sink, portal: str | None = None, reparse: bool = True):
+    """One pass over the store's records (one portal's, or all): each to ``sink.add`` and on to
+    ``crosschecks.run`` (``verify``: ``page_change_verifier(store)``, unless not ``reparse``), then
+    each finding to ``sink.add_finding``. ``sink`` is a ``Coverage`` or the report's ``Summary``;
+    returned."""
+    def records():
+        for record in store.find(portal=portal):
+            sink.add(record)
+            yield record
+
+    verify = crosschecks.page_change_verifier(store) if reparse else None
+    for finding in crosschecks.run(records(), verify=verify):
+        sink.add_finding(finding)
+    return sink
 
 
-def light(record: dict) -> dict:
-    # the body text is most of a record and no cross-store check reads it
-    return {k: v for k, v in record.items() if k != "text"}
-
-
-def of_store(store, portal: str | None = None) -> list[dict]:
+def of_store(store, portal: str | None = None, reparse: bool = True) -> list[dict]:
     """Coverage rows of a store's records (one portal's, or all), cross-store findings included."""
-    findings = cross_findings(light(r) for r in store.find(portal=portal))
-    return compute(store.find(portal=portal), findings)
+    return read_store(store, Coverage(), portal, reparse).rows()

@@ -20,7 +20,7 @@ from html import escape
 from typing import Iterable
 
 from gicrawler.analysis import coverage
-from gicrawler.panel import flatten, list_title_agency_year
+from gicrawler.panel import flatten
 
 COLOURS = {coverage.PARSED: "#2e7d32", coverage.TABLES_MISSING: "#f9a825", coverage.IMAGE_ONLY: "#6a1b9a",
            coverage.UNREACHABLE: "#c62828"}
@@ -45,7 +45,7 @@ class Summary:
 
     def add(self, record: dict) -> None:
         kind = self.coverage.add(record)
-        agency, year = list_title_agency_year(record)
+        agency, year = coverage.key_of(record)   # as the matrix and the cross-store findings name it
         base = {"agency": agency, "year": year, "portal": record.get("portal"), "url": record.get("url")}
         if kind == coverage.UNREACHABLE:
             self.unreachable.append({**base, "list_title": record.get("list_title"),

@@ -27,6 +27,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--portal", default=None, help="only this portal's reports")
     parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
     parser.add_argument("-o", "--output", default=None, help="output file (default: standard output)")
+    parser.add_argument("--no-reparse", action="store_true",
+                        help="judge a changed page by its versions alone, without re-parsing its raw versions")
 
 
 def _cell(value) -> str:
@@ -75,7 +77,7 @@ def run(args) -> int:
         print(f"gicrawler coverage: {exc}", file=sys.stderr)
         return 2
     try:
-        rows = coverage.of_store(store, args.portal)
+        rows = coverage.of_store(store, args.portal, reparse=not args.no_reparse)
     except StoreError as exc:
         print(f"gicrawler coverage: {exc}", file=sys.stderr)
         return 2

@@ -17,6 +17,8 @@ def add_arguments(parser) -> None:
                              "or sqlite:///data/gicrawler.sqlite3")
     parser.add_argument("--portal", default=None, help="only this portal's reports")
     parser.add_argument("-o", "--output", default="report.html", help="the HTML file (default: report.html)")
+    parser.add_argument("--no-reparse", action="store_true",
+                        help="judge a changed page by its versions alone, without re-parsing its raw versions")
 
 
 def run(args) -> int:
@@ -26,9 +28,7 @@ def run(args) -> int:
         print(f"gicrawler report: {exc}", file=sys.stderr)
         return 2
     try:
-        summary = report.summarize(store.find(portal=args.portal))
-        for finding in coverage.cross_findings(coverage.light(r) for r in store.find(portal=args.portal)):
-            summary.add_finding(finding)
+        summary = coverage.read_store(store, report.Summary(), args.portal, reparse=not args.no_reparse)
         display = store.display
     except StoreError as exc:
         print(f"gicrawler report: {exc}", file=sys.stderr)
