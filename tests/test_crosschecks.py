@@ -199,6 +199,23 @@ def test_page_change_verifier(store_uri, change, changed):
     store.close()
 
 
+def test_page_change_verifier_cannot_tell_past_the_parse_limit(store_uri):
+    """A version whose parse runs past the per-document limit (a hostile page) is "cannot tell"
+    (None), not a hung `gicrawler checks` or crawl close: the parse runs in a killable child."""
+    store = open_store(store_uri)
+    url = "http://z.test/003.txt"
+    base = {"url": url, "portal": "zibo", "title": "淄博市2020年政府信息公开工作年度报告", "year": 2020,
+            "tables": tables()}
+    for day, body in ((0, _page()), (3, _page(extra_body="\n更正说明：本报告部分文字表述于发布后作了更正。\n"))):
+        store.save(dict(base), [{"body": body, "content_type": "text/plain; charset=utf-8"}],
+                   crawled_at=T0 + timedelta(days=day))
+    store.flush()
+    record = store.get(url)
+    assert crosschecks.page_change_verifier(store, timeout=0.001)(record) is None
+    assert crosschecks.page_change_verifier(store, timeout=60)(record) is True
+    store.close()
+
+
 # ------------------------------------------------------------------ gicrawler checks
 def _cli(*args, cwd=None):
     return subprocess.run([sys.executable, "-m", "gicrawler", "checks", *args], capture_output=True, text=True,

@@ -238,21 +238,29 @@ def run(records: Iterable[dict], verify: Callable[[dict], bool | None] | None = 
     return findings
 
 
-def page_change_verifier(store) -> Callable[[dict], bool | None]:
+def page_change_verifier(store, timeout: float | None = None) -> Callable[[dict], bool | None]:
     """A ``verify`` for ``run``: re-parses the last two stored versions of a page whose body
     changed (attachments unchanged) and says whether the report changed — its tables, or its
     text from the first section heading on (what surrounds the report, navigation or counters,
-    is not the report). None when a version's raw body is not in the store or does not parse."""
+    is not the report). None when a version's raw body is not in the store, does not parse, or
+    takes longer than the per-document limit (``timeout``, else $GICRAWLER_PARSE_TIMEOUT: the
+    parse runs in a child process, gicrawler/runner.py, started on the first changed page)."""
     from gicrawler.parsing import parse_report
     from gicrawler.parsing.outline import find_sections
+    from gicrawler.runner import ChildRunner, parse_timeout
+
+    limit = parse_timeout(timeout)
+    runner = ChildRunner() if limit else None
 
     def content(url: str, sha1: str | None):
         raw = store.get_raw(url, sha1) if sha1 else None
         if raw is None:
             return None
+        options = {"content_type": raw.get("content_type"), "url": url}
         try:
-            parsed = parse_report(raw["body"], content_type=raw.get("content_type"), url=url)
-        except Exception:  # noqa: BLE001 - an unparsable old version: cannot tell
+            parsed = (runner.run(parse_report, raw["body"], timeout=limit, **options) if runner
+                      else parse_report(raw["body"], **options))
+        except Exception:  # noqa: BLE001 - an unparsable old version, or one past the limit: cannot tell
             return None
         text = parsed.get("text") or ""
         sections = find_sections(text)
