@@ -24,6 +24,7 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from gicrawler.pipelines.ledger import crawl_ledger, report_losses
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import StoreError, StoreUnavailable
 from gicrawler.store.base import WritesRefused
@@ -50,6 +51,7 @@ class StorePipeline:
         self.cooldown = settings.getfloat("STORE_DOWN_COOLDOWN", 30.0)
         self.store = None
         self.journal = None
+        self.ledger = crawl_ledger(crawler)
         self._uncounted: list[str | None] = []  # per journal entry: portal whose status is still to count
         self._down_until = 0.0
         self._recovering = False
@@ -93,6 +95,7 @@ class StorePipeline:
         crawled_at = item.pop(CRAWLED_AT_KEY, None)
         portal = item.get("portal") or "unknown"
         self.journal.append(item, raws, crawled_at)
+        self.ledger.settle(item.get("url"))  # on disk now: stored, or replayed later
         self._uncounted.append(portal)
         if self._recovering or time.monotonic() < self._down_until:
             return item  # journaled; saved when the store is back
@@ -134,6 +137,7 @@ class StorePipeline:
                 logger.error("store %s unavailable: %d records kept in %s, replayed at the next start",
                              self.store.display, self.journal.count, kept)
                 self.crawler.stats.set_value("gicrawler/spooled", self.journal.count)
+            report_losses(self.crawler, logger)
 
     # -- helpers -------------------------------------------------------------------------------
 
