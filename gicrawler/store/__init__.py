@@ -2,13 +2,14 @@
 ``mongodb://…/dbname`` (MongoDB, pymongo) or ``sqlite:///path[?timeout=SECONDS]`` (stdlib sqlite3).
 
 The URI comes from the argument, else ``$GICRAWLER_STORE``, else ``sqlite:///data/gicrawler.sqlite3``
-(relative to the working directory). Both backends share the lifecycle in ``store.records``.
+(relative to the working directory); ``env:NAME`` names the environment variable holding it. Both backends share the lifecycle in ``store.records``.
 """
 from __future__ import annotations
 
 import os
 from urllib.parse import parse_qsl
 
+from gicrawler import envref
 from gicrawler.store.base import Store, StoreError, StoreUnavailable, mask_uri
 
 DEFAULT_STORE_URI = "sqlite:///data/gicrawler.sqlite3"
@@ -38,6 +39,10 @@ def open_store(uri: str | None = None, *, check: bool = True) -> Store:
 
 
 def _create(uri: str) -> Store:
+    try:
+        uri = envref.expand(uri, "STORE_URI")  # env:NAME — the URI is in $NAME (gicrawler/envref.py)
+    except ValueError as exc:
+        raise StoreError(str(exc)) from None
     scheme = uri.split(":", 1)[0].lower()
     if scheme in ("mongodb", "mongodb+srv"):
         from gicrawler.store.mongo import MongoStore
