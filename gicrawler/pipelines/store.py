@@ -168,8 +168,8 @@ class StorePipeline:
             self._uncounted.append(record.get("portal") or "unknown")
             self.ledger.settle(record.get("url"))
             return True
-        logger.error("record %s neither stored nor journaled (%s: %s): stopping the crawl",
-                     record.get("url"), self.journal.path, self.journal.failed)
+        logger.error("record %s neither stored nor journaled (%s: %s)%s", record.get("url"), self.journal.path,
+                     self.journal.failed, "" if self._stopping else ": stopping the crawl")
         self._stop("store_and_spool_unwritable")
         return False
 
