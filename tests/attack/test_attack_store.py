@@ -119,8 +119,7 @@ def test_store_directory_removed_mid_crawl_is_rebuilt(attack):
 
 
 def test_store_directory_removed_and_not_recreatable_goes_on_in_a_rescue_file(attack, tmp_path):
-    if os.geteuid() == 0 and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: cannot make a directory unwritable")
+    prefix = unprivileged()
     a = attack()
     a.spool = tmp_path / "spool"  # (the spool is not what is attacked here)
     a.data.mkdir()
@@ -131,7 +130,7 @@ def test_store_directory_removed_and_not_recreatable_goes_on_in_a_rescue_file(at
         os.chmod(tmp_path, 0o555)  # and data/ cannot be made again
 
     try:
-        proc = a.crawl(remove, prefix=unprivileged())
+        proc = a.crawl(remove, prefix=prefix)
     finally:
         os.chmod(tmp_path, 0o755)
     assert proc.returncode == 1, proc.stderr[-3000:]
@@ -224,15 +223,18 @@ def test_store_locked_until_the_crawl_ends_spools_and_exits_1(attack):
 # -- read-only ------------------------------------------------------------------------------------
 
 def unprivileged() -> list[str]:
-    """A prefix that runs the crawl without root's right to write anywhere (file modes apply)."""
+    """A prefix that runs the crawl without root's right to write anywhere (file modes apply);
+    the test is skipped where that cannot be done (root without setpriv or CAP_SETPCAP)."""
     if os.geteuid() != 0:
         return []
-    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable", "--"]
+    prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search,-fowner,-linux_immutable", "--"]
+    if not shutil.which("setpriv") or subprocess.run([*prefix, "true"], capture_output=True).returncode:
+        pytest.skip("running as root and cannot drop the capabilities that ignore file modes")
+    return prefix
 
 
 def test_store_read_only_at_start_crawls_nothing_and_exits_2(attack):
-    if os.geteuid() == 0 and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: file modes do not stop root")
+    prefix = unprivileged()
     a = attack()
     first = a.crawl()
     assert first.returncode == 0 and a.all_stored_once()
@@ -241,7 +243,7 @@ def test_store_read_only_at_start_crawls_nothing_and_exits_2(attack):
         os.chmod(path, 0o444)
     os.chmod(a.data, 0o555)
     try:
-        proc = a.crawl(prefix=unprivileged(), settings={"GICRAWLER_SPOOL_DIR": str(a.tmp / "spool")})
+        proc = a.crawl(prefix=prefix, settings={"GICRAWLER_SPOOL_DIR": str(a.tmp / "spool")})
     finally:
         os.chmod(a.data, 0o755)
         for path in [a.db, *a.data.glob("store.sqlite3-*")]:
@@ -254,8 +256,7 @@ def test_store_read_only_at_start_crawls_nothing_and_exits_2(attack):
 
 def test_store_made_read_only_mid_crawl_loses_nothing(attack):
     # An open SQLite file keeps being written: the modes are checked when a file is opened.
-    if os.geteuid() == 0 and not shutil.which("setpriv"):
-        pytest.skip("running as root without setpriv: file modes do not stop root")
+    prefix = unprivileged()
     a = attack()
     a.spool = a.tmp / "spool"
 
@@ -265,7 +266,7 @@ def test_store_made_read_only_mid_crawl_loses_nothing(attack):
         os.chmod(a.data, 0o555)
 
     try:
-        proc = a.crawl(read_only, prefix=unprivileged())
+        proc = a.crawl(read_only, prefix=prefix)
     finally:
         os.chmod(a.data, 0o755)
     assert proc.returncode == 0, proc.stderr[-3000:]
