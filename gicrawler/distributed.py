@@ -1,7 +1,7 @@
 """Distributed crawls: several worker processes (on one or many hosts) share one Redis.
 
 Switched on by one setting, ``-s GICRAWLER_REDIS_URL=redis://host:6379/0`` (or scrapyd's
-``setting=GICRAWLER_REDIS_URL=…``). Then:
+``setting=GICRAWLER_REDIS_URL=…``; ``env:NAME``: the URL is in $NAME, gicrawler/envref.py). Then:
 
 - scrapy-redis holds the request queue and the dupefilter, so every page is fetched once
   across all workers (``SCHEDULER_PERSIST=True``: a worker that stops must not wipe the
@@ -35,6 +35,8 @@ import time
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from gicrawler import envref
+
 logger = logging.getLogger(__name__)
 
 SETTING = "GICRAWLER_REDIS_URL"
@@ -65,6 +67,9 @@ def configure(settings) -> None:
     url = settings.get(SETTING)
     if not url:
         return
+    if envref.is_reference(url):  # env:NAME — the URL (and its password) is in $NAME
+        url = envref.expand(url, SETTING)
+        settings.set(SETTING, url, priority=settings.getpriority(SETTING))
     # The profile outranks settings.py (which sets its own crash-safe SCHEDULER): asking for a
     # distributed run is as explicit as the switch itself. Only an equally explicit setting
     # (e.g. -s SCHEDULER=… next to the switch) is kept.

@@ -37,15 +37,17 @@ _PEAK = re.compile(r"^peak_rss_kb=(\d+)$", re.M)
 
 
 def run_crawl(seeds_path, store_uri: str | None, *, spider: str = "reports", args=(), settings=None,
-              timeout: float = 240, env: dict | None = None, measure: bool = False) -> subprocess.CompletedProcess:
+              timeout: float = 240, env: dict | None = None, measure: bool = False,
+              prefix=()) -> subprocess.CompletedProcess:
     """``scrapy crawl <spider> -a seeds=… -a <args> -s <settings>`` in the repo root.
 
     args: "name=value" strings (``portal=zibo``, ``full=1``); settings override FAST_SETTINGS.
     The store's journal (GICRAWLER_SPOOL_DIR) goes next to an sqlite store, not into the repo.
     env: variables for the crawl (None unsets one). measure: also report the peak RSS (bytes)
-    of the crawl's largest process as ``proc.peak_rss``.
+    of the crawl's largest process as ``proc.peak_rss``. prefix: a command that runs the crawl
+    (``setpriv …``, a resource limit), put before it.
     """
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider]
+    cmd = [*prefix, sys.executable, "-m", "scrapy", "crawl", spider]
     if seeds_path is not None:
         cmd += ["-a", f"seeds={seeds_path}"]
     for arg in args:

@@ -173,7 +173,7 @@ def test_schedule_redis_workers_locally_or_on_scrapyd(redis_url, replica_seeds, 
     from gicrawler.commands import schedule
 
     launched = []
-    monkeypatch.setattr(schedule, "run_local", lambda commands, jobs: launched.extend(commands) or 0)
+    monkeypatch.setattr(schedule, "run_local", lambda commands, jobs, secrets=None: launched.extend(commands) or 0)
     posted = []
     monkeypatch.setattr(schedule, "scrapyd_schedule",
                         lambda url, project, spider, arguments, settings: posted.append((arguments, settings)) or "j")

@@ -133,7 +133,7 @@ def test_errors_are_reported_with_exit_code_2_and_nothing_scheduled(fake_scrapyd
 def test_local_mode_builds_one_scrapy_crawl_per_portal(seed_file, monkeypatch):
     launched = []
 
-    def fake_run_local(commands, jobs):
+    def fake_run_local(commands, jobs, secrets=None):
         launched.extend(commands)
         return 0
 
@@ -194,3 +194,91 @@ def test_local_crawl_commands_are_printed_without_the_store_password(capsys):
     assert schedule.run_local([("zibo", cmd)], jobs=1) == 0
     out = capsys.readouterr().out
     assert "s3cret" not in out and "STORE_URI=mongodb://***@db:27017/gicrawler" in out
+
+
+# -- secrets: never on a command line (issue 9.8) --------------------------------------------------
+
+STORE_WITH_PASSWORD = "mongodb://gi:s3cret@db:27017/gicrawler"
+
+
+def test_local_crawls_get_the_store_password_in_their_environment_not_their_arguments(seed_file, monkeypatch):
+    launched = []
+    monkeypatch.setattr(schedule, "run_local",
+                        lambda commands, jobs, secrets=None: launched.append((commands, secrets)) or 0)
+    assert run_schedule([str(seed_file), "--store", STORE_WITH_PASSWORD]) == 0
+    (commands, secrets), = launched
+    for _, cmd in commands:
+        assert not any("s3cret" in arg for arg in cmd)
+        assert cmd[cmd.index("STORE_URI=env:GICRAWLER_STORE") - 1] == "-s"
+    assert secrets == {"GICRAWLER_STORE": STORE_WITH_PASSWORD}
+
+
+def test_run_local_hands_the_secret_over_by_environment(tmp_path, capsys):
+    probe = ("import os, sys; secret = b's3' + b'cret'; args = open('/proc/self/cmdline', 'rb').read(); "
+             "sys.exit(0 if secret not in args and secret.decode() in os.environ['GICRAWLER_STORE'] else 5)")
+    cmd = [sys.executable, "-c", probe, "-s", "STORE_URI=env:GICRAWLER_STORE"]
+    assert schedule.run_local([("zibo", cmd)], jobs=1, secrets={"GICRAWLER_STORE": STORE_WITH_PASSWORD}) == 0
+    assert "s3cret" not in capsys.readouterr().out
+
+
+def test_scrapyd_jobs_get_a_reference_to_the_secret_and_the_user_is_told(fake_scrapyd, seed_file, capsys):
+    url, posts = fake_scrapyd
+    assert run_schedule([str(seed_file), "--scrapyd", url, "--store", STORE_WITH_PASSWORD]) == 0
+    assert all(("setting", "STORE_URI=env:GICRAWLER_STORE") in fields for fields in posts)
+    assert "s3cret" not in json.dumps(posts)
+    captured = capsys.readouterr()
+    assert "s3cret" not in captured.out + captured.err
+    assert "$GICRAWLER_STORE" in captured.err and "environment scrapyd runs with" in captured.err
+    # an explicit reference, or a URI without a password, is sent as it is, without a word
+    assert run_schedule([str(seed_file), "--scrapyd", url, "--store", "env:MY_STORE"]) == 0
+    assert ("setting", "STORE_URI=env:MY_STORE") in posts[-1] and capsys.readouterr().err == ""
+
+
+def test_other_settings_with_credentials_are_warned_about(seed_file, monkeypatch, capsys):
+    monkeypatch.setattr(schedule, "run_local", lambda commands, jobs, secrets=None: 0)
+    assert run_schedule([str(seed_file), "-s", "FEEDS_URI=s3://key:s3cret@bucket/x"]) == 0
+    assert "holds credentials" in capsys.readouterr().err
+
+
+def test_a_store_reference_is_read_from_the_environment(tmp_path, monkeypatch):
+    from gicrawler.store import StoreError, open_store
+
+    monkeypatch.setenv("MY_STORE", f"sqlite:///{tmp_path}/s.sqlite3")
+    with open_store("env:MY_STORE") as store:
+        assert store.path == str(tmp_path / "s.sqlite3")
+    monkeypatch.delenv("MY_STORE")
+    with pytest.raises(StoreError, match=r"STORE_URI=env:MY_STORE: \$MY_STORE is not set"):
+        open_store("env:MY_STORE")
+
+
+def test_a_redis_reference_is_read_from_the_environment(monkeypatch):
+    from scrapy.settings import Settings
+
+    from gicrawler import distributed
+
+    monkeypatch.setenv("GICRAWLER_REDIS_URL", "redis://:r3dis@127.0.0.1:6379/0")
+    settings = Settings({distributed.SETTING: "env:GICRAWLER_REDIS_URL"}, priority="cmdline")
+    distributed.configure(settings)
+    assert settings["REDIS_URL"] == "redis://:r3dis@127.0.0.1:6379/0" == settings[distributed.SETTING]
+    monkeypatch.delenv("GICRAWLER_REDIS_URL")
+    with pytest.raises(ValueError, match="is not set"):
+        distributed.configure(Settings({distributed.SETTING: "env:GICRAWLER_REDIS_URL"}))
+
+
+def test_a_redis_password_goes_by_environment_too():
+    shown, env = schedule.without_secrets(["GICRAWLER_REDIS_URL=redis://:r3dis@cache:6379/0", "LOG_LEVEL=INFO",
+                                           "STORE_URI=sqlite:///plain.sqlite3"])
+    assert shown == ["GICRAWLER_REDIS_URL=env:GICRAWLER_REDIS_URL", "LOG_LEVEL=INFO", "STORE_URI=sqlite:///plain.sqlite3"]
+    assert env == {"GICRAWLER_REDIS_URL": "redis://:r3dis@cache:6379/0"}
+
+
+@pytest.mark.slow
+def test_a_crawl_whose_store_reference_is_unset_exits_2_with_one_line(tmp_path):
+    from tests.crawl_helpers import run_crawl
+
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text(SEEDS, encoding="utf-8")
+    proc = run_crawl(seeds, "env:GICRAWLER_TEST_NOT_SET", env={"GICRAWLER_TEST_NOT_SET": None}, timeout=60)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "STORE_URI=env:GICRAWLER_TEST_NOT_SET: $GICRAWLER_TEST_NOT_SET is not set" in proc.stderr
+    assert "Traceback" not in proc.stderr

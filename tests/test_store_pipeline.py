@@ -257,8 +257,9 @@ def test_store_down_until_the_end_spools_and_replays_next_start(store_uri, tmp_p
         yield run(pipeline.process_item(record))
     yield run(pipeline.close_spider())
     assert crawler.stats.get_value("gicrawler/spooled") == 5
-    spooled = list((tmp_path / "spool").iterdir())
-    assert len(spooled) == 1 and spooled[0].name.startswith("spool-")
+    spooled = sorted(p.name for p in (tmp_path / "spool").iterdir())
+    assert len(spooled) == 2 and spooled[1].startswith("spool-")  # its lines, and its bodies file
+    assert spooled[0] == "bodies-" + spooled[1].removeprefix("spool-").replace(".jsonl", ".bin")
     outage.down = False  # the store is back (the next start opens a new connection anyway)
     crawler = store_crawler(store_uri, tmp_path)
     pipeline = StorePipeline.from_crawler(crawler)

@@ -15,6 +15,15 @@ built-in lists).
 - ``--redis URL``: distributed run. Clears the spider's Redis keys, pushes the seed entries;
   workers (``scrapy crawl reports -s GICRAWLER_REDIS_URL=URL``) share the queue. ``--workers N``
   starts N of them (on scrapyd with ``--scrapyd``, else as local processes).
+
+Secrets: a store or Redis URL with a password (``--store``, ``--redis``, ``--set STORE_URI=…``)
+never goes into a command line, where ``ps`` shows it. Local crawls get it in their environment
+(``$GICRAWLER_STORE``, ``$GICRAWLER_REDIS_URL``) and the setting as a reference to it
+(``env:NAME``, gicrawler/envref.py). scrapyd would show a job's settings in ``listjobs.json``,
+its log and the crawl's command line on its host, so its jobs get the reference only, and the
+variable must be set in the environment scrapyd runs with (it passes it to every job); this
+command says so on stderr. Other ``--set`` values with credentials are passed as given, with a
+warning.
 """
 from __future__ import annotations
 
@@ -86,6 +95,10 @@ def select(portals, names):
     return [p for p in portals if p.name in names]
 
 
+# Settings whose secrets travel by environment: setting → the variable the crawl reads.
+SECRET_VARIABLES = {"STORE_URI": "GICRAWLER_STORE", "GICRAWLER_REDIS_URL": "GICRAWLER_REDIS_URL"}
+
+
 def crawl_settings(args) -> list[str]:
     settings = []
     if args.store:
@@ -95,6 +108,33 @@ def crawl_settings(args) -> list[str]:
             raise ScheduleError(f"--set {item!r}: expected NAME=VALUE")
         settings.append(item)
     return settings
+
+
+def has_secret(value: str) -> bool:
+    return mask_uri(value) != value
+
+
+def without_secrets(settings: list[str]) -> tuple[list[str], dict[str, str]]:
+    """(settings safe to show, environment variables carrying the secrets they refer to)."""
+    shown, env = [], {}
+    for item in settings:
+        name, _, value = item.partition("=")
+        if has_secret(value) and name in SECRET_VARIABLES:
+            env[SECRET_VARIABLES[name]] = value
+            shown.append(f"{name}=env:{SECRET_VARIABLES[name]}")
+            continue
+        if has_secret(value):
+            print(f"gicrawler schedule: warning: --set {name}=… holds credentials and is passed as a "
+                  "command-line argument, which other users of the host can read", file=sys.stderr)
+        shown.append(item)
+    return shown, env
+
+
+def say_scrapyd_needs(env: dict[str, str], url: str) -> None:
+    for variable in sorted(env):
+        print(f"gicrawler schedule: {mask_uri(env[variable])} not sent to scrapyd (it would show in "
+              f"listjobs.json, its log and the crawl's command line): the jobs read it from ${variable}, "
+              f"which must be set in the environment scrapyd runs with on {mask_uri(url)}", file=sys.stderr)
 
 
 def spider_args(args) -> dict[str, str]:
@@ -142,9 +182,11 @@ def crawl_command(arguments: dict, settings: list[str]) -> list[str]:
     return cmd
 
 
-def run_local(commands: list[tuple[str, list[str]]], jobs: int) -> int:
-    """Run the crawl commands, at most ``jobs`` at once; returns the worst exit code."""
-    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "gicrawler.settings")}
+def run_local(commands: list[tuple[str, list[str]]], jobs: int, secrets: dict[str, str] | None = None) -> int:
+    """Run the crawl commands, at most ``jobs`` at once (``secrets``: more environment for
+    them); returns the worst exit code."""
+    env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "gicrawler.settings"),
+           **(secrets or {})}
     pending, running, worst = list(commands), [], 0
     while pending or running:
         while pending and len(running) < max(1, jobs):
@@ -177,13 +219,14 @@ def run(args) -> int:
 def _run(args) -> int:
     portals, seeds_args = resolve_seeds(args.seeds)
     portals = select(portals, args.portal)
-    settings = crawl_settings(args)
+    settings, secrets = without_secrets(crawl_settings(args))
     extra = spider_args(args)
 
     if args.redis:
-        return _run_distributed(args, portals, settings, extra)
+        return _run_distributed(args, portals, settings, secrets, extra)
 
     if args.scrapyd:
+        say_scrapyd_needs(secrets, args.scrapyd)
         for portal in portals:
             job = scrapyd_schedule(args.scrapyd, args.project, SPIDER,
                                    {**seeds_args, "portal": portal.name, **extra}, settings)
@@ -192,10 +235,10 @@ def _run(args) -> int:
 
     commands = [(p.name, crawl_command({**seeds_args, "portal": p.name, **extra}, settings))
                 for p in portals]
-    return run_local(commands, args.jobs)
+    return run_local(commands, args.jobs, secrets)
 
 
-def _run_distributed(args, portals, settings, extra) -> int:
+def _run_distributed(args, portals, settings, secrets, extra) -> int:
     from gicrawler import distributed
 
     entries = [dataclasses.asdict(p) for p in portals]
@@ -204,14 +247,16 @@ def _run_distributed(args, portals, settings, extra) -> int:
     except Exception as exc:  # redis.ConnectionError etc.: say which server, not a traceback
         raise ScheduleError(f"Redis {mask_uri(args.redis)}: {exc}") from None
     print(f"pushed {count} seed entries to {mask_uri(args.redis)} ({distributed.keys(SPIDER)['seeds']})")
-    settings = settings + [f"{distributed.SETTING}={args.redis}"]
     if args.workers <= 0:
         print(f"start workers with: scrapy crawl {SPIDER} -s {distributed.SETTING}={mask_uri(args.redis)}")
         return 0
+    shown, more = without_secrets([f"{distributed.SETTING}={args.redis}"])
+    settings, secrets = settings + shown, {**secrets, **more}
     if args.scrapyd:
+        say_scrapyd_needs(secrets, args.scrapyd)
         for i in range(args.workers):
             job = scrapyd_schedule(args.scrapyd, args.project, SPIDER, dict(extra), settings)
             print(f"worker {i + 1}: scheduled job {job} on {mask_uri(args.scrapyd)}")
         return 0
     commands = [(f"worker {i + 1}", crawl_command(dict(extra), settings)) for i in range(args.workers)]
-    return run_local(commands, args.workers)
+    return run_local(commands, args.workers, secrets)

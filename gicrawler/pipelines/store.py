@@ -3,12 +3,18 @@
 - ``open_spider`` opens the crawl's store (StoreExtension, gicrawler/store/extension.py), which
   pings it: down at start → ERROR naming it (no credentials) and the spider closes at once with
   reason ``store_unavailable``. The extension closes the store after the spider has closed.
-- Every record is appended to a journal (store.spool) before it is saved; the journal is emptied
-  each time the store has committed everything. A crawl killed mid-batch therefore leaves the
-  uncommitted records on disk, and the next start replays them.
+- Every record the store writes is journaled (store.spool) before anything commits it — the
+  store's own encoding of it, once for both — and the journal is emptied each time the store has
+  committed everything. A crawl killed mid-batch therefore leaves the uncommitted records on
+  disk, and the next start replays them. A journal the disk refuses (full) has each record
+  committed at once instead (WARNING); a record neither stored nor journaled stops the crawl.
 - A store that fails mid-crawl is retried with backoff; if it stays down, records keep going to
   the journal only (checked again after STORE_DOWN_COOLDOWN s) and are replayed when it is back,
   at close, or at the next start.
+- At close: the store is checked for what it lost behind the crawl's back (an SQLite file
+  deleted or replaced mid-crawl: store/sqlite.py), and the crawl's ledger for pages that never
+  reached this pipeline (pipelines/ledger.py). Records lost, refused, or left in the spool are
+  counted in stats that make ``scrapy crawl`` exit 1 (scrapy_commands/crawl.py).
 
 Settings: STORE_URI (else $GICRAWLER_STORE, else sqlite:///data/gicrawler.sqlite3),
 GICRAWLER_SPOOL_DIR (else the same environment variable, else data/spool), STORE_BATCH_SIZE (50),
@@ -16,6 +22,7 @@ STORE_RETRIES (3), STORE_RETRY_DELAY (1 s, doubled each retry), STORE_DOWN_COOLD
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -24,11 +31,12 @@ from scrapy.exceptions import CloseSpider
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
+from gicrawler.pipelines.ledger import crawl_ledger, report_losses
 from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import StoreError, StoreUnavailable
 from gicrawler.store.base import WritesRefused
 from gicrawler.store.extension import crawl_store
-from gicrawler.store.spool import DEFAULT_SPOOL_DIR, Spool
+from gicrawler.store.spool import DEFAULT_SPOOL_DIR, Spool, apply
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +58,12 @@ class StorePipeline:
         self.cooldown = settings.getfloat("STORE_DOWN_COOLDOWN", 30.0)
         self.store = None
         self.journal = None
+        self.ledger = crawl_ledger(crawler)
         self._uncounted: list[str | None] = []  # per journal entry: portal whose status is still to count
         self._down_until = 0.0
         self._recovering = False
+        self._journal_failing = False
+        self._stopping = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -92,22 +103,32 @@ class StorePipeline:
         raws = item.pop(RAWS_KEY)
         crawled_at = item.pop(CRAWLED_AT_KEY, None)
         portal = item.get("portal") or "unknown"
-        self.journal.append(item, raws, crawled_at)
-        self._uncounted.append(portal)
         if self._recovering or time.monotonic() < self._down_until:
-            return item  # journaled; saved when the store is back
+            self._journal_record(item, raws, crawled_at)  # saved when the store is back
+            return item
+        journaled = self.journal.count
         try:
             if self._down_until or self.store.discards != self._discards:
                 # down, or another holder of this shared store dropped its buffer (ours too)
+                self._journal_record(item, raws, crawled_at)
                 self._resave_journal()
             else:
-                status = self.store.save(item, raws, crawled_at)
-                self._uncounted[-1] = None
+                status = self.store.save(item, raws, crawled_at, journal=self.journal)
+                if self.journal.count > journaled:
+                    self._uncounted.append(None)  # counted now
+                self.ledger.settle(item.get("url"))  # journaled, or committed at once
                 self._count(item, status)
+                self._journal_state()
                 self._committed_if_flushed()
         except StoreUnavailable as exc:
+            if self.journal.count > journaled:  # written and journaled; the commit failed
+                self._uncounted.append(portal)
+                self.ledger.settle(item.get("url"))
+            else:  # the save failed before writing anything: journaled as it came
+                self._journal_record(item, raws, crawled_at)
             await self._recover(exc)
         except WritesRefused as exc:  # this item's save was fine; the batch flush named what was refused
+            self.ledger.settle(item.get("url"))
             self._writes_refused(exc)
         except StoreError as exc:
             self._refused(item, exc)
@@ -122,6 +143,7 @@ class StorePipeline:
             else:
                 self.store.flush()
                 self._committed_if_flushed()
+            self.store.check()
         except StoreUnavailable as exc:
             await self._recover(exc, final=True)
         except WritesRefused as exc:
@@ -134,8 +156,43 @@ class StorePipeline:
                 logger.error("store %s unavailable: %d records kept in %s, replayed at the next start",
                              self.store.display, self.journal.count, kept)
                 self.crawler.stats.set_value("gicrawler/spooled", self.journal.count)
+            self._report_incidents()
+            report_losses(self.crawler, logger)
 
     # -- helpers -------------------------------------------------------------------------------
+
+    def _journal_record(self, record: dict, raws: list[dict], crawled_at) -> bool:
+        """Journal a record the store did not take; False (and the crawl stopped) when the
+        journal cannot take it either: the record is then lost, named at close."""
+        if self.journal.append(record, raws, crawled_at):
+            self._uncounted.append(record.get("portal") or "unknown")
+            self.ledger.settle(record.get("url"))
+            return True
+        logger.error("record %s neither stored nor journaled (%s: %s)%s", record.get("url"), self.journal.path,
+                     self.journal.failed, "" if self._stopping else ": stopping the crawl")
+        self._stop("store_and_spool_unwritable")
+        return False
+
+    def _journal_state(self) -> None:
+        """Say once when the journal starts, or stops, refusing writes (the disk is full)."""
+        failing = self.journal.failed is not None
+        if failing and not self._journal_failing:
+            logger.warning("journal %s unwritable (%s): each record is committed at once until it is "
+                           "writable again", self.journal.path, self.journal.failed)
+            self.crawler.stats.inc_value("gicrawler/journal_failures")
+        elif self._journal_failing and not failing:
+            logger.info("journal %s writable again", self.journal.path)
+        self._journal_failing = failing
+
+    def _stop(self, reason: str) -> None:
+        if self._stopping is None and self.crawler.engine is not None:
+            self._stopping = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=reason))
+
+    def _report_incidents(self) -> None:
+        for lost, _ in self.store.incidents:  # (logged by the store when found)
+            self.crawler.stats.inc_value("gicrawler/store_lost" if lost else "gicrawler/store_rebuilt")
+        if self.store.spool_dropped:
+            self.crawler.stats.set_value("gicrawler/spool_dropped", self.store.spool_dropped)
 
     def _refused(self, record: dict, exc: StoreError) -> None:
         # Bad data, not a bad store: retrying cannot help, so it is said loudly and counted.
@@ -163,18 +220,18 @@ class StorePipeline:
         self._discards = self.store.discards
         entries = list(self.journal.entries())
         statuses = []
-        for record, raws, crawled_at in entries:
+        for entry in entries:
             try:
-                statuses.append(self.store.save(record, raws, crawled_at))
+                statuses.append(apply(self.store, entry))
             except StoreUnavailable:
                 raise
             except StoreError as exc:
-                self._refused(record, exc)
+                self._refused(entry[0], exc)
                 statuses.append(None)
         self.store.flush()
-        for (record, _, _), status, portal in zip(entries, statuses, self._uncounted):
+        for entry, status, portal in zip(entries, statuses, self._uncounted):
             if portal is not None and status is not None:  # not counted when first saved
-                self._count(record, status)
+                self._count(entry[0], status)
         self.journal.clear()
         self._uncounted.clear()
         if self._down_until:

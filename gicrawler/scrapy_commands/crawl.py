@@ -7,7 +7,9 @@ Scrapy exits 1 only when a crawl fails to start, and 0 after any crawl that ran;
   store / the spool unavailable (``StorePipeline`` closes the spider at once);
 - 1: crawled, but a portal failed: every index URL of it failed (``gicrawler/<portal>/unreachable``,
   set by the spider), or it found no report where its previous run found some
-  (``gicrawler/<portal>/zero_reports``, set by ``PortalStats``); also Scrapy's own start failures;
+  (``gicrawler/<portal>/zero_reports``, set by ``PortalStats``); or records did not reach the
+  store: lost on the way (``gicrawler/lost``, pipelines/ledger.py), refused by it, or kept in the
+  spool for the next run (``gicrawler/spooled``); also Scrapy's own start failures;
 - 0: otherwise. A single report that failed is no failure of the crawl: it is recorded on its
   record (``fetch_error``), like an attachment's ``error`` or ``skipped``.
 """
@@ -28,6 +30,15 @@ STORE_FAILURES = frozenset({"store_unavailable", "spool_unavailable"})
 PORTAL_FAILURES = {
     "unreachable": "every index URL failed",
     "zero_reports": "found no report where the previous run found some",
+    "store_errors": "records refused by the store",
+}
+# crawl-wide counts of records that are not in the store at the end (set by the store pipeline)
+RECORD_FAILURES = {
+    "lost": "{n} downloaded reports not stored (named in the log)",
+    "spooled": "{n} records not in the store, kept in the spool for the next run",
+    "store_refused_flushes": "the store refused writes in {n} batch(es)",
+    "spool_dropped": "{n} spooled records refused by the store",
+    "store_lost": "the store lost records (see the log)",
 }
 NOT_STARTED, PORTAL_FAILED = 2, 1
 
@@ -42,6 +53,9 @@ def exit_status(stats: Mapping) -> tuple[int, list[str]]:
         parts = key.split("/")
         if len(parts) == 3 and parts[0] == "gicrawler" and parts[2] in PORTAL_FAILURES and stats[key]:
             problems.append(f"portal {parts[1]}: {PORTAL_FAILURES[parts[2]]}")
+    for key, message in RECORD_FAILURES.items():
+        if stats.get(f"gicrawler/{key}"):
+            problems.append(message.format(n=stats[f"gicrawler/{key}"]))
     return (PORTAL_FAILED if problems else 0), problems
 
 

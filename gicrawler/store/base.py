@@ -14,6 +14,11 @@ from urllib.parse import unquote, urlsplit
 from gicrawler.store import records
 
 
+def raw_size(raw: dict) -> int:
+    body = raw.get("body")
+    return len(body) if body is not None else int(raw.get("size") or 0)
+
+
 class StoreError(RuntimeError):
     """The store refused an operation (bad data); retrying will not help."""
 
@@ -68,6 +73,10 @@ class Store:
         self._pending_ops = 0
         self._pending_bytes = 0
         self.discards = 0  # how many times uncommitted saves were given up (take_unflushed)
+        # What the store found and dealt with behind its users' back, for the crawl to report:
+        # (lost, message), lost = True when records are not where the URI says.
+        self.incidents: list[tuple[bool, str]] = []
+        self.spool_dropped = 0  # spooled records refused at replay (store.spool)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.display}>"
@@ -93,20 +102,47 @@ class Store:
         with self._errors("ping"):
             self._ping()
 
-    def save(self, record: dict, raws: list[dict], crawled_at: datetime | None = None) -> str:
+    def save(self, record: dict, raws: list[dict], crawled_at: datetime | None = None, *,
+             journal=None) -> str:
+        """Save (buffered) and return "new", "changed" or "unchanged". With a ``journal``
+        (store.spool.Journal), the record as written is journaled before anything commits it;
+        a journal that cannot be written has the batch committed at once instead."""
         now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
         with self._errors("save"):
             record, raws = records.prepare(record, raws)
             prev = self._load(record["url"])
             status, state, changes, on_insert = records.merge(prev, record, now)
             # An unchanged page's raw bodies are stored already under the same (url, sha1).
-            self._persist(record["url"], state, changes, on_insert,
-                          [] if status == records.UNCHANGED else raws, now)
+            kept = [] if status == records.UNCHANGED else raws
+            text = self._persist(record["url"], state, changes, on_insert, kept, now)
         self._unflushed.append((record, raws, now))
-        self._pending_bytes += sum(len(raw["body"]) for raw in raws)
-        if self.pending_count >= self.batch_size or self._pending_bytes >= self.batch_bytes:
+        self._pending_bytes += sum(raw_size(raw) for raw in raws)
+        if journal is not None and not journal.append_state(
+                text if text is not None else records.dumps(state), kept, now, status):
+            self.flush()
+        elif self.pending_count >= self.batch_size or self._pending_bytes >= self.batch_bytes:
             self.flush()
         return status
+
+    def restore(self, state: dict, raws: list[dict], crawled_at: datetime | None = None, *,
+                text: str | None = None) -> None:
+        """Write a record as an earlier ``save`` wrote it (a journal's state entry), no merge:
+        ``raws`` as journaled (``packed`` bodies), ``text`` the stored JSON when the backend keeps one."""
+        now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
+        with self._errors("restore"):
+            if not state.get("url"):
+                raise ValueError("a record needs a url")
+            self._restore(state, raws, now, text)
+        self._unflushed.append((state, raws, now))
+        self._pending_bytes += sum(raw_size(raw) for raw in raws)
+        if self.pending_count >= self.batch_size or self._pending_bytes >= self.batch_bytes:
+            self.flush()
+
+    def check(self) -> None:
+        """Look for what the backend may have lost behind the store's back (an SQLite file
+        deleted mid-crawl …); what was found is in ``incidents``."""
+        with self._errors("check"):
+            self._check()
 
     def touch(self, url: str, crawled_at: datetime | None = None, **fields) -> None:
         now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
@@ -218,7 +254,15 @@ class Store:
 
     def _ping(self) -> None: raise NotImplementedError
     def _load(self, url: str) -> dict | None: raise NotImplementedError
-    def _persist(self, url, state, changes, on_insert, raws, now) -> None: raise NotImplementedError
+    def _persist(self, url, state, changes, on_insert, raws, now) -> str | None:
+        """Write a record (and its raws' ``records.packed`` bodies); the JSON text written, if any."""
+        raise NotImplementedError
+
+    def _restore(self, state, raws, now, text) -> None:
+        self._persist(state["url"], state, {k: v for k, v in state.items() if k != "first_seen"},
+                      {"first_seen": state.get("first_seen") or now}, raws, now)
+
+    def _check(self) -> None: pass
     def _update(self, url: str, fields: dict) -> None: raise NotImplementedError
     def _commit(self) -> None: raise NotImplementedError
     def _discard(self) -> None: raise NotImplementedError

@@ -20,7 +20,7 @@ from pymongo import errors as mongo_errors
 from urllib.parse import parse_qsl, urlsplit
 
 from gicrawler.store import records
-from gicrawler.store.base import Store, StoreError, WritesRefused
+from gicrawler.store.base import Store, StoreError, WritesRefused, raw_size
 
 DEFAULT_DB = "gicrawler"
 GRIDFS_THRESHOLD = 15 * 1024 * 1024
@@ -96,8 +96,8 @@ class MongoStore(Store):
 
     def _raw_doc(self, raw: dict, now) -> dict:
         doc = {"url": raw["url"], "sha1": raw["sha1"], "fetched_at": now, "role": raw.get("role"),
-               "content_type": raw.get("content_type"), "size": len(raw["body"])}
-        body = zlib.compress(raw["body"])
+               "content_type": raw.get("content_type"), "size": raw_size(raw)}
+        body = records.packed(raw)
         if len(body) > self.gridfs_threshold:  # a BSON document stops at 16 MB
             existing = self.raw.find_one({"url": raw["url"], "sha1": raw["sha1"]}, {"gridfs_id": 1})
             if existing and existing.get("gridfs_id"):

@@ -8,6 +8,8 @@ distinct fingerprint is appended to ``versions`` and every raw body stays stored
 from __future__ import annotations
 
 import hashlib
+import json
+import zlib
 from datetime import datetime, timezone
 
 from gicrawler import schema
@@ -22,6 +24,30 @@ VALIDATORS = ("etag", "last_modified")
 REFRESHED = (*VALIDATORS, "list_title", "list_date", "list_url")
 # What the incremental middleware needs to decide whether to re-fetch a page.
 KNOWN_FIELDS = ("etag", "last_modified", "list_title", "list_date", "raw_hash")
+
+
+_DATE_KEY = "$date"
+
+
+def _encode(value):
+    if isinstance(value, datetime):
+        return {_DATE_KEY: as_utc(value).isoformat()}
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _decode(obj: dict):
+    if len(obj) == 1 and _DATE_KEY in obj:
+        return datetime.fromisoformat(obj[_DATE_KEY])
+    return obj
+
+
+def dumps(doc: dict) -> str:
+    """A record as JSON text, dates as {"$date": ISO} (SQLite's column, the journal)."""
+    return json.dumps(doc, ensure_ascii=False, default=_encode, sort_keys=True)
+
+
+def loads(text: str) -> dict:
+    return json.loads(text, object_hook=_decode)
 
 
 def utcnow() -> datetime:
@@ -48,17 +74,22 @@ def prepare(record: dict, raws: list[dict] | None) -> tuple[dict, list[dict]]:
     clean_raws = []
     for raw in raws or ():
         body = raw.get("body")
+        if body is None and raw.get("packed") is not None:  # from a journal: compressed already
+            body = zlib.decompress(raw["packed"])
         if body is None:
             continue
         if isinstance(body, str):
             body = body.encode("utf-8")
-        clean_raws.append({
+        clean = {
             "url": raw.get("url") or record["url"],
             "sha1": sha1(body),
             "body": bytes(body),
             "content_type": raw.get("content_type"),
             "role": raw.get("role") or "page",
-        })
+        }
+        if raw.get("packed") is not None:
+            clean["packed"] = raw["packed"]
+        clean_raws.append(clean)
     page = next((r for r in clean_raws if r["role"] == "page"), None)
     if page is not None:
         record["raw_hash"] = page["sha1"]
@@ -74,6 +105,14 @@ def prepare(record: dict, raws: list[dict] | None) -> tuple[dict, list[dict]]:
             att["sha1"], att["size"] = raw["sha1"], len(raw["body"])
     record["attachments"] = attachments
     return record, clean_raws
+
+
+def packed(raw: dict) -> bytes:
+    """A raw body as the stores keep it (zlib), compressed once for the store and the journal."""
+    data = raw.get("packed")
+    if data is None:
+        data = raw["packed"] = zlib.compress(raw["body"])
+    return data
 
 
 def fingerprint(record: dict) -> tuple:
