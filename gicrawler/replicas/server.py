@@ -115,7 +115,7 @@ class ReplicaSet:
     - ``ReplicaSet.start(scale=None)``: 淄博 + 嘉兴 (+ its JPaaS column) + 黄石, and one replica of
       each newer family: gkmlpt (广州), govcn (+ govcn_state), beijing_huairou + beijing_miyun
       (zfxxgknb), ucap (甘肃), webbuilder (松江); ``scale=N``: one generated TRS portal ``bigtrs``
-      with N reports (benchmarks).
+      with N reports (benchmarks; ``pdf_every=K``: every K-th also as a PDF attachment).
     - ``rs.bases``: seed-portal name → base URL (``jiaxing`` and ``jiaxing_jpaas`` share a server).
     - ``rs.expected``: portal → {url: expected record} (``ReportSpec.expected``: title, year, agency,
       publisher, published, index_number, template, tables, missing_tables, has_tables, delivery
