@@ -1,24 +1,34 @@
-"""Crawl throughput: the full gicrawler pipeline vs a bare Scrapy spider, same URLs, same run.
+"""Crawl cost: the full gicrawler pipeline vs a bare Scrapy spider, same URLs, same replica.
 
-    python benchmarks/crawl.py [--reports 2000]
+    python benchmarks/crawl.py [--reports 2000] [--runs 3] [--pdf-every 10] [--mix html,pdf]
 
-1. Serves a generated replica of N reports on loopback (gicrawler.replicas, scale=N).
-2. Full run: `scrapy crawl reports` (real spiders, parsing, checks, SQLite store) in a subprocess.
-3. Bare run: a plain scrapy.Spider that fetches exactly the URLs the full run fetched and
-   does nothing with them, with the same concurrency settings, in a subprocess.
-Prints pages/s of each (pages = HTTP requests the replica served; time = Scrapy's
-elapsed_time_seconds), their ratio (target >= 0.7) and the full run's peak RSS (target <= 300 MB).
-The full run parses in worker processes (GICRAWLER_PARSE_WORKERS), so memory is measured over
-the whole process tree: the crawl process and every descendant are sampled (/proc, every 0.1 s),
-and each one's own peak (VmHWM) is summed — an upper bound of the tree's peak. The headline is
-the Python processes (crawl + parse workers + their forkserver); scrapy-playwright's node driver,
-started at launch even when no page needs a browser, is printed apart, as is the grand total.
+For each mix — ``html``: the generated replica of N reports (gicrawler.replicas, scale=N), HTML
+pages only; ``pdf``: the same replica with every K-th report also shipped as a PDF attachment
+(``pdf_every=K``) — it runs, ``--runs`` times in turn:
+
+1. full: ``scrapy crawl reports`` (real spider, parse pool, checks, SQLite store) in a subprocess;
+2. bare: a plain scrapy.Spider fetching exactly the URLs the first full run fetched and doing
+   nothing with them, same concurrency settings, in a subprocess.
+
+Figures of each run: pages/s (pages = HTTP requests the replica served; time = Scrapy's
+``elapsed_time_seconds``) and CPU seconds per page, the CPU being user+sys of the WHOLE process
+tree — the crawl process and every descendant (parse workers, a browser if one is started):
+this process makes itself the child subreaper (prctl), so a descendant orphaned by its parent
+is reaped here too, and takes the difference of its RUSAGE_CHILDREN over the run. CPU is the
+primary figure: on a shared machine wall time (and so pages/s) is noisy. The replica servers
+run in this process, and their CPU is not counted (all pages are rendered before the first run).
+Prints per run, then min/median/max over the runs of each figure and of the full/bare ratios
+taken run by run (targets, HTML mix: pages/s >= 0.7 of bare, CPU per page <= 2x bare), and the
+full run's peak RSS (per-process peaks summed over the tree, sampled from /proc every 0.1 s).
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import re
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +53,8 @@ COMMON_SETTINGS = {
 ELAPSED = re.compile(r"'elapsed_time_seconds': ([0-9.]+)")
 # what the full run did with the pages (a fast run that stored nothing would prove nothing)
 OUTCOME = re.compile(r"'gicrawler/[a-z0-9_]+/(stored_new|stored_changed|stored_unchanged|parse_failures)': (\d+)")
+PR_SET_CHILD_SUBREAPER = 36
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def _settings_args(extra: dict[str, str]) -> list[str]:
@@ -59,6 +71,8 @@ def _elapsed(log: str) -> float:
     return float(match.group(1))
 
 
+# --------------------------------------------------------------------------- process tree
+
 def _proc_kb(pid: int, field: str) -> int:
     try:
         with open(f"/proc/{pid}/status") as fh:
@@ -68,6 +82,16 @@ def _proc_kb(pid: int, field: str) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _proc_cpu(pid: int) -> float | None:
+    """user+sys seconds of the process itself so far (/proc/PID/stat fields 14, 15)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            fields = fh.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _tree(pid: int) -> list[int]:
@@ -84,23 +108,25 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-class TreeMemory:
-    """Samples the memory of a process and all its descendants until it exits."""
+class TreeSampler:
+    """Samples memory and CPU of a process and all its descendants until it exits: the
+    per-process split (crawl / parse workers / others) of what rusage counts as one sum."""
 
     def __init__(self, proc: subprocess.Popen, interval: float = 0.1):
         self.proc, self.interval = proc, interval
         self.hwm_kb: dict[int, int] = {}   # pid -> its own peak RSS (VmHWM)
+        self.cpu: dict[int, float] = {}    # pid -> its own CPU seconds at the last sample
         self.names: dict[int, str] = {}
-        self.peak_sum_kb = 0               # largest sum of current RSS seen at one sample
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
     def _run(self) -> None:
         while self.proc.poll() is None:
-            pids = _tree(self.proc.pid)
-            self.peak_sum_kb = max(self.peak_sum_kb, sum(_proc_kb(p, "VmRSS") for p in pids))
-            for p in pids:
+            for p in _tree(self.proc.pid):
                 self.hwm_kb[p] = max(self.hwm_kb.get(p, 0), _proc_kb(p, "VmHWM"))
+                cpu = _proc_cpu(p)
+                if cpu is not None:
+                    self.cpu[p] = cpu
                 if p not in self.names:
                     try:
                         self.names[p] = Path(f"/proc/{p}/comm").read_text().strip()
@@ -108,26 +134,56 @@ class TreeMemory:
                         self.names[p] = "?"
             time.sleep(self.interval)
 
-    def result(self) -> dict[str, float]:
-        """MB: crawl process, other Python processes (parse workers, forkserver…), the rest
-        (node), the total of per-process peaks, and the largest concurrent sum sampled."""
-        self.thread.join()
-        out = {"crawl": self.hwm_kb.get(self.proc.pid, 0) / 1024, "workers": 0.0, "other": 0.0}
-        for pid, kb in self.hwm_kb.items():
+    def split(self, table: dict[int, float]) -> dict[str, float]:
+        out = {"crawl": table.get(self.proc.pid, 0.0), "workers": 0.0, "other": 0.0}
+        for pid, value in table.items():
             if pid != self.proc.pid:
-                out["workers" if self.names.get(pid, "").startswith("python") else "other"] += kb / 1024
-        out["total"] = sum(self.hwm_kb.values()) / 1024
-        out["concurrent"] = self.peak_sum_kb / 1024
-        out["processes"] = len(self.hwm_kb)
+                out["workers" if self.names.get(pid, "").startswith("python") else "other"] += value
         return out
 
+    def result(self) -> tuple[dict[str, float], dict[str, float], int]:
+        self.thread.join()
+        mem = {k: v / 1024 for k, v in self.split({p: float(kb) for p, kb in self.hwm_kb.items()}).items()}
+        return mem, self.split(self.cpu), len(self.hwm_kb)
 
-def _run_sampled(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, TreeMemory]:
+
+def _become_subreaper() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit(f"benchmark: prctl(PR_SET_CHILD_SUBREAPER) failed: {os.strerror(ctypes.get_errno())}")
+
+
+def _reap_orphans(deadline: float = 30.0) -> None:
+    """Wait for every descendant re-parented to this process (their CPU lands in RUSAGE_CHILDREN)."""
+    end = time.monotonic() + deadline
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            if time.monotonic() > end:
+                raise SystemExit("benchmark: descendants of the crawl still running after it ended")
+            time.sleep(0.05)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_counted(cmd: list[str], **kwargs):
+    """Runs cmd; returns (completed, cpu seconds of its whole tree, sampler)."""
+    before = _children_cpu()
     with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs) as proc:
-        memory = TreeMemory(proc)
+        sampler = TreeSampler(proc)
         stdout, stderr = proc.communicate()
-    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr), memory
+    _reap_orphans()
+    cpu = _children_cpu() - before
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr), cpu, sampler
 
+
+# --------------------------------------------------------------------------- the bare spider
 
 def bare_crawl(url_file: str) -> None:
     """Child mode: fetch every URL in url_file with a do-nothing spider."""
@@ -154,9 +210,102 @@ def bare_crawl(url_file: str) -> None:
     process.start()
 
 
+# --------------------------------------------------------------------------- runs
+
+def _fmt(values: list[float], spec: str) -> str:
+    return "/".join(format(v, spec) for v in (min(values), statistics.median(values), max(values)))
+
+
+def run_mix(label: str, args, pdf_every: int, env: dict, extra: dict) -> dict:
+    from gicrawler.replicas import ReplicaSet
+
+    rs = ReplicaSet.start(scale=args.reports, pdf_every=pdf_every)
+    rows: list[dict] = []
+    try:
+        for portal in rs.portals.values():   # rendered now, so no run pays the server's first renders
+            for page in portal.pages.values():
+                page.body()
+        with tempfile.TemporaryDirectory(prefix="gicrawler-bench-") as tmp:
+            seeds = Path(tmp) / "seeds.yaml"
+            rs.write_seeds(seeds)
+            urls = Path(tmp) / "urls.txt"
+            for n in range(args.runs):
+                row: dict = {}
+                store = Path(tmp) / f"bench-{n}.sqlite3"
+                rs.reset_log()
+                full, cpu, sampler = run_counted(
+                    [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
+                     *_settings_args({"STORE_URI": f"sqlite:///{store}", **extra})],
+                    cwd=tmp, env=env)
+                if full.returncode:
+                    print(full.stderr[-3000:], file=sys.stderr)
+                    raise SystemExit(f"benchmark: the full crawl exited {full.returncode}")
+                served = [(portal, path) for portal, _method, path, _ in rs.requests
+                          if not path.startswith("/robots.txt")]
+                outcome: dict[str, int] = {}
+                for key, count in OUTCOME.findall(full.stderr):
+                    outcome[key] = outcome.get(key, 0) + int(count)
+                mem, split, processes = sampler.result()
+                row.update(full_pages=len(served), full_time=_elapsed(full.stderr), full_cpu=cpu,
+                           outcome=outcome, mem=mem, split=split, processes=processes)
+                if n == 0:
+                    urls.write_text("\n".join(rs.bases[portal] + path for portal, path in served))
+                    pdfs = sum(1 for _, path in served if path.endswith(".pdf"))
+                store.unlink(missing_ok=True)
+
+                rs.reset_log()
+                bare, cpu, _ = run_counted([sys.executable, __file__, "--bare", str(urls)],
+                                           cwd=tmp, env=env)
+                if bare.returncode:
+                    print(bare.stderr[-3000:], file=sys.stderr)
+                    raise SystemExit(f"benchmark: the bare crawl exited {bare.returncode}")
+                row.update(bare_pages=len(rs.requests), bare_time=_elapsed(bare.stderr), bare_cpu=cpu)
+                rows.append(row)
+                _print_run(label, n, row)
+    finally:
+        rs.stop()
+    return {"label": label, "rows": rows, "pdfs": pdfs}
+
+
+def _print_run(label: str, n: int, r: dict) -> None:
+    full_rate, bare_rate = r["full_pages"] / r["full_time"], r["bare_pages"] / r["bare_time"]
+    full_ms, bare_ms = 1000 * r["full_cpu"] / r["full_pages"], 1000 * r["bare_cpu"] / r["bare_pages"]
+    s = r["split"]
+    print(f"[{label} run {n + 1}] full {r['full_pages']} pages {r['full_time']:.1f} s {full_rate:.0f} pages/s, "
+          f"CPU {r['full_cpu']:.1f} s = {full_ms:.2f} ms/page (crawl {s['crawl']:.1f} + workers {s['workers']:.1f}"
+          f" + other {s['other']:.1f} s sampled) | bare {r['bare_pages']} pages {r['bare_time']:.1f} s "
+          f"{bare_rate:.0f} pages/s, CPU {r['bare_cpu']:.1f} s = {bare_ms:.2f} ms/page | "
+          f"{', '.join(f'{k} {v}' for k, v in sorted(r['outcome'].items())) or 'nothing stored'}", flush=True)
+
+
+def summarise(mix: dict, targets: bool) -> None:
+    rows = mix["rows"]
+    full_rate = [r["full_pages"] / r["full_time"] for r in rows]
+    bare_rate = [r["bare_pages"] / r["bare_time"] for r in rows]
+    full_ms = [1000 * r["full_cpu"] / r["full_pages"] for r in rows]
+    bare_ms = [1000 * r["bare_cpu"] / r["bare_pages"] for r in rows]
+    rate_ratio = [f / b for f, b in zip(full_rate, bare_rate)]
+    cpu_ratio = [f / b for f, b in zip(full_ms, bare_ms)]
+    r0 = rows[0]
+    print(f"== {mix['label']}: {r0['full_pages']} pages ({mix['pdfs']} PDF attachments), "
+          f"{len(rows)} runs, min/median/max")
+    print(f"  full pipeline : {_fmt(full_rate, '.0f')} pages/s, {_fmt(full_ms, '.2f')} ms CPU/page")
+    print(f"  bare scrapy   : {_fmt(bare_rate, '.0f')} pages/s, {_fmt(bare_ms, '.2f')} ms CPU/page")
+    print(f"  full/bare     : pages/s {_fmt(rate_ratio, '.2f')}{' (target >= 0.7)' if targets else ''}; "
+          f"CPU/page {_fmt(cpu_ratio, '.2f')}{' (target <= 2)' if targets else ''}")
+    python_mb = [r["mem"]["crawl"] + r["mem"]["workers"] for r in rows]
+    print(f"  peak RSS of the full crawl, Python processes: {_fmt(python_mb, '.0f')} MB "
+          f"(crawl process + parse workers, each one's peak summed; others {r0['mem']['other']:.0f} MB, "
+          f"{r0['processes']} processes)")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3, help="full+bare pairs per mix")
+    parser.add_argument("--pdf-every", type=int, default=10,
+                        help="pdf mix: every K-th report also ships as a PDF attachment")
+    parser.add_argument("--mix", default="html,pdf", help="comma-separated: html, pdf")
     parser.add_argument("--workers", type=int, default=None,
                         help="GICRAWLER_PARSE_WORKERS for the full run (default: the pipeline's)")
     parser.add_argument("--bare", help=argparse.SUPPRESS)
@@ -165,57 +314,22 @@ def main() -> int:
         bare_crawl(args.bare)
         return 0
 
-    from gicrawler.replicas import ReplicaSet
     from gicrawler.spiders.base import PortalSpider
 
     if str(PortalSpider.custom_settings.get("CONCURRENT_ITEMS", 100)) != COMMON_SETTINGS["CONCURRENT_ITEMS"]:
         raise SystemExit("benchmark: COMMON_SETTINGS['CONCURRENT_ITEMS'] differs from the spider's")
-
+    mixes = [m.strip() for m in args.mix.split(",") if m.strip()]
+    if not mixes or set(mixes) - {"html", "pdf"}:
+        raise SystemExit("benchmark: --mix takes html, pdf")
+    _become_subreaper()
     extra = {} if args.workers is None else {"GICRAWLER_PARSE_WORKERS": str(args.workers)}
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="gicrawler.settings", PYTHONPATH=str(ROOT))
-    rs = ReplicaSet.start(scale=args.reports)
-    try:
-        with tempfile.TemporaryDirectory(prefix="gicrawler-bench-") as tmp:
-            seeds = Path(tmp) / "seeds.yaml"
-            rs.write_seeds(seeds)
-            rs.reset_log()
-            full, memory = _run_sampled(
-                [sys.executable, "-m", "scrapy", "crawl", "reports", "-a", f"seeds={seeds}",
-                 *_settings_args({"STORE_URI": f"sqlite:///{tmp}/bench.sqlite3", **extra})],
-                cwd=tmp, env=env)
-            mem = memory.result()
-            if full.returncode:
-                print(full.stderr[-3000:], file=sys.stderr)
-                return 1
-            served = [(portal, path) for portal, method, path, _ in rs.requests if not path.startswith("/robots.txt")]
-            full_pages, full_time = len(served), _elapsed(full.stderr)
-            outcome: dict[str, int] = {}
-            for key, count in OUTCOME.findall(full.stderr):
-                outcome[key] = outcome.get(key, 0) + int(count)
-            urls = Path(tmp) / "urls.txt"
-            urls.write_text("\n".join(rs.bases[portal] + path for portal, path in served))
-
-            rs.reset_log()
-            bare = subprocess.run([sys.executable, __file__, "--bare", str(urls)],
-                                  cwd=tmp, env=env, capture_output=True, text=True)
-            if bare.returncode:
-                print(bare.stderr[-3000:], file=sys.stderr)
-                return 1
-            bare_pages, bare_time = len(rs.requests), _elapsed(bare.stderr)
-    finally:
-        rs.stop()
-
-    full_rate, bare_rate = full_pages / full_time, bare_pages / bare_time
-    print(f"replica: {args.reports} reports; {os.cpu_count()} CPUs; full run settings: {extra or 'defaults'}")
-    print(f"full pipeline : {full_pages} pages in {full_time:.1f} s = {full_rate:.0f} pages/s "
-          f"({', '.join(f'{k} {v}' for k, v in sorted(outcome.items())) or 'nothing stored'})")
-    print(f"bare scrapy   : {bare_pages} pages in {bare_time:.1f} s = {bare_rate:.0f} pages/s")
-    print(f"ratio full/bare: {full_rate / bare_rate:.2f} (target >= 0.7)")
-    python_mb = mem["crawl"] + mem["workers"]
-    print(f"peak RSS of the full crawl, Python processes: {python_mb:.0f} MB (target <= 300 MB) = crawl "
-          f"process {mem['crawl']:.0f} MB + parse workers {mem['workers']:.0f} MB")
-    print(f"  + playwright driver (node) {mem['other']:.0f} MB = {mem['total']:.0f} MB over {mem['processes']} "
-          f"processes (sum of each one's peak; largest concurrent sum sampled {mem['concurrent']:.0f} MB)")
+    print(f"replica: {args.reports} reports; {os.cpu_count()} CPUs, load average "
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}; full run settings: {extra or 'defaults'}", flush=True)
+    results = [run_mix(m, args, args.pdf_every if m == "pdf" else 0, env, extra) for m in mixes]
+    for mix in results:
+        summarise(mix, targets=mix["label"] == "html")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -5,7 +5,10 @@ with N generated reports (UTF-8, no anti-bot, no browser needed).
   ``createPageHTML(pages, i, "index", "shtml")``), plus one distractor row every 40 reports;
 - detail pages as in the 黄石 replica (4-column metadata table, ``.TRS_UEDITOR`` body with the
   national tables), with ETag/Last-Modified and 304 answers, so ``benchmarks/recrawl.py`` can
-  measure an incremental re-crawl; ``rs.modify(url)`` works as everywhere.
+  measure an incremental re-crawl; ``rs.modify(url)`` works as everywhere;
+- ``pdf_every=K`` (``ReplicaSet.start(scale=N, pdf_every=K)``): every K-th report is published
+  as its page plus the same report as a PDF attachment (``delivery="html+pdf"``, as in 黄石), so
+  ``benchmarks/crawl.py`` can measure a mix with PDFs; 0 (the default) = HTML pages only.
 
 Specs are generated up front (seeded); pages render on first request and stay cached.
 """
@@ -33,9 +36,10 @@ class BigTrs(Huangshi):
     antibot_browser = False
     page_size = PAGE_SIZE
 
-    def __init__(self, rs, scale: int):
+    def __init__(self, rs, scale: int, pdf_every: int = 0):
         super().__init__(rs)
         self.scale = scale
+        self.pdf_every = pdf_every
 
     def build(self) -> None:
         rng = random.Random(20000 + self.scale)
@@ -48,7 +52,8 @@ class BigTrs(Huangshi):
                 agency = f"{agency}（第{i // (len(AGENCIES) * len(years)) + 1}批）"
             spec = variant(rng, self.name, agency, year, size=rng.choice([3, 8, 20, 60]),
                            index_prefix=f"0110{i % 97:05d}", category="政府部门",
-                           error="row_sum" if i % 50 == 7 else None)
+                           error="row_sum" if i % 50 == 7 else None,
+                           delivery="html+pdf" if self.pdf_every and i % self.pdf_every == 3 else "html")
             items.append(self._report(COLUMN, spec))
             if i % 40 == 39:
                 title = f"{agency}{year + 1}年政务公开工作要点"

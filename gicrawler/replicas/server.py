@@ -43,6 +43,7 @@ def make_handler(portal: Portal):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "nginx"
+        disable_nagle_algorithm = True   # TCP_NODELAY (socketserver.StreamRequestHandler.setup)
         sys_version = ""
         timeout = 30
 
@@ -77,9 +78,13 @@ def make_handler(portal: Portal):
             self.send_header("Content-Length", str(len(resp.body)))
             for k, v in headers.items():
                 self.send_header(k, v)
-            self.end_headers()
+            # Headers and body in one write (end_headers would send the headers alone): a small
+            # second send waits for the client's delayed ACK of the first, ~40 ms per keep-alive
+            # request, and a crawl measured against these servers would mostly measure that.
+            self._headers_buffer.append(b"\r\n")
             if self.command != "HEAD":
-                self.wfile.write(resp.body)
+                self._headers_buffer.append(resp.body)
+            self.flush_headers()
 
         do_GET = do_POST = do_HEAD = _serve
 
@@ -110,7 +115,7 @@ class ReplicaSet:
     - ``ReplicaSet.start(scale=None)``: 淄博 + 嘉兴 (+ its JPaaS column) + 黄石, and one replica of
       each newer family: gkmlpt (广州), govcn (+ govcn_state), beijing_huairou + beijing_miyun
       (zfxxgknb), ucap (甘肃), webbuilder (松江); ``scale=N``: one generated TRS portal ``bigtrs``
-      with N reports (benchmarks).
+      with N reports (benchmarks; ``pdf_every=K``: every K-th also as a PDF attachment).
     - ``rs.bases``: seed-portal name → base URL (``jiaxing`` and ``jiaxing_jpaas`` share a server).
     - ``rs.expected``: portal → {url: expected record} (``ReportSpec.expected``: title, year, agency,
       publisher, published, index_number, template, tables, missing_tables, has_tables, delivery
@@ -135,16 +140,17 @@ class ReplicaSet:
         self.scale = None
 
     @classmethod
-    def start(cls, scale: int | None = None, first_port: int = 0) -> "ReplicaSet":
+    def start(cls, scale: int | None = None, first_port: int = 0, pdf_every: int = 0) -> "ReplicaSet":
         """``first_port``: try first_port, first_port+1, … (one per site), else any free port;
-        stable ports keep the replicas' URLs, and so the stored records, the same across runs."""
+        stable ports keep the replicas' URLs, and so the stored records, the same across runs.
+        ``pdf_every`` (with ``scale``): every K-th generated report also ships as a PDF attachment."""
         rs = cls()
         rs.scale = scale
         families = [scaled.BigTrs] if scale else [zibo.Zibo, jiaxing.Jiaxing, huangshi.Huangshi, *NEW_FAMILIES]
         servers = []
         try:
             for i, family in enumerate(families):
-                portal = family(rs) if not scale else family(rs, scale)
+                portal = family(rs) if not scale else family(rs, scale, pdf_every)
                 server = _bind(first_port + i if first_port else 0, make_handler(portal))
                 portal.base = f"http://127.0.0.1:{server.server_address[1]}"
                 rs.portals[portal.name] = portal

@@ -21,10 +21,20 @@ def _row_text(row) -> str:
     return row if isinstance(row, str) else " ".join(c for c in row if isinstance(c, str) and c.strip())
 
 
+def _numbers_after_label(row, width: int) -> bool:
+    """A grid row whose last ``width`` cells are numbers is not glued: glued.glued_row would
+    find at least ``width`` digit pieces after its label (str.isdecimal is exactly its \\d).
+    Most rows of a grid are such rows; this answers for them without joining and matching."""
+    cells = [c for c in row if isinstance(c, str) and c.strip()]
+    return len(cells) >= width and all(c.strip().isdecimal() for c in cells[-width:])
+
+
 def glued_application_rows(raw_rows) -> dict:
     """Table B row key → Glued, for every glued row of the source (first one per row key)."""
     out: dict = {}
     for row in raw_rows:
+        if not isinstance(row, str) and _numbers_after_label(row, _B_WIDTH):
+            continue
         found = glued.glued_row(_row_text(row), _B_WIDTH)
         if not found:
             continue
