@@ -31,25 +31,51 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def _leaf_rows(table: dict, prefix=""):
+def _leaf_rows(table: dict, prefix: str = "", out: list | None = None) -> list:
     """(path, row) for every applicant row of table B, nested groups flattened."""
+    out = [] if out is None else out
     for key, val in table.items():
         if not isinstance(val, dict):
             continue
         path = f"{prefix}{key}"
-        if not any(isinstance(v, dict) for v in val.values()):
-            yield path, val
+        if _has_dict(val):
+            _leaf_rows(val, path + ".", out)
         else:
-            yield from _leaf_rows(val, path + ".")
+            out.append((path, val))
+    return out
 
 
-def _group_sum(table: dict, key: str, col: str):
+def _has_dict(row: dict) -> bool:
+    for v in row.values():
+        if isinstance(v, dict):
+            return True
+    return False
+
+
+def _has_value(row: dict) -> bool:
+    for v in row.values():
+        if v is not None:
+            return True
+    return False
+
+
+def _group_sums(table: dict, key: str) -> list:
+    """Per applicant column, the value of row ``key`` or the sum of its group's rows (a plain
+    loop per column: these sums run for every report)."""
     val = table.get(key)
     if not isinstance(val, dict):
-        return 0
-    if col in val and not isinstance(val[col], dict):
-        return _n(val[col])
-    return sum(_n(sub.get(col)) for sub in val.values() if isinstance(sub, dict))
+        return [0] * len(APPLICANT_COLUMNS)
+    subs = [sub for sub in val.values() if isinstance(sub, dict)]
+    sums = []
+    for col in APPLICANT_COLUMNS:
+        if col in val and not isinstance(val[col], dict):
+            sums.append(_n(val[col]))
+            continue
+        s = 0
+        for sub in subs:
+            s += _n(sub.get(col))
+        sums.append(s)
+    return sums
 
 
 def _result(rule: str, failures: list[str], ok_detail: str) -> dict:
@@ -79,26 +105,30 @@ _RESULT_PARTS = result_parts()
 def check_results_sum(app: dict) -> dict | None:
     if not isinstance(app.get("total"), dict) or not any(isinstance(app.get(k), dict) for k in _RESULT_PARTS):
         return None
+    by_part = [_group_sums(app, k) for k in _RESULT_PARTS]
     failures = []
-    for col in APPLICANT_COLUMNS:
-        parts = [(k, _group_sum(app, k, col)) for k in _RESULT_PARTS]
-        s = sum(v for _, v in parts)
+    for i, col in enumerate(APPLICANT_COLUMNS):
+        s = 0
+        for sums in by_part:
+            s += sums[i]
         t = _n(app["total"].get(col))
         if s != t:
-            terms = " + ".join(f"{k} {_fmt(v)}" for k, v in parts)
+            terms = " + ".join(f"{k} {_fmt(sums[i])}" for k, sums in zip(_RESULT_PARTS, by_part))
             failures.append(f"{col}: total {_fmt(t)} ≠ {terms} = {_fmt(s)}")
     return _result("applications.results_sum", failures,
                    f"total = sum of the results in all {len(APPLICANT_COLUMNS)} columns")
 
 
 def check_row_sums(app: dict) -> dict | None:
-    rows = [(path, row) for path, row in _leaf_rows(app) if any(v is not None for v in row.values())]
+    rows = [(path, row) for path, row in _leaf_rows(app) if _has_value(row)]
     if not any(row.get("total") is not None for _, row in rows):
         return None                    # no 总计 column at all: nothing to check
     failures, count = [], 0
     for path, row in rows:
         count += 1
-        s = sum(_n(row.get(c)) for c in _SIX)
+        s = 0
+        for c in _SIX:
+            s += _n(row.get(c))
         t = _n(row.get("total"))
         if s != t:
             terms = " + ".join(_fmt(_n(row.get(c))) for c in _SIX)
