@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import cached_property
 
 from gicrawler import template
 from gicrawler.parsing import outline, quoted
@@ -255,10 +256,29 @@ def run_checks(record: dict) -> list[dict]:
 # What evaluators check beyond the tables' own sums (docs/checks.md): the numbers the prose
 # quotes, the template for the year, the six sections, the 信息处理费 statement.
 
-def check_prose_numbers(record: dict) -> dict | None:
+class ReportText:
+    """A record's text and what several text checks read from it, each worked out once
+    (text_checks makes one per record)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def sentences(self) -> tuple[str, ...]:
+        return quoted.sentences(self.text)
+
+    @cached_property
+    def sections(self) -> dict:
+        return outline.find_sections(self.text)
+
+
+def check_prose_numbers(record: dict, read: ReportText | None = None) -> dict | None:
+    if record.get("agency_kind") not in quoted.SINGLE_BODY_KINDS:
+        return None                    # a government's prose is not read (quoted.py)
     tables = record.get("tables") or {}
-    found = quoted.quotes(record.get("text") or "", record.get("template"), record.get("year"),
-                          record.get("agency_kind"))
+    read = read or ReportText(record.get("text") or "")
+    found = quoted.quotes(read.text, record.get("template"), record.get("year"), record.get("agency_kind"),
+                          read.sentences)
     groups: dict[tuple, list] = {}
     for q in found:
         groups.setdefault((q.quantity, q.readings), []).append(q)
@@ -317,10 +337,12 @@ def expected_template(year) -> str | None:
     return "2021" if year >= 2021 else "2019" if year >= 2019 else None
 
 
-def check_template_year(record: dict) -> dict | None:
+def check_template_year(record: dict, read: ReportText | None = None) -> dict | None:
     expected = expected_template(record.get("year"))
-    text = _WS_RE.sub("", record.get("text") or "")
-    if expected is None or not text:
+    if expected is None:
+        return None
+    text = "".join((record.get("text") or "").split())       # = _WS_RE.sub("", …), faster
+    if not text:
         return None
     seen = {year: [m for m in markers if m in text] for year, markers in TEMPLATE_MARKERS.items()}
     printed = [year for year, found in seen.items() if found]
@@ -338,9 +360,9 @@ def check_template_year(record: dict) -> dict | None:
 _WS_RE = re.compile(r"\s+")
 
 
-def check_sections(record: dict) -> dict | None:
-    text = record.get("text") or ""
-    sections = outline.find_sections(text)
+def check_sections(record: dict, read: ReportText | None = None) -> dict | None:
+    read = read or ReportText(record.get("text") or "")
+    text, sections = read.text, read.sections
     tables = record.get("tables") or {}
     present = set(sections)
     present |= {template.SECTION_OF[k] for k in template.TABLE_KEYS if tables.get(k)}
@@ -359,9 +381,9 @@ def check_sections(record: dict) -> dict | None:
     return _result("sections.complete", failures, "all six sections present; section 五 says something")
 
 
-def check_information_fee(record: dict) -> dict | None:
-    text = record.get("text") or ""
-    statements = quoted.fee_statements(text)
+def check_information_fee(record: dict, read: ReportText | None = None) -> dict | None:
+    read = read or ReportText(record.get("text") or "")
+    statements = quoted.fee_statements(read.text, read.sentences)
     charged = [s for s in statements if s.charged]
     none = [s for s in statements if not s.charged]
     if charged and none:
@@ -373,7 +395,7 @@ def check_information_fee(record: dict) -> dict | None:
     if none:
         return {"rule": "fees.information_fee", "ok": True,
                 "detail": f"no 信息处理费 charged («{none[0].snippet}»)"}
-    if expected_template(record.get("year")) == "2021" and "六" in outline.find_sections(text):
+    if expected_template(record.get("year")) == "2021" and "六" in read.sections:
         return {"rule": "fees.information_fee", "ok": False,
                 "detail": "no statement of the 信息处理费 collected (the 2021 format asks section 六 to report it)"}
     return None
@@ -383,9 +405,10 @@ def text_checks(record: dict) -> list[dict]:
     """The checks that read the report's text, in RULES order (none without text)."""
     if not record.get("text"):
         return []
+    read = ReportText(record["text"])
     out = []
     for fn in (check_prose_numbers, check_template_year, check_sections, check_information_fee):
-        r = fn(record)
+        r = fn(record, read)
         if r:
             out.append(r)
     return out

@@ -9,11 +9,14 @@ filled in; the others stay null, and the notes say ``ambiguous`` (the record's `
 """
 from __future__ import annotations
 
+import re
+
 from gicrawler import template as T
 from gicrawler.parsing import glued, labels
 from gicrawler.parsing.tables.applications import row_keys
 
 _B_WIDTH = len(T.APPLICANT_COLUMNS)
+_DIGIT_RE = re.compile(r"\d")
 _C_WIDTH = len(T.REVIEW_COLUMNS) * len(T.REVIEW_GROUP_KEYS)
 
 
@@ -32,6 +35,14 @@ def _numbers_after_label(filled: list[str], width: int) -> bool:
     return len(filled) >= width and all(map(str.isdecimal, map(str.strip, filled[-width:])))
 
 
+def _may_end_in_digits(filled: list[str]) -> bool:
+    """Whether the row's text can end in digits, as glued.glued_row needs: its last filled cell
+    holds a digit, or only separators ("|"). Rows with blank value cells (常见: 0 printed as
+    blank) end in a label otherwise; this answers for them without joining and matching."""
+    last = filled[-1]
+    return _DIGIT_RE.search(last) is not None or not last.replace("|", "").strip()
+
+
 def glued_application_rows(raw_rows) -> dict:
     """Table B row key → Glued, for every glued row of the source (first one per row key)."""
     out: dict = {}
@@ -40,7 +51,7 @@ def glued_application_rows(raw_rows) -> dict:
             text = row
         else:
             filled = _filled(row)
-            if _numbers_after_label(filled, _B_WIDTH):
+            if not filled or _numbers_after_label(filled, _B_WIDTH) or not _may_end_in_digits(filled):
                 continue
             text = " ".join(filled)             # = _row_text(row)
         found = glued.glued_row(text, _B_WIDTH)
