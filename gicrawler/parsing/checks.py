@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from functools import cached_property
 
 from gicrawler import template
 from gicrawler.parsing import outline, quoted
@@ -31,25 +32,51 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def _leaf_rows(table: dict, prefix=""):
+def _leaf_rows(table: dict, prefix: str = "", out: list | None = None) -> list:
     """(path, row) for every applicant row of table B, nested groups flattened."""
+    out = [] if out is None else out
     for key, val in table.items():
         if not isinstance(val, dict):
             continue
         path = f"{prefix}{key}"
-        if not any(isinstance(v, dict) for v in val.values()):
-            yield path, val
+        if _has_dict(val):
+            _leaf_rows(val, path + ".", out)
         else:
-            yield from _leaf_rows(val, path + ".")
+            out.append((path, val))
+    return out
 
 
-def _group_sum(table: dict, key: str, col: str):
+def _has_dict(row: dict) -> bool:
+    for v in row.values():
+        if isinstance(v, dict):
+            return True
+    return False
+
+
+def _has_value(row: dict) -> bool:
+    for v in row.values():
+        if v is not None:
+            return True
+    return False
+
+
+def _group_sums(table: dict, key: str) -> list:
+    """Per applicant column, the value of row ``key`` or the sum of its group's rows (a plain
+    loop per column: these sums run for every report)."""
     val = table.get(key)
     if not isinstance(val, dict):
-        return 0
-    if col in val and not isinstance(val[col], dict):
-        return _n(val[col])
-    return sum(_n(sub.get(col)) for sub in val.values() if isinstance(sub, dict))
+        return [0] * len(APPLICANT_COLUMNS)
+    subs = [sub for sub in val.values() if isinstance(sub, dict)]
+    sums = []
+    for col in APPLICANT_COLUMNS:
+        if col in val and not isinstance(val[col], dict):
+            sums.append(_n(val[col]))
+            continue
+        s = 0
+        for sub in subs:
+            s += _n(sub.get(col))
+        sums.append(s)
+    return sums
 
 
 def _result(rule: str, failures: list[str], ok_detail: str) -> dict:
@@ -79,26 +106,30 @@ _RESULT_PARTS = result_parts()
 def check_results_sum(app: dict) -> dict | None:
     if not isinstance(app.get("total"), dict) or not any(isinstance(app.get(k), dict) for k in _RESULT_PARTS):
         return None
+    by_part = [_group_sums(app, k) for k in _RESULT_PARTS]
     failures = []
-    for col in APPLICANT_COLUMNS:
-        parts = [(k, _group_sum(app, k, col)) for k in _RESULT_PARTS]
-        s = sum(v for _, v in parts)
+    for i, col in enumerate(APPLICANT_COLUMNS):
+        s = 0
+        for sums in by_part:
+            s += sums[i]
         t = _n(app["total"].get(col))
         if s != t:
-            terms = " + ".join(f"{k} {_fmt(v)}" for k, v in parts)
+            terms = " + ".join(f"{k} {_fmt(sums[i])}" for k, sums in zip(_RESULT_PARTS, by_part))
             failures.append(f"{col}: total {_fmt(t)} ≠ {terms} = {_fmt(s)}")
     return _result("applications.results_sum", failures,
                    f"total = sum of the results in all {len(APPLICANT_COLUMNS)} columns")
 
 
 def check_row_sums(app: dict) -> dict | None:
-    rows = [(path, row) for path, row in _leaf_rows(app) if any(v is not None for v in row.values())]
+    rows = [(path, row) for path, row in _leaf_rows(app) if _has_value(row)]
     if not any(row.get("total") is not None for _, row in rows):
         return None                    # no 总计 column at all: nothing to check
     failures, count = [], 0
     for path, row in rows:
         count += 1
-        s = sum(_n(row.get(c)) for c in _SIX)
+        s = 0
+        for c in _SIX:
+            s += _n(row.get(c))
         t = _n(row.get("total"))
         if s != t:
             terms = " + ".join(_fmt(_n(row.get(c))) for c in _SIX)
@@ -225,10 +256,29 @@ def run_checks(record: dict) -> list[dict]:
 # What evaluators check beyond the tables' own sums (docs/checks.md): the numbers the prose
 # quotes, the template for the year, the six sections, the 信息处理费 statement.
 
-def check_prose_numbers(record: dict) -> dict | None:
+class ReportText:
+    """A record's text and what several text checks read from it, each worked out once
+    (text_checks makes one per record)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def sentences(self) -> tuple[str, ...]:
+        return quoted.sentences(self.text)
+
+    @cached_property
+    def sections(self) -> dict:
+        return outline.find_sections(self.text)
+
+
+def check_prose_numbers(record: dict, read: ReportText | None = None) -> dict | None:
+    if record.get("agency_kind") not in quoted.SINGLE_BODY_KINDS:
+        return None                    # a government's prose is not read (quoted.py)
     tables = record.get("tables") or {}
-    found = quoted.quotes(record.get("text") or "", record.get("template"), record.get("year"),
-                          record.get("agency_kind"))
+    read = read or ReportText(record.get("text") or "")
+    found = quoted.quotes(read.text, record.get("template"), record.get("year"), record.get("agency_kind"),
+                          read.sentences)
     groups: dict[tuple, list] = {}
     for q in found:
         groups.setdefault((q.quantity, q.readings), []).append(q)
@@ -287,10 +337,12 @@ def expected_template(year) -> str | None:
     return "2021" if year >= 2021 else "2019" if year >= 2019 else None
 
 
-def check_template_year(record: dict) -> dict | None:
+def check_template_year(record: dict, read: ReportText | None = None) -> dict | None:
     expected = expected_template(record.get("year"))
-    text = _WS_RE.sub("", record.get("text") or "")
-    if expected is None or not text:
+    if expected is None:
+        return None
+    text = "".join((record.get("text") or "").split())       # = _WS_RE.sub("", …), faster
+    if not text:
         return None
     seen = {year: [m for m in markers if m in text] for year, markers in TEMPLATE_MARKERS.items()}
     printed = [year for year, found in seen.items() if found]
@@ -308,9 +360,9 @@ def check_template_year(record: dict) -> dict | None:
 _WS_RE = re.compile(r"\s+")
 
 
-def check_sections(record: dict) -> dict | None:
-    text = record.get("text") or ""
-    sections = outline.find_sections(text)
+def check_sections(record: dict, read: ReportText | None = None) -> dict | None:
+    read = read or ReportText(record.get("text") or "")
+    text, sections = read.text, read.sections
     tables = record.get("tables") or {}
     present = set(sections)
     present |= {template.SECTION_OF[k] for k in template.TABLE_KEYS if tables.get(k)}
@@ -329,9 +381,9 @@ def check_sections(record: dict) -> dict | None:
     return _result("sections.complete", failures, "all six sections present; section 五 says something")
 
 
-def check_information_fee(record: dict) -> dict | None:
-    text = record.get("text") or ""
-    statements = quoted.fee_statements(text)
+def check_information_fee(record: dict, read: ReportText | None = None) -> dict | None:
+    read = read or ReportText(record.get("text") or "")
+    statements = quoted.fee_statements(read.text, read.sentences)
     charged = [s for s in statements if s.charged]
     none = [s for s in statements if not s.charged]
     if charged and none:
@@ -343,7 +395,7 @@ def check_information_fee(record: dict) -> dict | None:
     if none:
         return {"rule": "fees.information_fee", "ok": True,
                 "detail": f"no 信息处理费 charged («{none[0].snippet}»)"}
-    if expected_template(record.get("year")) == "2021" and "六" in outline.find_sections(text):
+    if expected_template(record.get("year")) == "2021" and "六" in read.sections:
         return {"rule": "fees.information_fee", "ok": False,
                 "detail": "no statement of the 信息处理费 collected (the 2021 format asks section 六 to report it)"}
     return None
@@ -353,9 +405,10 @@ def text_checks(record: dict) -> list[dict]:
     """The checks that read the report's text, in RULES order (none without text)."""
     if not record.get("text"):
         return []
+    read = ReportText(record["text"])
     out = []
     for fn in (check_prose_numbers, check_template_year, check_sections, check_information_fee):
-        r = fn(record)
+        r = fn(record, read)
         if r:
             out.append(r)
     return out

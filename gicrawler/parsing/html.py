@@ -55,6 +55,11 @@ NUMERALS = {n: c for c, n in _SECTION_NUM.items()}
 CJK_GAP_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 _DIGITS_RE = re.compile(r"\d+")
 
+# Cells with a cell inside them, one XPath per table (a per-cell descendant search cost more
+# than the rest of reading the cell).
+_CELL_HOSTS = etree.XPath("descendant::td[descendant::td or descendant::th]"
+                          " | descendant::th[descendant::td or descendant::th]")
+
 MAX_SPAN = 200          # a colspan="100000" must not allocate a giant row
 MAX_GRID_CELLS = 200_000
 
@@ -119,6 +124,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
     last_start = -1                      # rightmost column where some cell begins
     cells_total = 0
     lines = cell_lines if cell_lines is not None else []
+    hosts = None                         # cells that hold other cells (see below), found on first need
 
     def covered(row: list[str], col: int) -> int:
         """Fill slots covered by rowspans from above, starting at col; returns the next column."""
@@ -138,14 +144,20 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
             tag = cell.tag
             if tag != "td" and tag != "th":
                 continue
-            if pending:
+            if col in pending:
                 col = covered(row, col)
             # cell_text(cell), inlined: this loop runs for every cell of every table
-            text = _tostring(cell, method="text", encoding=str, with_tail=False) if len(cell) else cell.text
-            if text and len(cell) and next(cell.iterdescendants("td", "th"), None) is not None:
-                # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued would be
-                # a number nobody wrote (2150)
-                text = " ".join(cell.itertext())
+            if len(cell):
+                text = _tostring(cell, method="text", encoding=str, with_tail=False)
+                if text:
+                    if hosts is None:
+                        hosts = set(_CELL_HOSTS(table))
+                    if cell in hosts:
+                        # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
+                        # would be a number nobody wrote (2150)
+                        text = " ".join(cell.itertext())
+            else:
+                text = cell.text         # most cells are a bare text node
             if text:
                 if not text.isdigit():           # a bare number needs no whitespace folding
                     text = " ".join(text.split())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import opencc
 
@@ -47,9 +48,15 @@ def _fold(syllable: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=4096)
+def _is_syllable(candidate: str) -> bool:
+    """Cached: a page converter's debris repeats a few hundred syllables (數(shù)據(jù) …)."""
+    return _SYLLABLE_RE.fullmatch(_fold(candidate)) is not None
+
+
 def _drop_pinyin(m: re.Match) -> str:
     start = m.start()
-    if start and "\u3400" <= m.string[start - 1] <= "\u9fff" and _SYLLABLE_RE.fullmatch(_fold(m.group(1))):
+    if start and "\u3400" <= m.string[start - 1] <= "\u9fff" and _is_syllable(m.group(1)):
         return ""
     return m.group(0)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 NUMERALS = "一二三四五六"
 KEYWORDS = {
@@ -35,6 +34,15 @@ _HEADING_RES = {n: re.compile(r"(?:^|(?<=[\s。；;:：]))" + n + r"[、,.，．
                               r"|^[ \t]*(?:" + TITLES[n] + r")[ \t]*$", re.M)
                 for n, kw in KEYWORDS.items()}
 _ANY_HEADING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx in _HEADING_RES.values()), re.M)
+# The two branches of _HEADING_RES[n] apart, for find_sections: the numbered heading written to
+# begin with its numeral (the same match, but a literal first character lets the regex engine
+# jump from one numeral to the next instead of trying every position), and the title lines of
+# all six sections in one pattern (one pass over the text; a line is at most one title).
+_NUMBERED_RES = {n: re.compile(n + r"(?:(?<=^" + n + r")|(?<=[\s。；;:：]" + n + r"))[、,.，．:：\s]{1,3}"
+                               r"[^\n。；;]{0,16}?(?:" + kw + ")", re.M)
+                 for n, kw in KEYWORDS.items()}
+_TITLE_LINES_RE = re.compile(r"^[ \t]*(?:" + "|".join(f"(?P<n{i}>{TITLES[n]})" for i, n in enumerate(NUMERALS))
+                             + r")[ \t]*$", re.M)
 TOC_SPAN = 30          # a heading with another one this close after it is a table of contents entry
 
 # What an empty section 五 says: nothing, or only "none".
@@ -68,25 +76,47 @@ def _body_start(text: str, m: re.Match) -> int:
     return line_end if line_end - m.end() <= 12 else m.end()
 
 
-@lru_cache(maxsize=4)           # several checks read one record's sections
 def find_sections(text: str) -> dict[str, Section]:
     """numeral → Section for each section heading found, in order: each one is the first
     heading of its numeral after the previous section found (so a repeated keyword later in
     the text does not move a section)."""
     found: dict[str, tuple[int, int]] = {}
+    titles: dict[str, list[re.Match]] = {n: [] for n in NUMERALS}
+    for m in _TITLE_LINES_RE.finditer(text):
+        titles[NUMERALS[int(m.lastgroup[1:])]].append(m)
     pos = 0
     for numeral in NUMERALS:
-        for m in _HEADING_RES[numeral].finditer(text, pos):
-            if not _is_toc(text, m):
-                found[numeral] = (m.start(), _body_start(text, m))
-                pos = m.end()
-                break
+        m = _first_heading(text, numeral, pos, titles[numeral])
+        if m is not None:
+            found[numeral] = (m.start(), _body_start(text, m))
+            pos = m.end()
     starts = sorted(s for s, _ in found.values())
     out: dict[str, Section] = {}
     for numeral, (start, body) in found.items():
         end = next((s for s in starts if s > start), len(text))
         out[numeral] = Section(numeral, start, min(body, end), end)
     return out
+
+
+def _first_heading(text: str, numeral: str, pos: int, titles: list[re.Match]) -> re.Match | None:
+    """The first match of ``_HEADING_RES[numeral].finditer(text, pos)`` that is not a table of
+    contents entry, from its two branches apart: at each step the leftmost of the next numbered
+    heading and the next title line (the numbered one where both start, as the alternation
+    tries it first), and on from the end of a table of contents entry, as finditer goes on."""
+    numbered = _NUMBERED_RES[numeral]
+    i = 0
+    while True:
+        m = numbered.search(text, pos)
+        while i < len(titles) and titles[i].start() < pos:
+            i += 1
+        t = titles[i] if i < len(titles) else None
+        if t is not None and (m is None or t.start() < m.start()):
+            m = t
+        if m is None:
+            return None
+        if not _is_toc(text, m):
+            return m
+        pos = m.end()
 
 
 def is_empty(section_text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gicrawler.parsing.tables.cells import Val, parse_value
 
@@ -50,7 +51,7 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
     """One block per grid row: label cells (deduplicated span copies) + value cells after them."""
     blocks = []
     for r, row in enumerate(grid, first_row):
-        cells = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
+        cells = row if _all_str(row) else [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
         label_idx = [i for i, v in enumerate(parsed) if v is None]
         # values: from after the last label before the first number, to the next label
@@ -74,13 +75,28 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
         for i in label_idx:
             if i > last_label:
                 break
-            t = "".join(cells[i].split())               # = re.sub(r"\s+", "", …), faster
+            t, part = _label_cell(cells[i])
             if t != prev:                               # a span copy of the cell before
-                label_parts.append(label_part(t))
+                label_parts.append(part)
                 prev = t
         values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(label_parts), values, row=True, lines=[len(values)], start=r, end=r))
+        blocks.append(Block("".join(label_parts), values, [len(values)], True, True, r, r))
     return blocks
+
+
+def _all_str(row) -> bool:
+    return set(map(type, row)) == _STR
+
+
+_STR = {str}
+
+
+@lru_cache(maxsize=8192)
+def _label_cell(cell: str) -> tuple[str, str]:
+    """A label cell whitespace-free, and as label text (cached: template labels recur in every
+    report)."""
+    t = "".join(cell.split())                           # = re.sub(r"\s+", "", …), faster
+    return t, label_part(t)
 
 
 def text_blocks(text: str) -> list[Block]:

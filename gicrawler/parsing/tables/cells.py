@@ -3,18 +3,18 @@ span copies folded back (``fit_cells``)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
 _DIGIT_GAP_RE = re.compile(r"\d\s+\d")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
 
 
-@dataclass(frozen=True)
-class Val:
-    """A parsed value cell: ``num`` None for a blank cell."""
+class Val(NamedTuple):
+    """A parsed value cell: ``num`` None for a blank cell. (A tuple: comparing and hashing
+    values, as fit_cells does for every span copy, runs in C.)"""
     num: Decimal | None
     unit: str = ""
 

@@ -9,33 +9,52 @@ filled in; the others stay null, and the notes say ``ambiguous`` (the record's `
 """
 from __future__ import annotations
 
+import re
+
 from gicrawler import template as T
 from gicrawler.parsing import glued, labels
 from gicrawler.parsing.tables.applications import row_keys
 
 _B_WIDTH = len(T.APPLICANT_COLUMNS)
+_DIGIT_RE = re.compile(r"\d")
 _C_WIDTH = len(T.REVIEW_COLUMNS) * len(T.REVIEW_GROUP_KEYS)
 
 
 def _row_text(row) -> str:
-    return row if isinstance(row, str) else " ".join(c for c in row if isinstance(c, str) and c.strip())
+    return row if isinstance(row, str) else " ".join(_filled(row))
 
 
-def _numbers_after_label(row, width: int) -> bool:
-    """A grid row whose last ``width`` cells are numbers is not glued: glued.glued_row would
-    find at least ``width`` digit pieces after its label (str.isdecimal is exactly its \\d).
+def _filled(row) -> list[str]:
+    return [c for c in row if isinstance(c, str) and c.strip()]
+
+
+def _numbers_after_label(filled: list[str], width: int) -> bool:
+    """A grid row whose last ``width`` filled cells are numbers is not glued: glued.glued_row
+    would find at least ``width`` digit pieces after its label (str.isdecimal is exactly its \\d).
     Most rows of a grid are such rows; this answers for them without joining and matching."""
-    cells = [c for c in row if isinstance(c, str) and c.strip()]
-    return len(cells) >= width and all(c.strip().isdecimal() for c in cells[-width:])
+    return len(filled) >= width and all(map(str.isdecimal, map(str.strip, filled[-width:])))
+
+
+def _may_end_in_digits(filled: list[str]) -> bool:
+    """Whether the row's text can end in digits, as glued.glued_row needs: its last filled cell
+    holds a digit, or only separators ("|"). Rows with blank value cells (常见: 0 printed as
+    blank) end in a label otherwise; this answers for them without joining and matching."""
+    last = filled[-1]
+    return _DIGIT_RE.search(last) is not None or not last.replace("|", "").strip()
 
 
 def glued_application_rows(raw_rows) -> dict:
     """Table B row key → Glued, for every glued row of the source (first one per row key)."""
     out: dict = {}
     for row in raw_rows:
-        if not isinstance(row, str) and _numbers_after_label(row, _B_WIDTH):
-            continue
-        found = glued.glued_row(_row_text(row), _B_WIDTH)
+        if isinstance(row, str):
+            text = row
+        else:
+            filled = _filled(row)
+            if not filled or _numbers_after_label(filled, _B_WIDTH) or not _may_end_in_digits(filled):
+                continue
+            text = " ".join(filled)             # = _row_text(row)
+        found = glued.glued_row(text, _B_WIDTH)
         if not found:
             continue
         keys = row_keys("".join(found[0].split()))
@@ -70,6 +89,8 @@ def _put(table: dict, key: str, row: dict) -> None:
 
 def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[str | None, dict | None, list]:
     """Table B with its glued rows decoded: (year, table, notes)."""
+    if year and table and _every_row_read(table, year):
+        return year, table, []          # a glued row only fills a row the assembler left empty
     found = glued_application_rows(raw_rows)
     if not found:
         return year, table, []
@@ -97,6 +118,15 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
                      + ", ".join(result.decoded))
     notes += [f"applications.{key}: {why}" for key, why in result.ambiguous.items()]
     return year, (table if result.rows or any(v is not None for v in _cells(table)) else None), notes
+
+
+def _every_row_read(table: dict, year: str) -> bool:
+    """Every row of the template has a value in some column."""
+    for key in labels.B_ROWS.get(year) or T.application_rows(year):
+        row = _get(table, key)
+        if not isinstance(row, dict) or all(row.get(c) is None for c in T.APPLICANT_COLUMNS):
+            return False
+    return True
 
 
 def _cells(table: dict):
