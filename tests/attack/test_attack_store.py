@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -169,6 +170,7 @@ class Locker:
         self.db, self.released = db, threading.Event()
         self.thread = threading.Thread(target=self._hold, daemon=True)
         self.locked = threading.Event()
+        self.locked_at = None
 
     def start(self):  # (not waiting here: the lock comes when the crawl's open batch commits)
         self.thread.start()
@@ -176,10 +178,17 @@ class Locker:
     def _hold(self):
         conn = sqlite3.connect(self.db, timeout=60, isolation_level=None)
         conn.execute("BEGIN IMMEDIATE")  # waits for the crawl's open batch to commit
+        self.locked_at = time.monotonic()
         self.locked.set()
         self.released.wait(300)
         conn.execute("ROLLBACK")
         conn.close()
+
+    def hold_at_least(self, seconds: float):
+        """Until the lock has been held ``seconds`` (a loaded machine may reach report 2 * AT
+        before the crawl has tried to write while locked)."""
+        if self.locked.wait(60):
+            time.sleep(max(0.0, self.locked_at + seconds - time.monotonic()))
 
     def release(self):
         self.released.set()
@@ -194,6 +203,7 @@ def test_store_locked_for_a_while_mid_crawl_loses_nothing(attack):
     def on_report(number):  # the lock is taken at report AT, released at report 2 * AT
         portal_asked(number)
         if number == 2 * AT:
+            locker.hold_at_least(4)  # report 2 * AT waits: reports AT… meanwhile parse and meet the lock
             locker.release()
 
     a.portal.on_report = on_report
