@@ -101,3 +101,20 @@ def test_png_attachment_alone_is_a_report_document():
     assert result["format"] == "image"
     assert result["tables"] == {"applications": seed.record["tables"]["applications"]}
     assert result["errors"] == []
+
+
+def test_without_the_ocr_engine_a_picture_table_stays_missing_and_says_why(monkeypatch):
+    """Python 3.13 without .ci/setup: no rapidocr-onnxruntime (README, OCR) — recorded, not a crash."""
+    import sys
+    from gicrawler.parsing import ocr
+    monkeypatch.setattr(ocr, "_engine", None)
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)     # import fails as if absent
+    seed = load_sample("003")
+    record, raws = build_record(_page(seed.record["tables"], seed.record))
+    assert record["missing_tables"] == {key: "image" for key in IMAGES}
+    assert all(key not in record["tables"] or not record["tables"][key] for key in IMAGES)
+    errors = [a.get("parse_error") or "" for a in record["attachments"]]
+    assert len(errors) == len(IMAGES) and all("rapidocr-onnxruntime not installed" in e for e in errors)
+    assert all("\n" not in e for e in errors)
+    assert [r["role"] for r in raws] == ["page", "attachment", "attachment"]    # still kept raw
+
