@@ -74,6 +74,25 @@ def test_demo_crawls_every_replica_report(tmp_path):
         s.close()
 
 
+@pytest.mark.slow
+def test_demo_without_chromium_skips_the_browser_portals_and_says_so(tmp_path, monkeypatch, replicas):
+    """Ubuntu has no chromium deb: the demo still runs what needs no browser, and says what it skipped."""
+    needs_browser = {e["name"] for e in replicas.seed_entries() if e.get("browser") or e.get("antibot_browser")}
+    expected = {p: v for p, v in _expected_rows().items() if p not in needs_browser}
+    assert needs_browser and expected
+    monkeypatch.setenv("GICRAWLER_CHROMIUM", str(tmp_path / "no-chromium-here"))
+    proc, store = _demo(tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = [ln for ln in proc.stderr.splitlines() if "no Chromium at" in ln]
+    assert len(line) == 1 and all(p in line[0] for p in needs_browser), proc.stderr
+    assert "BrowserType.launch" not in proc.stderr       # nothing was tried in a browser
+    rows = _summary(proc.stdout)
+    assert set(rows) == set(expected)
+    for portal, (reports, failing) in expected.items():
+        found, unreachable, parsed, failed_checks, *_ = rows[portal]
+        assert (found - unreachable, parsed, failed_checks) == (reports, reports, failing), portal
+
+
 def test_demo_fails_fast_on_a_store_that_is_down(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "gicrawler", "demo", "--store",
                            "mongodb://user:s3cret@127.0.0.1:1/gi?serverSelectionTimeoutMS=500"],
