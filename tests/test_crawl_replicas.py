@@ -273,6 +273,7 @@ def test_newer_families_asked_as_documented(replicas, full_crawl):
     assert not any("/gknb2018/" in p or "/gkzn/" in p or "/gkml/" in p for p in beijing)
 
 
+@pytest.mark.browser
 def test_checks_and_agency_kinds_as_the_replicas_expect(replicas, full_crawl):
     """Every stored report fails exactly the rules the replicas' oracle says (reports.failed_checks:
     tables, the deadline of its kind of body, the samples' text checks read by hand)."""

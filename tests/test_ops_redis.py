@@ -97,6 +97,7 @@ def test_load_portals_without_pushed_seeds_says_what_to_do(redis_url):
 
 
 @pytest.mark.slow
+@pytest.mark.browser   # the bundled replicas include the portals crawled through Chromium
 def test_two_workers_share_the_crawl_and_fetch_every_page_once(redis_url, replicas, replica_seeds, tmp_path):
     from gicrawler.commands import schedule
     from gicrawler.store import open_store

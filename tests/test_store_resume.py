@@ -94,6 +94,7 @@ def kill_and_resume(seeds, expected: set[str], tmp_path: Path, *, slow: dict, re
     return stats
 
 
+@pytest.mark.browser    # the bundled replicas include the portals crawled through Chromium
 def test_sigkill_and_resume_bundled_replicas(replicas, replica_seeds, tmp_path):
     expected = {url for reports in replicas.expected.values() for url in reports}
     kill_and_resume(replica_seeds, expected, tmp_path,
