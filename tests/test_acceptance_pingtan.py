@@ -38,9 +38,10 @@ SAVED_REPORT = COLUMN + "201402/t20140225_80774.htm"
 class Column:
     """The saved column on 127.0.0.1 (a free port), with a request log and an API switch."""
 
-    def __init__(self):
+    def __init__(self, pages=None, answer=ANSWER):
         self.requests: list[tuple[str, str, dict]] = []
-        self.api_up = True
+        self.api_up = answer is not None
+        pages = PAGES if pages is None else pages
         column = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -57,7 +58,7 @@ class Column:
             def do_GET(self):
                 path = urlsplit(self.path).path
                 column.requests.append(("GET", path, {}))
-                page = PAGES.get(path)
+                page = pages.get(path)
                 if page is None:
                     return self._answer(404, "<html><body>404 页面不存在</body></html>".encode())
                 self._answer(200, page.read_bytes())
@@ -67,8 +68,8 @@ class Column:
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
                 path = urlsplit(self.path).path
                 column.requests.append(("POST", path, form))
-                if path == ANSWER["request"]["path"] and column.api_up and form == ANSWER["request"]["form"]:
-                    body = {"data": ANSWER["data"], "pageCount": ANSWER["pageCount"]}
+                if column.api_up and path == answer["request"]["path"] and form == answer["request"]["form"]:
+                    body = {"data": answer["data"], "pageCount": answer["pageCount"]}
                     return self._answer(200, json.dumps(body, ensure_ascii=False).encode(), "application/json;charset=UTF-8")
                 self._answer(404, b"<html><body>404</body></html>")
 
@@ -182,3 +183,64 @@ def test_a_capped_column_shows_as_listed_20_reached_10(column, tmp_path):
     assert stats["gicrawler/pingtan/list_pages_capped"] == 1 and stats["gicrawler/pingtan/columns_short"] == 1
     assert stats["gicrawler/pingtan/listed"] == 20 and stats["gicrawler/pingtan/reached"] == 10
     assert "; listed 20, reached 10" in proc.stderr
+
+
+# --- two department 年报 columns of the same site (real pages; no list-API answer exists) --------
+
+CZJ = "/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqczj/zfxxgknb/"
+GAJ = "/zwgk/zfxxgk/dfbmptlj/ptzhsyqbm/ptzhsyqgaj/zfxxgknb/"
+DEPT_PAGES = {
+    CZJ: TRS / "pingtan-czj-zfxxgknb-list.html",
+    CZJ + "202601/t20260116_104656.htm": TRS / "pingtan-czj-detail-t20260116_104656.html",
+    GAJ: TRS / "pingtan-gaj-zfxxgknb-list.html",
+    GAJ + "202501/t20250120_96806.htm": TRS / "pingtan-gaj-detail-t20250120_96806.html",
+}
+NOT_REPORTS = {CZJ + "201801/t20180108_80497.htm",        # 关于做好政务公开财政牵头任务落实情况的自查报告
+               GAJ + "201901/t20190130_80544.htm",        # 2018年政务公开工作要点落实情况
+               GAJ + "201801/t20180102_80511.htm"}        # 关于报送《…2017年政府信息公开工作情况》的函
+
+
+def test_department_columns_reports_parsed_non_reports_untouched_shortfall_logged(tmp_path):
+    """The 财政金融局 and 公安局 columns served at their original paths, their list API down (no real
+    answer of it exists): every report of the static pages becomes a record, the two saved ones with
+    date, year, publisher and tables right, the three non-reports are never requested, and each
+    column says listed N, reached 10."""
+    served = Column(DEPT_PAGES, answer=None)
+    try:
+        seeds = tmp_path / "pingtan_bm.yaml"
+        seeds.write_text(yaml.safe_dump({"portals": [{
+            "name": "pingtan_bm", "region": "福建省平潭综合实验区", "family": "trs",
+            "index_urls": [served.base + CZJ, served.base + GAJ], "allowed_domains": ["127.0.0.1"],
+        }]}, allow_unicode=True), encoding="utf-8")
+        uri = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        proc = run_crawl(seeds, uri, args=["full=1"], timeout=180)
+        assert proc.returncode == 0, proc.stderr[-4000:]
+        records = {urlsplit(r["url"]).path: r for r in stored_records(uri)}
+    finally:
+        served.stop()
+
+    from parsel import Selector
+    rows = set()
+    for column in (CZJ, GAJ):
+        hrefs = Selector(text=DEPT_PAGES[column].read_text(encoding="utf-8")).xpath(
+            "//div[@ms-visible='showStatic']//a/@href").getall()
+        rows |= {column + href[2:] for href in hrefs}
+    assert len(rows) == 20
+    assert set(records) == rows - NOT_REPORTS                          # 17 reports, nothing else
+    assert not NOT_REPORTS & {path for _, path, _ in served.requests}
+
+    czj = records[CZJ + "202601/t20260116_104656.htm"]
+    assert (czj["published"], czj["year"], czj["publisher"]) == ("2026-01-16", 2025, "区财政金融局")
+    assert czj["tables"]["applications"]["received"]["total"] == 2
+    gaj = records[GAJ + "202501/t20250120_96806.htm"]
+    assert (gaj["published"], gaj["year"], gaj["publisher"], gaj["index_number"]) == (
+        "2025-01-20", 2024, "区公安局", "PZ00106-2500-2025-00085")
+    assert gaj["tables"]["applications"]["partially_granted"]["total"] == 1
+    for path in set(records) - {CZJ + "202601/t20260116_104656.htm", GAJ + "202501/t20250120_96806.htm"}:
+        assert records[path]["fetch_error"] == "HTTP 404" and records[path]["list_date"], path
+
+    stats = crawl_stats(proc)
+    assert stats["gicrawler/pingtan_bm/listed"] == 36 and stats["gicrawler/pingtan_bm/reached"] == 20
+    assert stats["gicrawler/pingtan_bm/columns_short"] == 2
+    assert any("WARNING" in line and "listed 20, reached 10" in line for line in proc.stderr.splitlines())
+    assert any("WARNING" in line and "listed 16, reached 10" in line for line in proc.stderr.splitlines())

@@ -142,6 +142,41 @@ def test_detail_page_metadata(directory, name, exp):
         assert not is_report     # a page that is no report: no report year to compare
 
 
+TABLED = [p for p in DETAILS if p.values[2].get("tables")]
+
+
+def _at(tables: dict, dotted: str):
+    value = tables
+    for key in dotted.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+@pytest.mark.parametrize("directory,name,exp", TABLED)
+def test_report_page_tables_give_the_hand_read_cells(directory, name, exp):
+    """Report pages in the national format: the cells read by hand off the page text (expected.json
+    ``tables``: dotted paths of the record's ``tables``) are what parse_report reads, and the
+    national cross-checks hold on the real figures."""
+    raw = (FILES / directory / name).read_bytes()
+    record = parse_report(raw, url=exp.get("url"), content_type="text/html; charset=utf-8")
+    assert not record["missing_tables"] and not record["errors"]
+    got = {path: _at(record["tables"], path) for path in exp["tables"]}
+    assert got == exp["tables"]
+    failed = [c["rule"] for c in record["checks"] if c["rule"].startswith(("applications.", "review_litigation.")) and not c["ok"]]
+    assert not failed, failed
+
+
+def test_trs_listmodel_variants_of_the_same_cms():
+    """The 制度 column writes listModel with objId, a bare classsql, a double-quoted recordCount
+    and 15 rows a page: read like the 年报 columns' single-quoted form."""
+    text = (FILES / "trs" / "pingtan-zfxxgkzd-list.html").read_text(encoding="utf-8")
+    assert trs.listmodel(text) == {"quickMode": "动静结合", "maxStaticIndex": 1, "channelid": "200210",
+                                   "classsql": "chnlid=1822", "sortfield": "-docorderpri,-docreltime",
+                                   "prepage": 15, "recordCount": 34}
+    dept = (FILES / "trs" / "pingtan-gaj-zfxxgknb-list.html").read_text(encoding="utf-8")
+    assert trs.listmodel(dept)["classsql"] == "chnlid=1803" and trs.listmodel(dept)["recordCount"] == 16
+
+
 SITE_CODED = [p for p in ENTRIES if p.values[2].get("site_code")]
 
 
