@@ -43,7 +43,7 @@ def value_runs(blocks: list[Block], ncols: int):
         if b.row:
             if anchor is None and all(v.num is None for v in vals):
                 continue                           # header/heading row padded with empty cells
-            if len(vals) >= ncols and all(v.num is None for v in vals[ncols:]):
+            if len(vals) == ncols or len(vals) > ncols and all(v.num is None for v in vals[ncols:]):
                 runs.append(Run(anchor, vals[:ncols], True, b, ROW_CELLS))
             continue
         n = len(vals)
