@@ -86,8 +86,9 @@ _SPACES = (" ", "\t", "\u3000", "\xa0")          # removed from sentences (str.r
 _DIGIT_RE = re.compile(r"\d")
 _MARKER_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、,.，．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．]|"
                         r"第[一二三四五六七八九十\d]+[部章节条]|[①-⑩]|[一二三四五六七八九十]是)")
+# A line break that ends a paragraph: after a colon, or before a line starting with a marker.
+_PARAGRAPH_BREAK_RE = re.compile(r"\n(?:(?<=[:：]\n)|(?=" + _MARKER_RE.pattern.removeprefix("^") + "))")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
-_SENTENCE_ENDS = frozenset("。；;！？!?")          # what _SENTENCE_END_RE matches
 
 
 @dataclass(frozen=True)
@@ -104,24 +105,14 @@ def sentences(text: str) -> tuple[str, ...]:
     heading marker, a table row (``|``) or a line ending a sentence."""
     for space in _SPACES:
         text = text.replace(space, "")
-    paragraphs: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if not line:
-            continue
-        if "|" in line:
-            if current:
-                paragraphs.append(current)
-            current = ""
-            continue
-        if current and (current[-1] in _SENTENCE_ENDS or current.endswith((":", "：")) or _MARKER_RE.match(line)):
-            paragraphs.append(current)
-            current = ""
-        current += line
-    if current:
-        paragraphs.append(current)
-    # Splitting the paragraphs joined by a sentence end = splitting each (one call, not one each).
-    return tuple(s for s in _SENTENCE_END_RE.split("。".join(paragraphs)) if s)
+    if "|" in text:        # a table row line ends the paragraph before it, and is dropped
+        text = "\n".join("。" if "|" in line else line for line in text.split("\n"))
+    # Where a paragraph ends without a sentence end (after a colon, before a marker line) a
+    # "。" is put, and the lines are joined: the sentences are then the pieces between
+    # sentence ends (an extra "。" only makes an empty piece, which is dropped). One pass over
+    # the whole text, not one per line.
+    text = _PARAGRAPH_BREAK_RE.sub("。", text).replace("\n", "")
+    return tuple(s for s in _SENTENCE_END_RE.split(text) if s)
 
 
 def _number(m: re.Match) -> int:
