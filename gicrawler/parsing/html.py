@@ -59,6 +59,9 @@ _DIGITS_RE = re.compile(r"\d+")
 # than the rest of reading the cell).
 _CELL_HOSTS = etree.XPath("descendant::td[descendant::td or descendant::th]"
                           " | descendant::th[descendant::td or descendant::th]")
+# Whether there is any: a third of the cost of finding them, and most tables have none.
+_HAS_CELL_HOSTS = etree.XPath("boolean(descendant::td//td or descendant::td//th"
+                              " or descendant::th//td or descendant::th//th)")
 
 MAX_SPAN = 200          # a colspan="100000" must not allocate a giant row
 MAX_GRID_CELLS = 200_000
@@ -151,7 +154,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
                     if hosts is None:
-                        hosts = set(_CELL_HOSTS(table))
+                        hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
                     if cell in hosts:
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
                         # would be a number nobody wrote (2150)
@@ -169,11 +172,12 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 text = ""
             if col > last_start:
                 last_start = col
-            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
-            if colspan is None and rowspan is None:      # the common case
+            attrs = cell.keys()          # one call: cheaper than two get()s on every cell
+            if "colspan" not in attrs and "rowspan" not in attrs:      # the common case
                 row.append(text)
                 col += 1
                 continue
+            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             colspan = 1 if colspan is None else _span(colspan)
             rowspan = 1 if rowspan is None else _span(rowspan)
             for _ in range(colspan):
