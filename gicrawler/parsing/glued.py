@@ -96,10 +96,10 @@ def glued_row(cells, width: int) -> tuple[str, Glued] | None:
     m = _PIECES_RE.match(text.strip())
     if not m:
         return None
-    glued = Glued.of(m.group(2))
-    if len(glued.pieces) >= width or glued.digits < width:
+    pieces = tuple(_DIGITS_RE.findall(m.group(2)))      # = Glued.of(m.group(2)).pieces
+    if len(pieces) >= width or sum(map(len, pieces)) < width:
         return None
-    return m.group(1).strip(), glued
+    return m.group(1).strip(), Glued(pieces)
 
 
 # ---------------------------------------------------------------- one row
