@@ -428,6 +428,8 @@ def _meta_lines(lines, in_table, grids, start, end) -> list[str]:
 
 
 def section_of(line: str) -> int | None:
+    if line.lstrip()[:1] not in _SECTION_NUM:
+        return None                  # most lines: no regex needed
     m = _SECTION_RE.match(line)
     return _SECTION_NUM[m.group(1)] if m else None
 

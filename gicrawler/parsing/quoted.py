@@ -208,6 +208,8 @@ def _case_quotes(s: str, year) -> list[Quote]:
 
 def _active_quotes(s: str, template: str, year) -> list[Quote]:
     found = []
+    if "规" not in s:
+        return found                 # every match names 规范性文件 or 规章 (no regex scan needed)
     columns = _ACTIVE_COLUMNS[template]
     for m in _ACTIVE_RE.finditer(s):
         clause = re.split(r"[,，]", s[:m.start()])[-1]

@@ -142,6 +142,9 @@ def _fix_total_column(rows):
     return rows
 
 
+_MOST_ROWS = max(map(len, labels.B_ROWS.values()))
+
+
 def assemble_applications(blocks: list[Block], why: dict | None = None):
     """Table B → (template, table) or (None, None). ``why``, if given, gets row key → (the rule
     that placed the row, its block)."""
@@ -156,6 +159,8 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         rows, template = align_runs(runs, labels_text)
         if rows and (best is None or len(rows) > len(best[0])):
             best = (rows, template, ncols)
+            if len(rows) == _MOST_ROWS:
+                break                   # every row of the longer template: six columns cannot beat it
     if best is None:
         return None, None
     rows, template, ncols = best
