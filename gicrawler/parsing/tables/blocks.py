@@ -60,21 +60,28 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
             k += 1
         if None not in parsed[k:]:
             # the usual row: label cells, then value cells only
-            label_idx, last_label, end = range(k), k - 1, len(cells)
+            label = _label_text(tuple(cells[:k]))
+            values = parsed[k:]
         else:
             label_idx, last_label, end = _value_span(parsed)
-        label_parts = []
-        prev = None
-        for i in label_idx:
-            if i > last_label:
-                break
-            t, part = _label_cell(cells[i])
-            if t != prev:                               # a span copy of the cell before
-                label_parts.append(part)
-                prev = t
-        values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(label_parts), values, [len(values)], True, True, r, r))
+            label = _label_text(tuple(cells[i] for i in label_idx if i <= last_label))
+            values = parsed[last_label + 1:end]
+        blocks.append(Block(label, values, [len(values)], True, True, r, r))
     return blocks
+
+
+@lru_cache(maxsize=8192)
+def _label_text(cells: tuple) -> str:
+    """A row's label cells as its label: span copies of the cell before dropped (cached: the
+    template's label cells recur in every report)."""
+    parts = []
+    prev = None
+    for cell in cells:
+        t, part = _label_cell(cell)
+        if t != prev:                                   # a span copy of the cell before
+            parts.append(part)
+            prev = t
+    return "".join(parts)
 
 
 def _value_span(parsed) -> tuple[list, int, int]:
