@@ -152,7 +152,7 @@ def quotes(text: str, template: str | None, year: int | None, kind: str | None,
 
 
 def _application_quotes(s: str, year) -> list[Quote]:
-    if not _APPLICATION_CONTEXT_RE.search(s) or "申请" not in s:
+    if "申请" not in s or not _APPLICATION_CONTEXT_RE.search(s):
         return []
     found: list[Quote] = []
 
@@ -163,7 +163,7 @@ def _application_quotes(s: str, year) -> list[Quote]:
             return
         found.append(Quote(quantity, _number(m) if value is None else value, readings, _snippet(s, m)))
 
-    for m in _RECEIVED_RE.finditer(s):
+    for m in _matches(_RECEIVED_RE, s, ("收到", "受理", "接收", "接到", "新收")):
         rest = s[m.end():]
         if _INCLUDES_OVER_RE.match(rest):
             add("received+carried_over", m, ((RECEIVED, CARRIED_OVER),))
@@ -171,28 +171,37 @@ def _application_quotes(s: str, year) -> list[Quote]:
             add("received", m, ((RECEIVED,), (RECEIVED, CARRIED_OVER)))
         else:
             add("received", m, ((RECEIVED,),))
-    for m in _NONE_RECEIVED_RE.finditer(s):
+    for m in _matches(_NONE_RECEIVED_RE, s, ("收到", "受理", "接到")):
         add("received", m, ((RECEIVED,),), value=0)
-    closed = list(_CLOSED_RE.finditer(s))
+    closed = list(_matches(_CLOSED_RE, s, ("办结", "答复")))
     for m in closed:
         add("closed", m, ((TOTAL,),))
     if not _SENTENCE_EXCLUDE_RE.search(s):
-        for m in _CLOSED_BARE_RE.finditer(s):
+        for m in _matches(_CLOSED_BARE_RE, s, ("办结", "答复", "完毕")):
             if "申请" in s[:m.start()] and not any(c.start() <= m.start() < c.end() for c in closed):
                 add("closed", m, ((TOTAL,),), mid_checked=False)
-    for m in _HANDLED_RE.finditer(s):
+    for m in _matches(_HANDLED_RE, s, ("办理", "处理")):
         if _INCLUDES_OVER_RE.match(s[m.end():]):
             add("handled", m, ((TOTAL,), (RECEIVED, CARRIED_OVER)))
         else:
             add("handled", m, ((RECEIVED,), (TOTAL,), (RECEIVED, CARRIED_OVER)))
-    for rx in (_FORWARD_RE, _FORWARD_AFTER_RE):
-        for m in rx.finditer(s):
+    for rx, words in ((_FORWARD_RE, ("结转",)), (_FORWARD_AFTER_RE, ("结转", "顺延", "转入", "延续"))):
+        for m in _matches(rx, s, words):
             if "复议" in m.group(0) or "诉讼" in m.group(0) or "上年" in (m.groupdict().get("mid") or ""):
                 continue
             add("carried_forward", m, ((CARRIED_FORWARD,),), mid_checked=False)
-    for m in _OVER_RE.finditer(s):
+    for m in _matches(_OVER_RE, s, ("结转",)):
         add("carried_over", m, ((CARRIED_OVER,),), mid_checked=False)
     return found
+
+
+def _matches(rx: re.Pattern, s: str, words: tuple[str, ...]):
+    """``rx.finditer(s)``; none without one of the ``words`` every match of rx contains (an
+    ``in`` test is much cheaper than a regex scan, and most sentences name no such verb)."""
+    for word in words:
+        if word in s:
+            return rx.finditer(s)
+    return ()
 
 
 def _case_quotes(s: str, year) -> list[Quote]:
