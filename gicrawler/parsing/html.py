@@ -227,6 +227,9 @@ def parse_html(text: str) -> HtmlDocument:
 
 def _rank(el) -> int | None:
     """Priority of el as a known body container (lower is better), None if it is not one."""
+    attrs = el.keys()
+    if "id" not in attrs and "class" not in attrs:
+        return None                  # most elements: one call instead of two get()s
     ident = el.get("id")
     rank = _BODY_RANK.get(ident) if ident else None
     cls = el.get("class")
@@ -253,6 +256,9 @@ def walk(root: etree._Element) -> HtmlDocument:
     ranges: dict = {}                               # element → [start line, end line]
     scores: dict = {}                               # container element → direct text length
     stack: list = []
+    # Text length added since the top of the stack last changed: counted into scores when it
+    # changes (one dict update per container, not one per piece of text).
+    direct = 0
     marker_range = [None, None]
     info = PageInfo()
     heading_at = None
@@ -265,13 +271,6 @@ def walk(root: etree._Element) -> HtmlDocument:
             if line:
                 lines.append(line)
                 in_table.append(False)
-
-    def add(s: str | None) -> None:
-        if s:
-            parts.append(s)
-            if stack:
-                top = stack[-1]
-                scores[top] = scores.get(top, 0) + len(s)
 
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
@@ -288,12 +287,14 @@ def walk(root: etree._Element) -> HtmlDocument:
                         flush()
                     marker_range[1] = len(lines)
             if (t := el.tail):
-                add(t)
+                parts.append(t)
+                direct += len(t)
             continue
         if not isinstance(tag, str):      # processing instructions, entities
             if event == "end":
                 if (t := el.tail):
-                    add(t)
+                    parts.append(t)
+                    direct += len(t)
             continue
         if event == "start":
             if tag in _SKIP:
@@ -319,23 +320,27 @@ def walk(root: etree._Element) -> HtmlDocument:
                 grids.append((len(lines), table_grid(el, cells)))
                 lines.extend(cells)
                 in_table.extend([True] * len(cells))
-                if stack:
-                    top = stack[-1]
-                    scores[top] = scores.get(top, 0) + sum(map(len, cells))
+                direct += sum(map(len, cells))
                 walker.skip_subtree()
                 continue
             if tag in _CONTAINERS:
+                if direct and stack:
+                    top = stack[-1]
+                    scores[top] = scores.get(top, 0) + direct
+                direct = 0                # (text outside every container counts for none)
                 stack.append(el)
                 if el not in ranges:
                     ranges[el] = [len(lines), None]
             elif tag == "img":
                 images.append(len(lines))
             if (t := el.text):
-                add(t)
+                parts.append(t)
+                direct += len(t)
         else:
             if tag in _SKIP:
                 if (t := el.tail):
-                    add(t)
+                    parts.append(t)
+                    direct += len(t)
                 continue
             if tag in _BLOCK:
                 if parts:
@@ -344,12 +349,18 @@ def walk(root: etree._Element) -> HtmlDocument:
                     info.headings.append(" ".join(lines[heading_at:]))
                     heading_at = None
             if tag in _CONTAINERS and stack and stack[-1] is el:
+                if direct:
+                    scores[el] = scores.get(el, 0) + direct
+                    direct = 0
                 stack.pop()
             if el in ranges:
                 ranges[el][1] = len(lines)
             if (t := el.tail):
-                add(t)
+                parts.append(t)
+                direct += len(t)
     flush()
+    if direct and stack:
+        scores[stack[-1]] = scores.get(stack[-1], 0) + direct
 
     start, end = 0, len(lines)
     how = "fallback"
