@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from gicrawler.parsing import labels
@@ -142,6 +143,7 @@ def _fix_total_column(rows):
     return rows
 
 
+_NUM = attrgetter("num")
 _MOST_ROWS = max(map(len, labels.B_ROWS.values()))
 
 
@@ -175,7 +177,7 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         else:
             if why is not None:
                 why[key] = (_rule(placed, template, len(rows)), placed[0].block)
-            row = {c: number(v.num) for c, v in zip(labels.APPLICANT_COLUMNS, vals)}
+            row = dict(zip(labels.APPLICANT_COLUMNS, map(number, map(_NUM, vals))))
             row.setdefault("total", None)
         if "." in key:
             group, sub = key.split(".")
