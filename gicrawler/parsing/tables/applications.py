@@ -158,6 +158,8 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         runs = value_runs(blocks, ncols)
         if runs is None:
             continue
+        if best is not None and len(runs) <= len(best[0]):
+            continue                    # align_runs places a run in one row at most: no more rows
         rows, template = align_runs(runs, labels_text)
         if rows and (best is None or len(rows) > len(best[0])):
             best = (rows, template, ncols)
