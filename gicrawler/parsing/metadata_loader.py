@@ -67,7 +67,8 @@ def _normalized(lines: list[str], known: dict[str, str] | None) -> list[str]:
         normed = normalize_text("\n".join(todo)).split("\n")
         if len(normed) != len(todo):
             return normalize_text("\n".join(lines)).split("\n")
-        known = {**known, **dict(zip(todo, normed))}
+        extra = dict(zip(todo, normed))        # (not merged into known: that copies the body's lines)
+        return [extra[line] if line in extra else known[line] for line in lines]
     return [known[line] for line in lines]
 
 

@@ -299,7 +299,7 @@ def remap_grid(grid, blocks):
     width = max(idx) + 1
     out = []
     for row, b in zip(grid, blocks):
-        if fit_cells(b.values, len(keys)) is not None and len(keys) == 7:
+        if len(keys) == 7 and fit_cells(b.values, 7) is not None:
             out.append(b)               # the cells after the label already are the row
             continue
         if len(row) >= width:
