@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -97,7 +98,9 @@ def parse_tree(text: str) -> etree._Element:
     return root
 
 
+@lru_cache(maxsize=256)
 def _span(value: str | None) -> int:
+    """A colspan/rowspan attribute as a count, 1 to MAX_SPAN (cached: "2", "3" … recur)."""
     if not value:
         return 1
     if value.isdigit() and len(value) < 4:
