@@ -44,8 +44,9 @@ def _normalize_grids(grids, known: dict[str, str]):
     normalised line; the rest go through normalize_text in one call (cells are one-line)."""
     if not grids:
         return []
+    normed = known.__getitem__
     try:          # HTML/DOCX: every cell is a body line already (one pass instead of two)
-        return [[[known[cell] for cell in row] for row in grid] for grid in grids]
+        return [[list(map(normed, row)) for row in grid] for grid in grids]
     except KeyError:
         pass
     todo = sorted({cell for grid in grids for row in grid for cell in row if cell not in known})

@@ -93,13 +93,15 @@ def glued_row(cells, width: int) -> tuple[str, Glued] | None:
     are all there (or that holds anything but digits after its label: units, signs, decimals,
     blanks) is not glued."""
     text = cells if isinstance(cells, str) else " ".join(c.strip() for c in cells if c and c.strip())
+    if sum(map(len, _DIGITS_RE.findall(text))) < width:
+        return None           # fewer digits in all than the row has cells (no regex scan needed)
     m = _PIECES_RE.match(text.strip())
     if not m:
         return None
-    glued = Glued.of(m.group(2))
-    if len(glued.pieces) >= width or glued.digits < width:
+    pieces = tuple(_DIGITS_RE.findall(m.group(2)))      # = Glued.of(m.group(2)).pieces
+    if len(pieces) >= width or sum(map(len, pieces)) < width:
         return None
-    return m.group(1).strip(), glued
+    return m.group(1).strip(), Glued(pieces)
 
 
 # ---------------------------------------------------------------- one row

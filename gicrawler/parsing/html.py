@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lxml import etree
 
@@ -59,6 +60,9 @@ _DIGITS_RE = re.compile(r"\d+")
 # than the rest of reading the cell).
 _CELL_HOSTS = etree.XPath("descendant::td[descendant::td or descendant::th]"
                           " | descendant::th[descendant::td or descendant::th]")
+# Whether there is any: a third of the cost of finding them, and most tables have none.
+_HAS_CELL_HOSTS = etree.XPath("boolean(descendant::td//td or descendant::td//th"
+                              " or descendant::th//td or descendant::th//th)")
 
 MAX_SPAN = 200          # a colspan="100000" must not allocate a giant row
 MAX_GRID_CELLS = 200_000
@@ -94,7 +98,9 @@ def parse_tree(text: str) -> etree._Element:
     return root
 
 
+@lru_cache(maxsize=256)
 def _span(value: str | None) -> int:
+    """A colspan/rowspan attribute as a count, 1 to MAX_SPAN (cached: "2", "3" … recur)."""
     if not value:
         return 1
     if value.isdigit() and len(value) < 4:
@@ -151,7 +157,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
                     if hosts is None:
-                        hosts = set(_CELL_HOSTS(table))
+                        hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
                     if cell in hosts:
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
                         # would be a number nobody wrote (2150)
@@ -169,11 +175,12 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 text = ""
             if col > last_start:
                 last_start = col
-            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
-            if colspan is None and rowspan is None:      # the common case
+            attrs = cell.keys()          # one call: cheaper than two get()s on every cell
+            if "colspan" not in attrs and "rowspan" not in attrs:      # the common case
                 row.append(text)
                 col += 1
                 continue
+            colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             colspan = 1 if colspan is None else _span(colspan)
             rowspan = 1 if rowspan is None else _span(rowspan)
             for _ in range(colspan):
@@ -223,6 +230,9 @@ def parse_html(text: str) -> HtmlDocument:
 
 def _rank(el) -> int | None:
     """Priority of el as a known body container (lower is better), None if it is not one."""
+    attrs = el.keys()
+    if "id" not in attrs and "class" not in attrs:
+        return None                  # most elements: one call instead of two get()s
     ident = el.get("id")
     rank = _BODY_RANK.get(ident) if ident else None
     cls = el.get("class")
@@ -249,6 +259,9 @@ def walk(root: etree._Element) -> HtmlDocument:
     ranges: dict = {}                               # element → [start line, end line]
     scores: dict = {}                               # container element → direct text length
     stack: list = []
+    # Text length added since the top of the stack last changed: counted into scores when it
+    # changes (one dict update per container, not one per piece of text).
+    direct = 0
     marker_range = [None, None]
     info = PageInfo()
     heading_at = None
@@ -261,13 +274,6 @@ def walk(root: etree._Element) -> HtmlDocument:
             if line:
                 lines.append(line)
                 in_table.append(False)
-
-    def add(s: str | None) -> None:
-        if s:
-            parts.append(s)
-            if stack:
-                top = stack[-1]
-                scores[top] = scores.get(top, 0) + len(s)
 
     walker = etree.iterwalk(root, events=("start", "end", "comment"))
     for event, el in walker:
@@ -284,12 +290,14 @@ def walk(root: etree._Element) -> HtmlDocument:
                         flush()
                     marker_range[1] = len(lines)
             if (t := el.tail):
-                add(t)
+                parts.append(t)
+                direct += len(t)
             continue
         if not isinstance(tag, str):      # processing instructions, entities
             if event == "end":
                 if (t := el.tail):
-                    add(t)
+                    parts.append(t)
+                    direct += len(t)
             continue
         if event == "start":
             if tag in _SKIP:
@@ -315,23 +323,27 @@ def walk(root: etree._Element) -> HtmlDocument:
                 grids.append((len(lines), table_grid(el, cells)))
                 lines.extend(cells)
                 in_table.extend([True] * len(cells))
-                if stack:
-                    top = stack[-1]
-                    scores[top] = scores.get(top, 0) + sum(map(len, cells))
+                direct += sum(map(len, cells))
                 walker.skip_subtree()
                 continue
             if tag in _CONTAINERS:
+                if direct and stack:
+                    top = stack[-1]
+                    scores[top] = scores.get(top, 0) + direct
+                direct = 0                # (text outside every container counts for none)
                 stack.append(el)
                 if el not in ranges:
                     ranges[el] = [len(lines), None]
             elif tag == "img":
                 images.append(len(lines))
             if (t := el.text):
-                add(t)
+                parts.append(t)
+                direct += len(t)
         else:
             if tag in _SKIP:
                 if (t := el.tail):
-                    add(t)
+                    parts.append(t)
+                    direct += len(t)
                 continue
             if tag in _BLOCK:
                 if parts:
@@ -340,12 +352,18 @@ def walk(root: etree._Element) -> HtmlDocument:
                     info.headings.append(" ".join(lines[heading_at:]))
                     heading_at = None
             if tag in _CONTAINERS and stack and stack[-1] is el:
+                if direct:
+                    scores[el] = scores.get(el, 0) + direct
+                    direct = 0
                 stack.pop()
             if el in ranges:
                 ranges[el][1] = len(lines)
             if (t := el.tail):
-                add(t)
+                parts.append(t)
+                direct += len(t)
     flush()
+    if direct and stack:
+        scores[stack[-1]] = scores.get(stack[-1], 0) + direct
 
     start, end = 0, len(lines)
     how = "fallback"
@@ -424,6 +442,8 @@ def _meta_lines(lines, in_table, grids, start, end) -> list[str]:
 
 
 def section_of(line: str) -> int | None:
+    if line.lstrip()[:1] not in _SECTION_NUM:
+        return None                  # most lines: no regex needed
     m = _SECTION_RE.match(line)
     return _SECTION_NUM[m.group(1)] if m else None
 

@@ -43,6 +43,9 @@ _NUMBERED_RES = {n: re.compile(n + r"(?:(?<=^" + n + r")|(?<=[\s。；;:：]" + 
                  for n, kw in KEYWORDS.items()}
 _TITLE_LINES_RE = re.compile(r"^[ \t]*(?:" + "|".join(f"(?P<n{i}>{TITLES[n]})" for i, n in enumerate(NUMERALS))
                              + r")[ \t]*$", re.M)
+# Where a title line may start: a line break and the start of a title (a literal first
+# character lets the regex engine jump between line breaks; a ^ pattern tries every position).
+_TITLE_HINT_RE = re.compile(r"\n[ \t]*(?:" + "|".join(f"(?:{TITLES[n]})" for n in NUMERALS) + ")")
 TOC_SPAN = 30          # a heading with another one this close after it is a table of contents entry
 
 # What an empty section 五 says: nothing, or only "none".
@@ -82,7 +85,7 @@ def find_sections(text: str) -> dict[str, Section]:
     the text does not move a section)."""
     found: dict[str, tuple[int, int]] = {}
     titles: dict[str, list[re.Match]] = {n: [] for n in NUMERALS}
-    for m in _TITLE_LINES_RE.finditer(text):
+    for m in _title_lines(text):
         titles[NUMERALS[int(m.lastgroup[1:])]].append(m)
     pos = 0
     for numeral in NUMERALS:
@@ -96,6 +99,20 @@ def find_sections(text: str) -> dict[str, Section]:
         end = next((s for s in starts if s > start), len(text))
         out[numeral] = Section(numeral, start, min(body, end), end)
     return out
+
+
+def _title_lines(text: str) -> list[re.Match]:
+    """``list(_TITLE_LINES_RE.finditer(text))``, trying the pattern only at the start of the text
+    and of the lines _TITLE_HINT_RE points at (a title line is one line: matches cannot overlap)."""
+    found = []
+    m = _TITLE_LINES_RE.match(text)
+    if m:
+        found.append(m)
+    for hint in _TITLE_HINT_RE.finditer(text):
+        m = _TITLE_LINES_RE.match(text, hint.start() + 1)
+        if m:
+            found.append(m)
+    return found
 
 
 def _first_heading(text: str, numeral: str, pos: int, titles: list[re.Match]) -> re.Match | None:

@@ -86,8 +86,9 @@ _SPACES = (" ", "\t", "\u3000", "\xa0")          # removed from sentences (str.r
 _DIGIT_RE = re.compile(r"\d")
 _MARKER_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、,.，．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．]|"
                         r"第[一二三四五六七八九十\d]+[部章节条]|[①-⑩]|[一二三四五六七八九十]是)")
+# A line break that ends a paragraph: after a colon, or before a line starting with a marker.
+_PARAGRAPH_BREAK_RE = re.compile(r"\n(?:(?<=[:：]\n)|(?=" + _MARKER_RE.pattern.removeprefix("^") + "))")
 _SENTENCE_END_RE = re.compile(r"[。；;！？!?]")
-_SENTENCE_ENDS = frozenset("。；;！？!?")          # what _SENTENCE_END_RE matches
 
 
 @dataclass(frozen=True)
@@ -104,24 +105,14 @@ def sentences(text: str) -> tuple[str, ...]:
     heading marker, a table row (``|``) or a line ending a sentence."""
     for space in _SPACES:
         text = text.replace(space, "")
-    paragraphs: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        if not line:
-            continue
-        if "|" in line:
-            if current:
-                paragraphs.append(current)
-            current = ""
-            continue
-        if current and (current[-1] in _SENTENCE_ENDS or current.endswith((":", "：")) or _MARKER_RE.match(line)):
-            paragraphs.append(current)
-            current = ""
-        current += line
-    if current:
-        paragraphs.append(current)
-    # Splitting the paragraphs joined by a sentence end = splitting each (one call, not one each).
-    return tuple(s for s in _SENTENCE_END_RE.split("。".join(paragraphs)) if s)
+    if "|" in text:        # a table row line ends the paragraph before it, and is dropped
+        text = "\n".join("。" if "|" in line else line for line in text.split("\n"))
+    # Where a paragraph ends without a sentence end (after a colon, before a marker line) a
+    # "。" is put, and the lines are joined: the sentences are then the pieces between
+    # sentence ends (an extra "。" only makes an empty piece, which is dropped). One pass over
+    # the whole text, not one per line.
+    text = _PARAGRAPH_BREAK_RE.sub("。", text).replace("\n", "")
+    return tuple(s for s in _SENTENCE_END_RE.split(text) if s)
 
 
 def _number(m: re.Match) -> int:
@@ -161,7 +152,7 @@ def quotes(text: str, template: str | None, year: int | None, kind: str | None,
 
 
 def _application_quotes(s: str, year) -> list[Quote]:
-    if not _APPLICATION_CONTEXT_RE.search(s) or "申请" not in s:
+    if "申请" not in s or not _APPLICATION_CONTEXT_RE.search(s):
         return []
     found: list[Quote] = []
 
@@ -172,7 +163,7 @@ def _application_quotes(s: str, year) -> list[Quote]:
             return
         found.append(Quote(quantity, _number(m) if value is None else value, readings, _snippet(s, m)))
 
-    for m in _RECEIVED_RE.finditer(s):
+    for m in _matches(_RECEIVED_RE, s, ("收到", "受理", "接收", "接到", "新收")):
         rest = s[m.end():]
         if _INCLUDES_OVER_RE.match(rest):
             add("received+carried_over", m, ((RECEIVED, CARRIED_OVER),))
@@ -180,28 +171,37 @@ def _application_quotes(s: str, year) -> list[Quote]:
             add("received", m, ((RECEIVED,), (RECEIVED, CARRIED_OVER)))
         else:
             add("received", m, ((RECEIVED,),))
-    for m in _NONE_RECEIVED_RE.finditer(s):
+    for m in _matches(_NONE_RECEIVED_RE, s, ("收到", "受理", "接到")):
         add("received", m, ((RECEIVED,),), value=0)
-    closed = list(_CLOSED_RE.finditer(s))
+    closed = list(_matches(_CLOSED_RE, s, ("办结", "答复")))
     for m in closed:
         add("closed", m, ((TOTAL,),))
     if not _SENTENCE_EXCLUDE_RE.search(s):
-        for m in _CLOSED_BARE_RE.finditer(s):
+        for m in _matches(_CLOSED_BARE_RE, s, ("办结", "答复", "完毕")):
             if "申请" in s[:m.start()] and not any(c.start() <= m.start() < c.end() for c in closed):
                 add("closed", m, ((TOTAL,),), mid_checked=False)
-    for m in _HANDLED_RE.finditer(s):
+    for m in _matches(_HANDLED_RE, s, ("办理", "处理")):
         if _INCLUDES_OVER_RE.match(s[m.end():]):
             add("handled", m, ((TOTAL,), (RECEIVED, CARRIED_OVER)))
         else:
             add("handled", m, ((RECEIVED,), (TOTAL,), (RECEIVED, CARRIED_OVER)))
-    for rx in (_FORWARD_RE, _FORWARD_AFTER_RE):
-        for m in rx.finditer(s):
+    for rx, words in ((_FORWARD_RE, ("结转",)), (_FORWARD_AFTER_RE, ("结转", "顺延", "转入", "延续"))):
+        for m in _matches(rx, s, words):
             if "复议" in m.group(0) or "诉讼" in m.group(0) or "上年" in (m.groupdict().get("mid") or ""):
                 continue
             add("carried_forward", m, ((CARRIED_FORWARD,),), mid_checked=False)
-    for m in _OVER_RE.finditer(s):
+    for m in _matches(_OVER_RE, s, ("结转",)):
         add("carried_over", m, ((CARRIED_OVER,),), mid_checked=False)
     return found
+
+
+def _matches(rx: re.Pattern, s: str, words: tuple[str, ...]):
+    """``rx.finditer(s)``; none without one of the ``words`` every match of rx contains (an
+    ``in`` test is much cheaper than a regex scan, and most sentences name no such verb)."""
+    for word in words:
+        if word in s:
+            return rx.finditer(s)
+    return ()
 
 
 def _case_quotes(s: str, year) -> list[Quote]:
@@ -217,6 +217,8 @@ def _case_quotes(s: str, year) -> list[Quote]:
 
 def _active_quotes(s: str, template: str, year) -> list[Quote]:
     found = []
+    if "规" not in s:
+        return found                 # every match names 规范性文件 or 规章 (no regex scan needed)
     columns = _ACTIVE_COLUMNS[template]
     for m in _ACTIVE_RE.finditer(s):
         clause = re.split(r"[,，]", s[:m.start()])[-1]

@@ -40,7 +40,15 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
     ``explain``, if given, gets one entry per row found: table, row, the rule that placed it,
     its label and where it came from (``grid 2 row 5: …`` or ``line 240: …``, lines of the
     normalised text)."""
-    text = drop_page_marks((text or "").replace("\x0c", "\n"))
+    given_text = text
+    text = None                         # the text without page marks: only if some table needs it
+
+    def page_text() -> str:
+        nonlocal text
+        if text is None:
+            text = drop_page_marks((given_text or "").replace("\x0c", "\n"))
+        return text
+
     by_kind: dict[str, list[Block]] = {k: [] for k in TABLE_KEYS}
     rows_of: dict[str, list] = {k: [] for k in TABLE_KEYS}     # the grid rows, for glued_rows
     origins: dict[int, object] = {}     # explain: block → (grid number, grid), or its text's offset
@@ -64,7 +72,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
     def sections() -> dict:     # found only if some table is not in the grids
         nonlocal found
         if found is None:
-            found = find_sections(text)
+            found = find_sections(page_text())
         return found
 
     tables, templates, missing, notes = {}, {}, {}, []
@@ -73,7 +81,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
         sources, raws = [], []
         # The grids first; the sections' text is cut into blocks only when they gave no table.
         why = {} if explain is not None else None
-        for blocks, offset, raw in _sources(key, by_kind[key], rows_of[key], text, sections):
+        for blocks, offset, raw in _sources(key, by_kind[key], rows_of[key], page_text, sections):
             sources.append(blocks)
             raws.append(raw)
             if why is not None:
@@ -98,7 +106,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
             if template:
                 templates[key] = template
             if why is not None:
-                explain.extend(_explained(key, template, why, origins, text))
+                explain.extend(_explained(key, template, why, origins, page_text()))
             continue
         if key in images:
             missing[key] = "image"
@@ -114,11 +122,13 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
     return {"template": template, "tables": tables, "missing_tables": missing, "notes": notes}
 
 
-def _sources(key, grid_blocks_, grid_rows, text, found):
+def _sources(key, grid_blocks_, grid_rows, page_text, found):
     """(blocks, text offset, raw rows) to try for one table, in order: grid rows, then each
-    candidate region of ``found()`` (find_sections' result, computed on first use)."""
+    candidate region of ``found()`` (find_sections' result over ``page_text()``, both computed
+    on first use)."""
     if grid_blocks_:
         yield grid_blocks_, None, grid_rows
+    text = page_text()
     for _, start, end in found().get(key, ()):
         m = labels.TABLE_START[key].search(text, start, end)
         start = m.start() if m else start

@@ -6,6 +6,8 @@ by column. Whatever is not certain is left out.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from gicrawler.parsing import labels
 from gicrawler.parsing.tables.blocks import PAREN_RE, Block
 from gicrawler.parsing.tables.cells import Val, fit_cells, number
@@ -20,8 +22,10 @@ def template_of(label_text: str) -> str:
 _ROW_PATTERNS = list(labels.A_ROWS.items())
 
 
-def row_keys(label: str, template: str):
-    """A row keys in a label, in order of appearance, restricted to the template's rows.
+@lru_cache(maxsize=8192)
+def row_keys(label: str, template: str) -> tuple:
+    """A row keys in a label, in order of appearance, restricted to the template's rows
+    (cached: the same template labels recur in every report).
 
     Row names inside parentheses are notes, not rows: "其他对外管理服务事项(含行政处罚、
     行政强制)" is the 其他对外管理服务事项 row only, "其他主动公开文件(除规范性文件以外)"
@@ -40,7 +44,7 @@ def row_keys(label: str, template: str):
     for _, k in found:
         if k not in keys:
             keys.append(k)
-    return keys
+    return tuple(keys)
 
 
 def assemble_active(blocks: list[Block], why: dict | None = None):

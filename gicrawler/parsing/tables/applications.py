@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import attrgetter
 from typing import NamedTuple
 
 from gicrawler.parsing import labels
@@ -43,7 +44,7 @@ def value_runs(blocks: list[Block], ncols: int):
         if b.row:
             if anchor is None and all(v.num is None for v in vals):
                 continue                           # header/heading row padded with empty cells
-            if len(vals) >= ncols and all(v.num is None for v in vals[ncols:]):
+            if len(vals) == ncols or len(vals) > ncols and all(v.num is None for v in vals[ncols:]):
                 runs.append(Run(anchor, vals[:ncols], True, b, ROW_CELLS))
             continue
         n = len(vals)
@@ -142,6 +143,10 @@ def _fix_total_column(rows):
     return rows
 
 
+_NUM = attrgetter("num")
+_MOST_ROWS = max(map(len, labels.B_ROWS.values()))
+
+
 def assemble_applications(blocks: list[Block], why: dict | None = None):
     """Table B → (template, table) or (None, None). ``why``, if given, gets row key → (the rule
     that placed the row, its block)."""
@@ -153,9 +158,13 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         runs = value_runs(blocks, ncols)
         if runs is None:
             continue
+        if best is not None and len(runs) <= len(best[0]):
+            continue                    # align_runs places a run in one row at most: no more rows
         rows, template = align_runs(runs, labels_text)
         if rows and (best is None or len(rows) > len(best[0])):
             best = (rows, template, ncols)
+            if len(rows) == _MOST_ROWS:
+                break                   # every row of the longer template: six columns cannot beat it
     if best is None:
         return None, None
     rows, template, ncols = best
@@ -170,7 +179,7 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         else:
             if why is not None:
                 why[key] = (_rule(placed, template, len(rows)), placed[0].block)
-            row = {c: number(v.num) for c, v in zip(labels.APPLICANT_COLUMNS, vals)}
+            row = dict(zip(labels.APPLICANT_COLUMNS, map(number, map(_NUM, vals))))
             row.setdefault("total", None)
         if "." in key:
             group, sub = key.split(".")
@@ -290,7 +299,7 @@ def remap_grid(grid, blocks):
     width = max(idx) + 1
     out = []
     for row, b in zip(grid, blocks):
-        if fit_cells(b.values, len(keys)) is not None and len(keys) == 7:
+        if len(keys) == 7 and fit_cells(b.values, 7) is not None:
             out.append(b)               # the cells after the label already are the row
             continue
         if len(row) >= width:

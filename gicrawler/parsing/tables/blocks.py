@@ -18,7 +18,7 @@ _LOST_CHARS = frozenset(("?", "\ufffd", "??"))
 _PROSE_MAX = 48          # a label token longer than this is a sentence, not a cell
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     label: str                      # whitespace-free label text before the values
     values: list                    # list[Val]
@@ -53,35 +53,53 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
     for r, row in enumerate(grid, first_row):
         cells = row if _all_str(row) else [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
-        label_idx = [i for i, v in enumerate(parsed) if v is None]
-        # values: from after the last label before the first number, to the next label
-        # (a trailing 备注 text column or a leading 序号 column do not shift them)
-        first_num = None
-        if label_idx:
-            for i in range(label_idx[0] + 1, len(parsed)):
-                v = parsed[i]
-                if v is not None and v.num is not None:
-                    first_num = i
-                    break
-        if first_num is None:
-            last_label = label_idx[-1] if label_idx else -1
-            end = len(cells)
-        else:
-            k = bisect_left(label_idx, first_num)       # label_idx is sorted, first_num not in it
-            last_label = label_idx[k - 1]
-            end = label_idx[k] if k < len(label_idx) else len(cells)
-        label_parts = []
-        prev = None
-        for i in label_idx:
-            if i > last_label:
+        k = 0                                           # leading label cells
+        for v in parsed:
+            if v is not None:
                 break
-            t, part = _label_cell(cells[i])
-            if t != prev:                               # a span copy of the cell before
-                label_parts.append(part)
-                prev = t
-        values = parsed[last_label + 1:end]
-        blocks.append(Block("".join(label_parts), values, [len(values)], True, True, r, r))
+            k += 1
+        if None not in parsed[k:]:
+            # the usual row: label cells, then value cells only
+            label = _label_text(tuple(cells[:k]))
+            values = parsed[k:]
+        else:
+            label_idx, last_label, end = _value_span(parsed)
+            label = _label_text(tuple(cells[i] for i in label_idx if i <= last_label))
+            values = parsed[last_label + 1:end]
+        blocks.append(Block(label, values, [len(values)], True, True, r, r))
     return blocks
+
+
+@lru_cache(maxsize=8192)
+def _label_text(cells: tuple) -> str:
+    """A row's label cells as its label: span copies of the cell before dropped (cached: the
+    template's label cells recur in every report)."""
+    parts = []
+    prev = None
+    for cell in cells:
+        t, part = _label_cell(cell)
+        if t != prev:                                   # a span copy of the cell before
+            parts.append(part)
+            prev = t
+    return "".join(parts)
+
+
+def _value_span(parsed) -> tuple[list, int, int]:
+    """(label cell indices, last label before the values, end of the values) of a row with
+    labels among its values: the values run from after the last label before the first
+    number to the next label (a trailing 备注 text column or a leading 序号 column do not
+    shift them)."""
+    label_idx = [i for i, v in enumerate(parsed) if v is None]
+    first_num = None
+    for i in range(label_idx[0] + 1, len(parsed)):
+        v = parsed[i]
+        if v is not None and v.num is not None:
+            first_num = i
+            break
+    if first_num is None:
+        return label_idx, label_idx[-1], len(parsed)
+    k = bisect_left(label_idx, first_num)           # label_idx is sorted, first_num not in it
+    return label_idx, label_idx[k - 1], label_idx[k] if k < len(label_idx) else len(parsed)
 
 
 def _all_str(row) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import lru_cache
+from itertools import groupby
 from typing import NamedTuple
 
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
@@ -52,9 +53,9 @@ def fit_cells(vals: list, c: int):
     """The ``c`` cell values of a grid row whose cells may be span copies.
 
     Colspans are expanded by repeating the text, and header and data rows are not always
-    split alike (上一年项目数量 over one column, its value over two). Every way of cutting
-    the cells into ``c`` runs of equal copies is tried; the row is kept only if they all
-    give the same values. Extra blank cells at the end (an empty 备注 column) are dropped."""
+    split alike (上一年项目数量 over one column, its value over two). Of every way of cutting
+    the cells into ``c`` runs of equal copies, the row is kept only if they all give the
+    same values. Extra blank cells at the end (an empty 备注 column) are dropped."""
     vals = list(vals)
     while len(vals) > c and vals[-1].num is None:
         vals.pop()
@@ -62,19 +63,12 @@ def fit_cells(vals: list, c: int):
         return vals
     if len(vals) < c or len(vals) - c > 6:
         return None
-    outcomes: set = set()
-
-    def cut(i: int, k: int, acc: tuple):
-        if len(outcomes) > 1:
-            return
-        if k == 0:
-            if i == len(vals):
-                outcomes.add(acc)
-            return
-        for j in range(i + 1, len(vals) - k + 2):
-            if vals[j - 1] != vals[i]:
-                break
-            cut(j, k - 1, acc + (vals[i],))
-
-    cut(0, c, ())
-    return list(next(iter(outcomes))) if len(outcomes) == 1 else None
+    # A cut keeps each maximal run of equal values (adjacent runs differ) as 1..len copies:
+    # a cut is a number of copies per run, distinct cuts give distinct rows, so the row is
+    # certain only when a single choice makes ``c`` cells.
+    runs = [(v, len(list(copies))) for v, copies in groupby(vals)]
+    extra = c - len(runs)                  # copies beyond one per run (fewer than len(vals) - len(runs))
+    flexible = [n for _, n in runs if n > 1]
+    if extra < 0 or (extra > 0 and len(flexible) != 1):
+        return None                        # no cut, or several runs could take the extra copies
+    return [v for v, n in runs for _ in range(1 + extra if n > 1 else 1)]

@@ -25,7 +25,10 @@ def _row_text(row) -> str:
 
 
 def _filled(row) -> list[str]:
-    return [c for c in row if isinstance(c, str) and c.strip()]
+    try:
+        return list(filter(str.strip, row))     # every cell a str: the usual case
+    except TypeError:
+        return [c for c in row if isinstance(c, str) and c.strip()]
 
 
 def _numbers_after_label(filled: list[str], width: int) -> bool:
@@ -97,9 +100,10 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
     year = year or _year(raw_rows, found)
     table = {k: v for k, v in (table or {}).items()}
     given: dict = {}
-    for key in T.application_rows(year):
+    rows = _rows(year)
+    for key in rows:
         row = _get(table, key)
-        values = tuple(row.get(c) for c in T.APPLICANT_COLUMNS) if isinstance(row, dict) else (None,) * _B_WIDTH
+        values = tuple(map(row.get, T.APPLICANT_COLUMNS)) if isinstance(row, dict) else (None,) * _B_WIDTH
         if key in found and all(v is None for v in values):
             given[key] = found[key]
         else:
@@ -109,7 +113,7 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
     result = glued.decode_applications(given, year)
     for key, values in result.rows.items():
         _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
-    for key in T.application_rows(year):          # a table built from glued rows only: every row
+    for key in rows:                              # a table built from glued rows only: every row
         if _get(table, key) is None:
             _put(table, key, dict.fromkeys(T.APPLICANT_COLUMNS))
     notes = []
@@ -122,11 +126,15 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
 
 def _every_row_read(table: dict, year: str) -> bool:
     """Every row of the template has a value in some column."""
-    for key in labels.B_ROWS.get(year) or T.application_rows(year):
+    for key in _rows(year):
         row = _get(table, key)
         if not isinstance(row, dict) or all(row.get(c) is None for c in T.APPLICANT_COLUMNS):
             return False
     return True
+
+
+def _rows(year: str) -> tuple[str, ...]:
+    return labels.B_ROWS.get(year) or T.application_rows(year)      # B_ROWS: worked out once
 
 
 def _cells(table: dict):
