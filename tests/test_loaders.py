@@ -151,6 +151,17 @@ def test_dates(value, iso):
     assert parse_date(value) == iso
 
 
+def test_placeholder_values_are_no_value():
+    """主题分类：无 on a real TRS page (tests/files/trs, 公安局 2024): none, like 发文字号：无."""
+    html = page(body="<table><tr><td>索引号：</td><td>无</td><td>主题分类：</td><td>无</td></tr>"
+                     "<tr><td>发布机构：</td><td>/</td><td>发文字号：</td><td>无</td></tr></table>")
+    meta = extract_metadata(html)
+    assert (meta["index_number"], meta["category"], meta["publisher"], meta["document_number"]) == (None,) * 4
+    meta = extract_metadata(html.replace("<td>无</td><td>主题分类：</td><td>无</td>",
+                                         "<td>11350128MB1234567X/2024-00001</td><td>主题分类：</td><td>无证明</td>"))
+    assert (meta["index_number"], meta["category"]) == ("11350128MB1234567X/2024-00001", "无证明")
+
+
 def test_loader_processors_normalise_and_take_first():
     loader = MetadataLoader()
     loader.add_value("title", ["  淄博市2020年政府信息公开\n工作年度報告 ", "second"])

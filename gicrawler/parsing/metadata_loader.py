@@ -24,9 +24,13 @@ def normalize(value: str) -> str:
     return fold(normalize_text(value))
 
 
+# What a label block prints for "none" (主题分类：无, 发布机构：/): no value, as for 文号.
+_PLACEHOLDERS = frozenset({"无", "暂无", "/", "-", "—", "空", "none", "null"})
+
+
 def _not_empty(value: str) -> str | None:
     value = value.strip(" |:")
-    return value or None
+    return value if value and value.lower() not in _PLACEHOLDERS else None
 
 
 class MetadataLoader(ItemLoader):
