@@ -148,7 +148,7 @@ def test_pool_gives_the_records_of_inline_parsing(replicas):
     pooled = pipeline_with(2)
     pooled.open_spider()
     try:
-        assert pooled._executor is not None
+        assert pooled._pool is not None
         expected = [comparable(inline.process_item(item)) for item in items]
         assert all(not asyncio.iscoroutine(r) for r in expected)
         # all at once, as Scrapy hands them over: results must not be mixed up between items
@@ -171,7 +171,7 @@ def test_a_worker_crash_loses_no_page_and_the_page_that_crashes_it_is_stored_raw
     pipeline = pipeline_with(1, CrashingPipeline)
     pipeline.open_spider()
     try:
-        first = pipeline._executor
+        first = set(pipeline._pool.pids())
         items = [simple_page("http://p.test/ok-1.html"), simple_page("http://p.test/crash.html"),
                  simple_page("http://p.test/ok-2.html")]
         records = yield run(asyncio.gather(*(process(pipeline, item) for item in items)))
@@ -184,11 +184,11 @@ def test_a_worker_crash_loses_no_page_and_the_page_that_crashes_it_is_stored_raw
         assert "crashed on this page twice" in crashed["parse_error"]
         assert [raw["role"] for raw in crashed["_raws"]] == ["page"]  # stored raw, for reparse
         stats = pipeline.stats.get_stats()
-        assert stats["gicrawler/parse_worker_crashes"] == 2  # with the others, then alone
+        assert stats["gicrawler/parse_worker_crashes"] == 2  # in a worker, then in a new one
         assert stats["gicrawler/zibo/parse_failures"] == 1
-        # a new pool takes the next items
+        # a new worker takes the next items
         after = yield run(process(pipeline, simple_page("http://p.test/ok-3.html")))
-        assert after["parse_error"] is None and pipeline._executor not in (None, first)
+        assert after["parse_error"] is None and pipeline._pool.pids() and not first & set(pipeline._pool.pids())
     finally:
         pipeline.close_spider()
 
@@ -222,7 +222,7 @@ def test_pool_is_shut_down_at_close_and_worker_logs_reach_the_crawl(caplog):
     pid = record["worker_pid"]
     assert pid != os.getpid() and os.path.exists(f"/proc/{pid}")
     pipeline.close_spider()
-    assert pipeline._executor is None
+    assert pipeline._pool is None
     deadline = time.monotonic() + 10
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -257,7 +257,7 @@ def test_a_parse_that_never_ends_is_timed_out_and_the_crawl_can_close():
 def test_workers_setting_zero_parses_inline_and_default_is_at_least_one():
     pipeline = pipeline_with(0)
     pipeline.open_spider()
-    assert pipeline._executor is None
+    assert pipeline._pool is None
     out = pipeline.process_item(simple_page("http://p.test/inline.html"))
     assert not asyncio.iscoroutine(out) and out["title"]
     assert ParsePipeline.from_crawler(get_crawler(settings_dict={})).workers == max(1, (os.cpu_count() or 2) - 1)
