@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
-from itemadapter import ItemAdapter
-
 from gicrawler.schema import ITEM_FIELDS, METADATA_FIELDS, PARSED_FIELDS, validate
 
 # Fields a table source (page or attachment) brings as one block.
@@ -55,7 +53,10 @@ def _cells(tables: Mapping | None) -> int:
 
 def page_dict(item) -> dict:
     """A plain (shallow) dict of the item's fields: bodies are bytes, attachments plain dicts."""
-    return dict(item) if isinstance(item, dict) else dict(ItemAdapter(item).items())
+    if isinstance(item, Mapping):  # dicts and scrapy Items
+        return dict(item)
+    from itemadapter import ItemAdapter  # late: it imports scrapy, which a parse worker does not need
+    return dict(ItemAdapter(item).items())
 
 
 def page_raws(page: Mapping) -> list[dict]:
