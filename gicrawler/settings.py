@@ -94,6 +94,7 @@ ITEM_PIPELINES = {
     "gicrawler.pipelines.store.StorePipeline": 800,   # upsert record + raw bodies
 }
 EXTENSIONS = {
+    "gicrawler.gcfreeze.FreezeStartupObjects": 100,  # start-up objects out of the collector's way (GICRAWLER_GC_FREEZE)
     "gicrawler.extensions.PortalStats": 500,          # per-portal summary + store.save_run
     "gicrawler.progress.Progress": 510,               # progress on stderr, only with GICRAWLER_PROGRESS
     # the crawl's one store (pipelines, incremental middleware, PortalStats); after PortalStats,
