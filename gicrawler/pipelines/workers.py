@@ -198,18 +198,20 @@ class Worker:
         return self._answer is not None
 
     def _readable(self) -> None:
+        # One message per call: the loop calls again while the pipe holds more (and a message,
+        # once its first bytes are there, is being written whole by the worker).
         try:
-            while self.conn.poll():
-                data = self.conn.recv_bytes()
-                try:
-                    message = pickle.loads(data)
-                except Exception as exc:  # noqa: BLE001 - e.g. an exception class that needs arguments
-                    message = ("error", RuntimeError(
-                        f"unreadable answer from the parse worker ({type(exc).__name__}: {exc})"[:500]), "")
-                self._handle(message)
+            data = self.conn.recv_bytes()
         except (EOFError, OSError):
             self.process.join(1)  # (it closed its pipe by ending)
             self._gone(_exit_reason(self.process))
+            return
+        try:
+            message = pickle.loads(data)
+        except Exception as exc:  # noqa: BLE001 - e.g. an exception class that needs arguments
+            message = ("error", RuntimeError(
+                f"unreadable answer from the parse worker ({type(exc).__name__}: {exc})"[:500]), "")
+        self._handle(message)
 
     def _handle(self, message: tuple) -> None:
         kind = message[0]

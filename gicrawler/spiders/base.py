@@ -105,6 +105,10 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
             # process (~240 MB) started for nothing. A crawl freezes its settings only after this
             # (Crawler.crawl); a crawler built already configured (scrapy.utils.test) keeps its own.
             crawler.settings.set("DOWNLOAD_HANDLERS", {}, priority="spider")
+            # … nor Playwright's modules (~0.1 s of start-up), which RetryMiddleware would import
+            # for the browser's navigation error
+            crawler.settings.set("RETRY_EXCEPTIONS", [e for e in crawler.settings.getlist("RETRY_EXCEPTIONS")
+                                                      if not str(e).startswith("playwright.")], priority="spider")
         spider.max_list_pages = crawler.settings.getint("GICRAWLER_MAX_LIST_PAGES", MAX_LIST_PAGES)
         spider.max_attachments = crawler.settings.getint("GICRAWLER_MAX_ATTACHMENTS", MAX_ATTACHMENTS)
         return spider
