@@ -8,7 +8,8 @@ and their arguments cross by pickle: module-level functions and plain data.
 
 Users: ``gicrawler parse`` and ``gicrawler reparse`` (per-document limit
 ``GICRAWLER_PARSE_TIMEOUT``, the crawl's setting), and the parser fuzzing tests (which add an
-address-space limit, RLIMIT_AS). The crawl's parse pool can run its jobs through it too.
+address-space limit, RLIMIT_AS). The crawl's parse workers (pipelines/workers.py) are driven by
+its event loop instead, and share ``_main_module_hidden``.
 """
 from __future__ import annotations
 

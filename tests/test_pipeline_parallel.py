@@ -254,6 +254,67 @@ def test_a_parse_that_never_ends_is_timed_out_and_the_crawl_can_close():
         assert time.monotonic() - started < 10
 
 
+def fail_on_marked(page: dict) -> dict:
+    if "fail" in page["url"]:
+        raise ValueError("a parser bug on this page")
+    return {**parse_page(page), "worker_pid": os.getpid()}
+
+
+class FailingPipeline(ParsePipeline):
+    worker_function = staticmethod(fail_on_marked)
+
+
+def pid_or_hang(page: dict) -> dict:
+    if "hang" in page["url"]:
+        time.sleep(3600)
+    return {**parse_page(page), "worker_pid": os.getpid()}
+
+
+class PidOrHangPipeline(ParsePipeline):
+    worker_function = staticmethod(pid_or_hang)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_parser_exception_is_recorded_and_its_worker_goes_on(caplog):
+    pipeline = pipeline_with(1, FailingPipeline)
+    pipeline.open_spider()
+    try:
+        before = yield run(process(pipeline, simple_page("http://p.test/ok-1.html")))
+        failed = yield run(process(pipeline, simple_page("http://p.test/fail.html")))
+        after = yield run(process(pipeline, simple_page("http://p.test/ok-2.html")))
+    finally:
+        pipeline.close_spider()
+    assert failed["parse_error"] == "ValueError: a parser bug on this page"
+    assert [raw["role"] for raw in failed["_raws"]] == ["page"]
+    assert before["worker_pid"] == after["worker_pid"]  # not a crash: the same warm worker
+    assert pipeline.stats.get_value("gicrawler/parse_worker_crashes") is None
+    # the worker's traceback is in the crawl's log, as the exception's cause
+    logged = [r for r in caplog.records if "building the record of http://p.test/fail.html" in r.getMessage()]
+    assert logged and logged[0].exc_info and "fail_on_marked" in str(logged[0].exc_info[1].__cause__)
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_time_limit_stops_only_the_worker_of_that_page():
+    pipeline = pipeline_with(2, PidOrHangPipeline)
+    pipeline.timeout = 2.0
+    pipeline.open_spider()
+    try:
+        ready = yield run(asyncio.gather(*(process(pipeline, simple_page(f"http://p.test/warm-{n}.html"))
+                                           for n in range(2))))
+        hung, *ok = yield run(asyncio.gather(
+            process(pipeline, simple_page("http://p.test/hang.html")),
+            *(process(pipeline, simple_page(f"http://p.test/ok-{n}.html")) for n in range(3))))
+    finally:
+        pipeline.close_spider()
+    assert hung["parse_error"].startswith("TimeoutError: parsing took over 2 s")
+    assert all(r["parse_error"] is None and r["title"] for r in ok)
+    warm = {r["worker_pid"] for r in ready}
+    assert len({r["worker_pid"] for r in ok} & warm) >= 1  # the other worker went on, not restarted
+    stats = pipeline.stats.get_stats()
+    assert stats.get("gicrawler/parse_timeouts") == 1
+    assert "gicrawler/parse_retries" not in stats and "gicrawler/parse_worker_crashes" not in stats
+
+
 def test_workers_setting_zero_parses_inline_and_default_is_at_least_one():
     pipeline = pipeline_with(0)
     pipeline.open_spider()
