@@ -12,8 +12,8 @@ Why not ``concurrent.futures.ProcessPoolExecutor``: each of its jobs goes throug
 threads in the crawl process (the pool's manager, its call queue's feeder) and a lock-guarded
 multiprocessing queue — measured (benchmarks/crawl.py), about 0.8 ms of the crawl process's CPU
 per page, against about 0.13 ms for a pickle written on a pipe whose answer the event loop reads
-(``add_reader``); its locks also start a resource-tracker process. And a worker that dies there
-breaks the whole pool; here a crash or a time limit concerns the one job in that worker only.
+(``add_reader``). And a worker that dies there breaks the whole pool; here a crash or a time
+limit concerns the one job in that worker only.
 """
 from __future__ import annotations
 
