@@ -390,3 +390,22 @@ def test_spider_skips_the_tree_only_when_no_document_link_can_be_there(links):
     body = f"<html><body><div class='content'>{links}</div></body></html>".encode()
     response = HtmlResponse("http://p.test/r/1.html", body=body, encoding="utf-8")
     assert _attachments(response) == discovery.find_attachments(parsel.Selector(body=body), response.url)
+
+
+@pytest_twisted.inlineCallbacks
+def test_closing_the_pool_while_a_worker_starts_hands_its_page_back(tmp_path, monkeypatch):
+    from gicrawler.pipelines.workers import PoolClosed, WorkerPool
+
+    (tmp_path / "slow_start_module.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # (spawned workers get the parent's sys.path)
+    pool = WorkerPool(1, warm_up=("slow_start_module",))
+    pool.start()
+    pid = pool.pids()[0]
+    job = asyncio.ensure_future(pool.run(parse_page, {"url": "http://p.test/x.html", "body": b"<html></html>"}))
+    yield Deferred.fromFuture(asyncio.ensure_future(asyncio.sleep(0.5)))
+    started = time.monotonic()
+    pool.close()
+    with pytest.raises(PoolClosed):
+        yield Deferred.fromFuture(job)
+    assert time.monotonic() - started < 30  # not the start time-out (120 s)
+    assert not os.path.exists(f"/proc/{pid}")  # ended (killed when it did not leave on its own) and reaped

@@ -285,9 +285,7 @@ class Worker:
     def close(self) -> None:
         """Ask an idle worker to end (it sees EOF); ``join`` it afterwards."""
         if not self.dead:
-            self.dead = True
-            self._loop.remove_reader(self.conn.fileno())
-            self.conn.close()
+            self._gone("closed")
 
 
 class WorkerPool:
@@ -339,7 +337,12 @@ class WorkerPool:
                 except (OSError, ValueError, RuntimeError) as exc:  # no processes here (limits…)
                     raise WorkerNotStarted(f"no worker process ({type(exc).__name__}: {exc})") from None
             try:
-                await worker.wait_ready(self.start_timeout)
+                try:
+                    await worker.wait_ready(self.start_timeout)
+                except WorkerNotStarted:
+                    if self.closed:  # closed while this worker was starting
+                        raise PoolClosed("the worker pool is closed") from None
+                    raise
                 return await worker.call(function, argument, timeout)
             finally:
                 if worker.dead or worker.busy:  # crashed, timed out, or its caller was cancelled
