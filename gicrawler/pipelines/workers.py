@@ -249,6 +249,9 @@ class Worker:
             answer.set_exception(WorkerDied(f"the parse worker ended during the job ({reason})"))
 
     async def wait_ready(self, timeout: float) -> None:
+        if self.ready.done():
+            self.ready.result()  # (raises WorkerNotStarted for a worker that did not start)
+            return
         try:
             await asyncio.wait_for(asyncio.shield(self.ready), timeout)
         except asyncio.TimeoutError:
