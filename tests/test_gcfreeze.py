@@ -16,7 +16,7 @@ def test_startup_objects_frozen_while_the_engine_runs_and_released_after():
     crawler = get_crawler(settings_dict={})
     before = gc.get_threshold()
     assert gc.get_freeze_count() == 0
-    ext = FreezeStartupObjects.from_crawler(crawler)  # noqa: F841 (kept: signals hold handlers weakly)
+    ext = FreezeStartupObjects.from_crawler(crawler)  # kept: signals hold their handlers weakly
     try:
         crawler.signals.send_catch_log(signals.engine_started)
         assert gc.get_freeze_count() > 0
@@ -27,6 +27,7 @@ def test_startup_objects_frozen_while_the_engine_runs_and_released_after():
         assert gc.collect() >= 1
     finally:
         crawler.signals.send_catch_log(signals.engine_stopped)
+        del ext
     assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
 
 

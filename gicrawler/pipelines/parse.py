@@ -23,7 +23,6 @@ pipeline settles it, and names at close any page that never reached it.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from datetime import datetime, timezone
@@ -52,7 +51,8 @@ WARM_UP = ("gicrawler.parsing.document",)
 def _record_in_worker(page: dict) -> dict:
     record = parse_page(page)
     # the raw bodies compressed here, as the store keeps them, rather than on the reactor thread
-    record[PACKED_KEY] = [packed({"body": raw["body"]}) for raw in page_raws(page)]
+    record[PACKED_KEY] = [packed({"body": raw["body"]}) if isinstance(raw["body"], bytes) else None
+                          for raw in page_raws(page)]
     return record
 
 
@@ -203,7 +203,8 @@ class ParsePipeline:
         bodies = record.pop(PACKED_KEY, None)  # compressed by the worker (_record_in_worker)
         if bodies is not None and len(bodies) == len(raws):
             for raw, data in zip(raws, bodies):
-                raw["packed"] = data
+                if data is not None:
+                    raw["packed"] = data
         record[RAWS_KEY] = raws
         record[CRAWLED_AT_KEY] = crawled_at
         return record
