@@ -12,7 +12,6 @@ import sys
 import time
 import urllib.parse
 import urllib.request
-import zlib
 from pathlib import Path
 
 import parsel
@@ -25,7 +24,7 @@ from gicrawler import discovery
 from gicrawler.families import get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
-from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, parse_page
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, parse_page
 
 PAGES_PER_PORTAL = 3
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,14 +91,7 @@ async def process(pipeline: ParsePipeline, item) -> dict:
 
 
 def comparable(record: dict) -> dict:
-    """The record without its crawl time, its raws without the compressed copy a worker may
-    have made of each body (checked to be that body)."""
-    raws = []
-    for raw in record.get(RAWS_KEY) or ():
-        if "packed" in raw:
-            assert zlib.decompress(raw["packed"]) == raw["body"]
-        raws.append({k: v for k, v in raw.items() if k != "packed"})
-    return {**{k: v for k, v in record.items() if k != CRAWLED_AT_KEY}, RAWS_KEY: raws}
+    return {k: v for k, v in record.items() if k != CRAWLED_AT_KEY}
 
 
 # Worker-side functions for the crash/shutdown tests (module level: the workers import them).

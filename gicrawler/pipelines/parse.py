@@ -23,13 +23,13 @@ pipeline settles it, and names at close any page that never reached it.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from datetime import datetime, timezone
 
 from gicrawler.pipelines.record import (CRAWLED_AT_KEY, ITEM_FIELDS, RAWS_KEY, empty_record, error_text,
                                         page_dict, page_raws, parse_page)
-from gicrawler.store.records import packed
 
 logger = logging.getLogger(__name__)
 
@@ -42,18 +42,12 @@ POOL_START_TIMEOUT = 120.0
 # A page still parsing after this long (a pathological PDF) has its worker killed and is stored
 # with a parse_error: otherwise its item, and the crawl's close, would wait forever.
 PARSE_TIMEOUT = 300.0
-# The page's raw bodies (page_raws order), zlib-compressed by the worker for the store (store.records.packed)
-PACKED_KEY = "_packed"
 # What a worker imports before it says it is ready: the parser's heavy imports (OpenCC, lxml, pdfplumber…).
 WARM_UP = ("gicrawler.parsing.document",)
 
 
 def _record_in_worker(page: dict) -> dict:
-    record = parse_page(page)
-    # the raw bodies compressed here, as the store keeps them, rather than on the reactor thread
-    record[PACKED_KEY] = [packed({"body": raw["body"]}) if isinstance(raw["body"], bytes) else None
-                          for raw in page_raws(page)]
-    return record
+    return parse_page(page)
 
 
 def default_workers() -> int:
@@ -199,13 +193,7 @@ class ParsePipeline:
             logger.warning("parse failure %s: %s", record.get("url"), record["parse_error"])
         if any(not check.get("ok", True) for check in record.get("checks") or ()):
             self._inc(portal, "failed_checks")
-        raws = page_raws(page)
-        bodies = record.pop(PACKED_KEY, None)  # compressed by the worker (_record_in_worker)
-        if bodies is not None and len(bodies) == len(raws):
-            for raw, data in zip(raws, bodies):
-                if data is not None:
-                    raw["packed"] = data
-        record[RAWS_KEY] = raws
+        record[RAWS_KEY] = page_raws(page)
         record[CRAWLED_AT_KEY] = crawled_at
         return record
 
