@@ -23,7 +23,6 @@ pipeline settles it, and names at close any page that never reached it.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 from datetime import datetime, timezone
