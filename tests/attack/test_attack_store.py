@@ -310,7 +310,9 @@ def test_store_full_mid_crawl_spools_the_rest_and_exits_1(attack):
 def test_store_and_spool_full_stops_the_crawl_names_what_is_lost_and_exits_1(attack):
     """RLIMIT_FSIZE of 128 KB: the database is full at its first batch, the journal soon after."""
     a = attack(padding=PADDING)
-    proc = a.crawl(prefix=file_size_limit(128 * 1024))
+    # downloads paced (0.25 s) so that the store and journal fill up — and the crawl can stop —
+    # well before the 30th report, however fast the parse workers answer on this machine
+    proc = a.crawl(prefix=file_size_limit(128 * 1024), settings={"DOWNLOAD_DELAY": "0.25"})
     assert proc.returncode == 1, proc.stderr[-3000:]
     stats = crawl_stats(proc)
     assert "'finish_reason': 'store_and_spool_unwritable'" in proc.stderr
