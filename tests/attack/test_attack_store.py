@@ -176,8 +176,19 @@ class Locker:
         self.thread.start()
 
     def _hold(self):
-        conn = sqlite3.connect(self.db, timeout=60, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")  # waits for the crawl's open batch to commit
+        # The crawl keeps a write transaction open between its commits: the lock is taken in
+        # the gap after a commit, polled every millisecond (SQLite's own busy handler sleeps up
+        # to 100 ms between tries and can miss every gap of a fast crawl until its end).
+        conn = sqlite3.connect(self.db, timeout=0, isolation_level=None)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.001)
         self.locked_at = time.monotonic()
         self.locked.set()
         self.released.wait(300)
