@@ -47,7 +47,9 @@ _LABEL_AFTER_SEP_RE = re.compile(r"[\s|:;,，；、]" + _LABEL_HINT_RE.pattern)
 MAX_LABEL_LINE = 300
 
 _DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
-_NO_DOCNO_RE = re.compile(r"^(?:无|无文号|暂无|/|-|—|空|none|null|[\[〔【(（]?\s*[\]〕】)）]?\s*号?)$", re.I)
+# What a label block prints for "none" (文号：无, 主题分类：/ …), lower-cased: no value.
+PLACEHOLDERS = frozenset({"无", "暂无", "/", "-", "—", "空", "none", "null"})
+_NO_DOCNO_RE = re.compile(r"^(?:无文号|[\[〔【(（]?\s*[\]〕】)）]?\s*号?)$")   # … and a 文号's own blanks
 _YEAR_IN_TITLE_RE = re.compile(r"((?:19|20)\d{2})\s*年")
 _TITLE_LINE_RE = re.compile(r"(?:19|20)\d{2}")     # search: a year somewhere; match: title starts with it
 _BODY_YEAR_RES = (
@@ -129,11 +131,15 @@ def parse_date(value: str | None) -> str | None:
         return None
 
 
+def is_placeholder(value: str) -> bool:
+    return value.lower() in PLACEHOLDERS
+
+
 def clean_document_number(value: str | None) -> str | None:
     if value is None:
         return None
     value = fold(value)
-    if not value or _NO_DOCNO_RE.match(value):
+    if not value or is_placeholder(value) or _NO_DOCNO_RE.match(value):
         return None
     return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from itemloaders import ItemLoader
 from itemloaders.processors import MapCompose, TakeFirst
 
-from gicrawler.parsing.metadata import (LABELS, clean_document_number, clean_title, fold,
+from gicrawler.parsing.metadata import (LABELS, clean_document_number, clean_title, fold, is_placeholder,
                                         label_values, parse_date, title_from_html_title,
                                         title_from_lines)
 from gicrawler.parsing.normalize import normalize_text
@@ -24,13 +24,9 @@ def normalize(value: str) -> str:
     return fold(normalize_text(value))
 
 
-# What a label block prints for "none" (主题分类：无, 发布机构：/): no value, as for 文号.
-_PLACEHOLDERS = frozenset({"无", "暂无", "/", "-", "—", "空", "none", "null"})
-
-
 def _not_empty(value: str) -> str | None:
     value = value.strip(" |:")
-    return value if value and value.lower() not in _PLACEHOLDERS else None
+    return value if value and not is_placeholder(value) else None     # 主题分类：无 → none, as 文号
 
 
 class MetadataLoader(ItemLoader):
