@@ -18,9 +18,9 @@ from gicrawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 CHROMIUM_PATH = PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"]
 
 
-def chromium_executable() -> str | None:
-    """The Chromium the crawl's Playwright launches (gicrawler/settings.py), if it is there."""
-    return CHROMIUM_PATH if os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK) else None
+def chromium_available() -> bool:
+    """Whether the Chromium the crawl's Playwright launches (gicrawler/settings.py) is there."""
+    return os.path.isfile(CHROMIUM_PATH) and os.access(CHROMIUM_PATH, os.X_OK)
 
 
 help = "serve the bundled replicas on a free loopback port, crawl them into the store, print a summary"
@@ -150,15 +150,13 @@ def run(args) -> int:
 
     replicas = ReplicaSet.start(first_port=args.port)
     try:
-        portals = None
-        needs_browser = [e["name"] for e in replicas.seed_entries() if e.get("browser") or e.get("antibot_browser")]
-        chromium = chromium_executable()
-        if not args.no_browser and chromium is None:   # Ubuntu: no chromium deb (README, Two commands)
+        entries = replicas.seed_entries()
+        needs_browser = [e["name"] for e in entries if e.get("browser") or e.get("antibot_browser")]
+        skip_browser = args.no_browser or not chromium_available()
+        if skip_browser and not args.no_browser:   # Ubuntu: no chromium deb (README, Two commands)
             print(f"gicrawler demo: no Chromium at {CHROMIUM_PATH} (set GICRAWLER_CHROMIUM): skipping the "
                   f"portals that need a browser: {', '.join(needs_browser)}", file=sys.stderr, flush=True)
-            args.no_browser = True
-        if args.no_browser:
-            portals = [e["name"] for e in replicas.seed_entries() if e["name"] not in needs_browser]
+        portals = [e["name"] for e in entries if e["name"] not in needs_browser] if skip_browser else None
         print("serving replicas: " + ", ".join(f"{p} {replicas.bases[p]}" for p in sorted(replicas.bases)),
               file=sys.stderr, flush=True)
         spider_args = {"revalidate": "1"} if args.revalidate else {"full": "1"} if args.full else {}
