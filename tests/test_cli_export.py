@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from gicrawler import panel, schema, template
-from gicrawler.commands import export, reparse
+from gicrawler.commands import checks, coverage, export, report, reparse
 from gicrawler.parsing.checks import RULES as CHECK_RULES
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
@@ -139,12 +139,25 @@ def test_parquet_needs_an_output_file(filled):
     assert command(export, ["--store", filled, "--format", "parquet"]) == 2
 
 
-def test_store_down_is_a_clear_error(capsys):
+@pytest.mark.parametrize("module", [export, reparse, checks, coverage, report], ids=lambda m: m.__name__)
+def test_store_down_is_a_clear_error(module, capsys, tmp_path):
     uri = "mongodb://u:topsecret@127.0.0.1:1/x?serverSelectionTimeoutMS=200"
-    assert command(export, ["--store", uri]) == 2
-    assert command(reparse, ["--store", uri]) == 2
-    err = capsys.readouterr().err
-    assert "127.0.0.1:1" in err and "topsecret" not in err
+    argv = ["--store", uri] + (["-o", str(tmp_path / "r.html")] if module is report else [])
+    assert command(module, argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    name = module.__name__.rsplit(".", 1)[-1]
+    assert len(err) == 1 and err[0].startswith(f"gicrawler {name}: ")
+    assert "127.0.0.1:1" in err[0] and "topsecret" not in err[0]
+
+
+@pytest.mark.parametrize("module", [export, reparse, checks, coverage, report], ids=lambda m: m.__name__)
+def test_not_a_store_is_a_clear_error(module, capsys, tmp_path):
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_bytes(b"this is not an SQLite database" * 100)
+    argv = ["--store", f"sqlite:///{junk}"] + (["-o", str(tmp_path / "r.html")] if module is report else [])
+    assert command(module, argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert len(err) == 1 and err[0].startswith(f"gicrawler {module.__name__.rsplit('.', 1)[-1]}: "), err
 
 
 # -- reparse --------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The ``gicrawler`` subcommands (see gicrawler.cli)."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -13,3 +14,20 @@ def reader_gone() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 1
+
+
+def store_errors(run):
+    """Decorates a command's ``run``: a StoreError out of it (the store down, locked, not a store)
+    is one line naming the command, and exit status 2 — instead of a try block in every command."""
+    from gicrawler.store import StoreError
+
+    name = run.__module__.rsplit(".", 1)[-1]
+
+    @functools.wraps(run)
+    def checked(args) -> int:
+        try:
+            return run(args)
+        except StoreError as exc:
+            print(f"gicrawler {name}: {exc}", file=sys.stderr)
+            return 2
+    return checked

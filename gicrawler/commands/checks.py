@@ -12,9 +12,9 @@ import unicodedata
 from collections import Counter
 
 from gicrawler.analysis import crosschecks
-from gicrawler.commands import reader_gone
+from gicrawler.commands import reader_gone, store_errors
 from gicrawler.parsing.checks import STORE_RULES
-from gicrawler.store import StoreError, open_store
+from gicrawler.store import open_store
 
 help = "run the checks across the stored reports (carried forward/over, copies, changes, duplicates)"
 
@@ -57,24 +57,15 @@ def format_table(findings: list[dict], show_all: bool = False) -> str:
     return "\n".join(lines)
 
 
+@store_errors
 def run(args) -> int:
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        print(f"gicrawler checks: {exc}", file=sys.stderr)
-        return 2
-    try:
+    with open_store(args.store) as store:
         if not store.count(portal=args.portal):
             print(f"gicrawler checks: no reports in {store.display}"
                   + (f" for portal {args.portal}" if args.portal else ""), file=sys.stderr)
             return 2
         verify = None if args.no_reparse else crosschecks.page_change_verifier(store)
         findings = crosschecks.run(store.find(portal=args.portal), verify=verify)
-    except StoreError as exc:
-        print(f"gicrawler checks: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
     try:
         if args.format == "jsonl":
             for f in findings:

@@ -8,8 +8,8 @@ import sys
 import unicodedata
 
 from gicrawler.analysis import coverage
-from gicrawler.commands import reader_gone
-from gicrawler.store import StoreError, open_store
+from gicrawler.commands import reader_gone, store_errors
+from gicrawler.store import open_store
 
 help = "print the coverage of a store: agencies × years — found, parsed, tables missing, image-only, " \
        "unreachable, checks failing"
@@ -70,19 +70,10 @@ def write(rows: list[dict], fmt: str, out) -> None:
         out.write(format_table(rows) + "\n")
 
 
+@store_errors
 def run(args) -> int:
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        print(f"gicrawler coverage: {exc}", file=sys.stderr)
-        return 2
-    try:
+    with open_store(args.store) as store:
         rows = coverage.of_store(store, args.portal, reparse=not args.no_reparse)
-    except StoreError as exc:
-        print(f"gicrawler coverage: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
     if not rows:
         print(f"gicrawler coverage: no records in {store.display}"
               + (f" for portal {args.portal}" if args.portal else ""), file=sys.stderr)

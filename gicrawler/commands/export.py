@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Iterable
 
 from gicrawler import panel
-from gicrawler.commands import reader_gone
-from gicrawler.store import StoreError, open_store
+from gicrawler.commands import reader_gone, store_errors
+from gicrawler.store import open_store
 
 help = ("export stored records: everything as jsonl (as stored), or the panel as csv, parquet or a "
         "Frictionless Data Package (one row per report, one column per table cell; dead links apart)")
@@ -228,29 +228,21 @@ def _export(args, records) -> tuple[str, list]:
            f"{unreachable_path(args.output)}", tables
 
 
+@store_errors
 def run(args) -> int:
     if args.format in ("parquet", "datapackage") and not args.output:
         print(f"gicrawler export: --format {args.format} needs -o {'DIR' if args.format == 'datapackage' else 'FILE'}",
               file=sys.stderr)
         return 2
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        print(f"gicrawler export: {exc}", file=sys.stderr)
-        return 2
-    try:
-        summary, tables = _export(args, store.find(portal=args.portal, year=args.year))
-    except StoreError as exc:
-        print(f"gicrawler export: {exc}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        return reader_gone()
-    except OSError as exc:  # -o in a missing directory, a full disk…: the user's to fix, no traceback
-        print(f"gicrawler export: cannot write {getattr(exc, 'filename', None) or args.output or 'standard output'}: "
-              f"{exc.strerror or exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
+    with open_store(args.store) as store:
+        try:
+            summary, tables = _export(args, store.find(portal=args.portal, year=args.year))
+        except BrokenPipeError:
+            return reader_gone()
+        except OSError as exc:  # -o in a missing directory, a full disk…: the user's to fix, no traceback
+            print(f"gicrawler export: cannot write {getattr(exc, 'filename', None) or args.output or 'standard output'}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 2
     _report_problems(tables)
     print(summary, file=sys.stderr)
     return 0

@@ -14,9 +14,10 @@ import sys
 
 from tqdm import tqdm
 
+from gicrawler.commands import store_errors
 from gicrawler.pipelines.record import parse_page
 from gicrawler.runner import ChildDied, ChildRunner, RunTimeout, parse_timeout
-from gicrawler.store import StoreError, open_store
+from gicrawler.store import open_store
 from gicrawler.store.records import PARSED_FIELDS
 
 help = "re-parse the stored raw pages with the current parser and update the records"
@@ -59,43 +60,33 @@ def reparse_record(record: dict, raws: list[dict], runner: ChildRunner | None = 
     return {key: fresh.get(key) for key in PARSED_FIELDS if fresh.get(key) != record.get(key)}
 
 
+@store_errors
 def run(args) -> int:
     try:
         timeout = parse_timeout(args.timeout)
     except ValueError as exc:
         print(f"gicrawler reparse: --timeout: {exc}", file=sys.stderr)
         return 2
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        print(f"gicrawler reparse: {exc}", file=sys.stderr)
-        return 2
     changed = seen = missing = 0
     failed: list[str] = []
-    try:
-        with ChildRunner() as runner:
-            total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
-            pairs = store.iter_raw(portal=args.portal)
-            for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):
-                try:
-                    update = reparse_record(record, raws, runner if timeout else None, timeout)
-                except (RunTimeout, ChildDied) as exc:   # the stored parse stands
-                    failed.append(record["url"])
-                    tqdm.write(f"gicrawler reparse: {record['url']}: {exc}; its stored parse is kept", file=sys.stderr)
-                    continue
-                if update is None:
-                    missing += 1
-                    continue
-                seen += 1
-                if update:
-                    store.set_fields(record["url"], update)
-                    changed += 1
+    with open_store(args.store) as store, ChildRunner() as runner:
+        total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
+        pairs = store.iter_raw(portal=args.portal)
+        for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):
+            try:
+                update = reparse_record(record, raws, runner if timeout else None, timeout)
+            except (RunTimeout, ChildDied) as exc:   # the stored parse stands
+                failed.append(record["url"])
+                tqdm.write(f"gicrawler reparse: {record['url']}: {exc}; its stored parse is kept", file=sys.stderr)
+                continue
+            if update is None:
+                missing += 1
+                continue
+            seen += 1
+            if update:
+                store.set_fields(record["url"], update)
+                changed += 1
         store.flush()
-    except StoreError as exc:
-        print(f"gicrawler reparse: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
     notes = [f"{seen} re-parsed"]
     if missing:
         notes.append(f"{missing} without their raw page in the store")

@@ -5,7 +5,8 @@ import sys
 from pathlib import Path
 
 from gicrawler.analysis import coverage, report
-from gicrawler.store import StoreError, open_store
+from gicrawler.commands import store_errors
+from gicrawler.store import open_store
 
 help = "write one self-contained HTML page: the coverage matrix (agency × year), failed checks, reports " \
        "changed after publication, plots of applications received and granted"
@@ -21,20 +22,11 @@ def add_arguments(parser) -> None:
                         help="judge a changed page by its versions alone, without re-parsing its raw versions")
 
 
+@store_errors
 def run(args) -> int:
-    try:
-        store = open_store(args.store)
-    except StoreError as exc:
-        print(f"gicrawler report: {exc}", file=sys.stderr)
-        return 2
-    try:
+    with open_store(args.store) as store:
         summary = coverage.read_store(store, report.Summary(), args.portal, reparse=not args.no_reparse)
         display = store.display
-    except StoreError as exc:
-        print(f"gicrawler report: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        store.close()
     found = coverage.totals(summary.coverage.rows())["found"]
     if not found:
         print(f"gicrawler report: no records in {display}" + (f" for portal {args.portal}" if args.portal else ""),
