@@ -18,8 +18,9 @@ is reaped here too, and takes the difference of its RUSAGE_CHILDREN over the run
 primary figure: on a shared machine wall time (and so pages/s) is noisy. The replica servers
 run in this process, and their CPU is not counted (all pages are rendered before the first run).
 Prints per run, then min/median/max over the runs of each figure and of the full/bare ratios
-taken run by run (targets, HTML mix: pages/s >= 0.7 of bare, CPU per page <= 2x bare), and the
-full run's peak RSS (per-process peaks summed over the tree, sampled from /proc every 0.1 s).
+taken run by run (targets, HTML mix: pages/s >= 0.7 of bare, CPU per page <= 2x bare), the CPU
+of parse_report alone over the same pages (in this process, so the crawl around the parse can be
+told from the parse itself), and the full run's peak RSS (per-process peaks summed over the tree, sampled from /proc every 0.1 s).
 """
 from __future__ import annotations
 
@@ -251,6 +252,7 @@ def run_mix(label: str, args, pdf_every: int, env: dict, extra: dict) -> dict:
                 if n == 0:
                     urls.write_text("\n".join(rs.bases[portal] + path for portal, path in served))
                     pdfs = sum(1 for _, path in served if path.endswith(".pdf"))
+                    parse_floor = _parse_alone(rs, served)
                 store.unlink(missing_ok=True)
 
                 rs.reset_log()
@@ -264,7 +266,24 @@ def run_mix(label: str, args, pdf_every: int, env: dict, extra: dict) -> dict:
                 _print_run(label, n, row)
     finally:
         rs.stop()
-    return {"label": label, "rows": rows, "pdfs": pdfs}
+    return {"label": label, "rows": rows, "pdfs": pdfs, "parse_alone": parse_floor}
+
+
+def _parse_alone(rs, served: list[tuple[str, str]]) -> float:
+    """CPU seconds of parse_report alone, in this process, over every page the full run parsed
+    (the served pages that show a report: detail pages and attachments), each once. What is left
+    of the full run's CPU after it is the crawl around the parse."""
+    from gicrawler.parsing import parse_report
+
+    pages = []
+    for portal, path in dict.fromkeys(served):
+        page = rs.portals[portal].pages.get(path)
+        if page is not None and page.spec is not None:
+            pages.append((page.body(), page.content_type.split(";")[0], rs.bases[portal] + path))
+    start = time.process_time()
+    for body, content_type, url in pages:
+        parse_report(body, content_type=content_type, url=url)
+    return time.process_time() - start
 
 
 def _print_run(label: str, n: int, r: dict) -> None:
@@ -293,6 +312,10 @@ def summarise(mix: dict, targets: bool) -> None:
     print(f"  bare scrapy   : {_fmt(bare_rate, '.0f')} pages/s, {_fmt(bare_ms, '.2f')} ms CPU/page")
     print(f"  full/bare     : pages/s {_fmt(rate_ratio, '.2f')}{' (target >= 0.7)' if targets else ''}; "
           f"CPU/page {_fmt(cpu_ratio, '.2f')}{' (target <= 2)' if targets else ''}")
+    alone_ms = 1000 * mix["parse_alone"] / r0["full_pages"]
+    print(f"  parse alone   : {alone_ms:.2f} ms CPU/page (parse_report in one process over the pages the "
+          f"crawl parsed, per page served); the crawl around it: {statistics.median(full_ms) - alone_ms:.2f} "
+          f"ms/page (median), bare {statistics.median(bare_ms):.2f}")
     python_mb = [r["mem"]["crawl"] + r["mem"]["workers"] for r in rows]
     print(f"  peak RSS of the full crawl, Python processes: {_fmt(python_mb, '.0f')} MB "
           f"(crawl process + parse workers, each one's peak summed; others {r0['mem']['other']:.0f} MB, "
