@@ -74,6 +74,7 @@ def page_base(sel: Selector, url: str) -> str:
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 
+@lru_cache(maxsize=4096)   # the same link is keyed by reach, select_reports and the incremental lookup
 def canonical(url: str) -> str:
     """Dedupe key: canonical URL without scheme (PC and mobile markup, http/https, param order)."""
     c = canonicalize_url(url, keep_fragments=False)
