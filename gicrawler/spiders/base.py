@@ -245,7 +245,8 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
                 self._skip_attachment(item, att, f"over GICRAWLER_MAX_ATTACHMENTS={self.max_attachments}")
             else:
                 pending.append(att)
-        pending += self._detail_requests(item, portal, _text(response), response.url, {}, len(pending))
+        if hasattr(get_adapter(portal.family), "detail_requests"):  # (the others need no decoded text)
+            pending += self._detail_requests(item, portal, _text(response), response.url, {}, len(pending))
         return self._next_attachment(item, pending, portal)
 
     def _skip_attachment(self, item, att: dict, reason: str) -> None:
@@ -413,9 +414,12 @@ def _attachments(response) -> list[dict]:
     return discovery.find_attachments(scrapy.Selector(response), response.url)
 
 
+_IMG_TAG = re.compile(rb"<(?:img|IMG)")   # what table_images looks for first ("<img", "<IMG")
+
+
 def _table_images(response) -> list[dict]:
     body = response.body
-    if _ascii_compatible(body) and b"<img" not in body and b"<IMG" not in body:
+    if _ascii_compatible(body) and not _IMG_TAG.search(body):
         return []   # table_images' own first test, without decoding the page for it
     return discovery.table_images(_text(response), response.url)
 
