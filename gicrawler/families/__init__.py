@@ -37,6 +37,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import import_module
 
 from lxml import etree
@@ -94,6 +95,7 @@ class planned_pages(Sequence):
         return f"planned_pages({self.numbers!r})"
 
 
+@lru_cache(maxsize=None)   # asked for every list and report page
 def get_adapter(family: str):
     """The adapter module for a seed entry's family (gicrawler.families.<family>)."""
     return import_module(f"{__name__}.{family}")
@@ -181,9 +183,12 @@ def commented_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
     return anchor_entries(Selector(text=f"<div>{html}</div>"), page_base(Selector(text=text), base_url), link)
 
 
+_TRAILING_DATE = re.compile(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$")
+
+
 def _strip_date(title: str) -> str:
     """Drop a trailing list date glued to the link text ('…年度报告 2024-01-29')."""
-    return re.sub(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$", "", title).strip()
+    return _TRAILING_DATE.sub("", title).strip()
 
 
 FIRST_REPORT_YEAR = 2008   # the disclosure regulation took effect on 2008-05-01: the first reports
