@@ -55,13 +55,16 @@ def parse_date(text: str | None) -> str | None:
     return None
 
 
+_NOT_WEB = re.compile(r"(?i)(javascript|mailto|tel|data):")
+
+
 def resolve(href: str | None, base_url: str) -> str | None:
     """Absolute URL of href on a page at base_url; None for javascript:/mailto:/anchors.
 
     Protocol-relative hrefs (//host/path) take the page's scheme (urljoin does this).
     """
     href = (href or "").strip().replace("\\", "/")
-    if not href or href.startswith("#") or re.match(r"(?i)(javascript|mailto|tel|data):", href):
+    if not href or href.startswith("#") or _NOT_WEB.match(href):
         return None
     url = urljoin(base_url, href)
     return url if urlsplit(url).scheme in ("http", "https") else None
@@ -74,6 +77,7 @@ def page_base(sel: Selector, url: str) -> str:
     return urljoin(url, href.strip()) if href and href.strip() else url
 
 
+@lru_cache(maxsize=4096)   # the same link is keyed by reach, select_reports and the incremental lookup
 def canonical(url: str) -> str:
     """Dedupe key: canonical URL without scheme (PC and mobile markup, http/https, param order)."""
     c = canonicalize_url(url, keep_fragments=False)

@@ -180,6 +180,24 @@ def test_table_section_images_are_fetched_as_capped_attachments(tmp_path):
                          "https://evil.example.com/c.gif"}
 
 
+@pytest.mark.parametrize("body", [
+    IMAGE_REPORT.encode(),                                        # UTF-8 with images in table sections
+    IMAGE_REPORT.replace("<img", "<IMG").encode("gbk"),           # GBK, upper-case tags
+    IMAGE_REPORT.encode("utf-16"),                                # UTF-16: no byte test can tell
+    IMAGE_REPORT.replace("<img", "<span").encode(),               # no picture at all
+])
+def test_table_images_skip_decoding_only_when_no_img_can_be_there(body):
+    """The spider tests the bytes for <img> before decoding a report page for table_images:
+    the same images as table_images on the decoded text, whatever the encoding."""
+    from gicrawler import discovery
+    from gicrawler.spiders.base import _table_images
+    charset = "utf-16" if body[:2] in (b"\xff\xfe", b"\xfe\xff") else "gbk" if b"<IMG" in body else "utf-8"
+    page = HtmlResponse("https://www.alpha.gov.cn/nb/t1.shtml", body=body,
+                        headers={"Content-Type": f"text/html; charset={charset}"})
+    assert _table_images(page) == discovery.table_images(page.text, page.url)
+    assert bool(_table_images(page)) == (b"<span" not in body)
+
+
 def test_pdf_only_report_and_dead_link(tmp_path):
     path = tmp_path / "s.yaml"
     path.write_text(SEEDS, encoding="utf-8")

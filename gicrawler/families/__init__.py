@@ -37,9 +37,11 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import import_module
 
-from parsel import Selector
+from lxml import etree
+from parsel import Selector, SelectorList
 
 from gicrawler.discovery import attachment_ext, page_base, parse_date, resolve
 
@@ -93,6 +95,7 @@ class planned_pages(Sequence):
         return f"planned_pages({self.numbers!r})"
 
 
+@lru_cache(maxsize=None)   # asked for every list and report page
 def get_adapter(family: str):
     """The adapter module for a seed entry's family (gicrawler.families.<family>)."""
     return import_module(f"{__name__}.{family}")
@@ -107,7 +110,17 @@ def clean(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
-def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None) -> list[dict]:
+# anchor_entries runs these for every link of every list page: compiled once, and run on the lxml
+# elements under the parsel Selector (a parsel call per node builds a Selector around each result;
+# the results and their order are the same).
+_LINKS = etree.XPath(".//a[@href]")
+_TEXTS = etree.XPath(".//text()", smart_strings=False)
+_ROW = etree.XPath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
+_NEXT_TEXTS = etree.XPath("following-sibling::*[1]//text()", smart_strings=False)
+_NEXT_CELL = etree.XPath("following-sibling::*[1][not(.//a)]")
+
+
+def anchor_entries(sel: Selector | SelectorList, base_url: str, link: re.Pattern | None = None) -> list[dict]:
     """Entries from the <a href> under sel: title from @title or the link text, date from the
     enclosing row (li/tr/dd/p), else from the element after the link or after its row (平潭:
     ``<dl><dd><a …></dd><dd>2026-03-10</dd></dl>``), the forms every family's list rows take.
@@ -115,24 +128,30 @@ def anchor_entries(sel: Selector, base_url: str, link: re.Pattern | None = None)
 
     link: only hrefs matching this pattern (or pointing at a document) count as list items.
     """
+    # sel: a Selector or a SelectorList (the links under each, in turn); a text or attribute
+    # selector holds no links (as in parsel)
+    roots = [s.root for s in sel] if isinstance(sel, SelectorList) else [sel.root]
+    links = [a for root in roots if isinstance(root, etree._Element) for a in _LINKS(root)]
+    if not links:
+        return []
     base_url = page_base(sel, base_url)
     out = []
-    for a in sel.xpath(".//a[@href]"):
-        url = resolve(a.attrib["href"], base_url)
+    for a in links:
+        url = resolve(a.get("href"), base_url)
         if not url:
             continue
         if link is not None and not link.search(url) and attachment_ext(url) is None:
             continue
-        text = clean(" ".join(a.xpath(".//text()").getall()))
-        title = clean(a.attrib.get("title")) or text
-        row = a.xpath("ancestor::*[self::li or self::tr or self::dd or self::p][1]")
-        date = parse_date(clean(" ".join((row[0] if row else a).xpath(".//text()").getall())))
+        text = clean(" ".join(_TEXTS(a)))
+        title = clean(a.get("title")) or text
+        row = _ROW(a)
+        date = parse_date(clean(" ".join(_TEXTS(row[0] if row else a))))
         if date is None:
-            date = parse_date(" ".join(a.xpath("following-sibling::*[1]//text()").getall()))
+            date = parse_date(" ".join(_NEXT_TEXTS(a)))
         if date is None and row:
             # the date cell after the link's cell — unless that cell is already the next row
-            nxt = row[0].xpath("following-sibling::*[1][not(.//a)]")
-            date = parse_date(" ".join(nxt.xpath(".//text()").getall())) if nxt else None
+            nxt = _NEXT_CELL(row[0])
+            date = parse_date(" ".join(_TEXTS(nxt[0]))) if nxt else None
         out.append({"url": url, "title": _strip_date(title), "date": date})
     return out
 
@@ -164,9 +183,12 @@ def commented_entries(text: str, base_url: str, link: re.Pattern) -> list[dict]:
     return anchor_entries(Selector(text=f"<div>{html}</div>"), page_base(Selector(text=text), base_url), link)
 
 
+_TRAILING_DATE = re.compile(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$")
+
+
 def _strip_date(title: str) -> str:
     """Drop a trailing list date glued to the link text ('…年度报告 2024-01-29')."""
-    return re.sub(r"\s*\[?\(?\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\)?\]?$", "", title).strip()
+    return _TRAILING_DATE.sub("", title).strip()
 
 
 FIRST_REPORT_YEAR = 2008   # the disclosure regulation took effect on 2008-05-01: the first reports
