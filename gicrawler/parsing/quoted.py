@@ -112,7 +112,7 @@ def sentences(text: str) -> tuple[str, ...]:
     # sentence ends (an extra "。" only makes an empty piece, which is dropped). One pass over
     # the whole text, not one per line.
     text = _PARAGRAPH_BREAK_RE.sub("。", text).replace("\n", "")
-    return tuple(s for s in _SENTENCE_END_RE.split(text) if s)
+    return tuple(filter(None, _SENTENCE_END_RE.split(text)))     # (the empty pieces dropped)
 
 
 def _number(m: re.Match) -> int:
