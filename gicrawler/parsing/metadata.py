@@ -73,7 +73,7 @@ def label_values(lines) -> dict[str, list[str]]:
             continue
         matches = _label_matches(line)
         for i, m in enumerate(matches):
-            label = re.sub(r"[ \t]", "", m.group("label"))
+            label = m.group("label").replace(" ", "").replace("\t", "")   # (a padded label)
             if label not in _LABEL_KEY:
                 continue
             sep = m.group("sep")
@@ -82,7 +82,7 @@ def label_values(lines) -> dict[str, list[str]]:
             if not sep and (len(label) < 3 or m.start() > 0):
                 continue          # "分类推进…" in prose is not a label
             header = label in HEADER_LABELS
-            if header and not re.search("[:：]", sep or ""):
+            if header and not (sep and (":" in sep or "：" in sep)):
                 continue
             value = value.split("|", 1)[0].strip(" \t|:：")
             if not value and not header and i + 1 == len(matches) and n + 1 < len(lines):

@@ -43,20 +43,34 @@ class MetadataLoader(ItemLoader):
     index_number_out = document_number_out = category_out = default_output_processor
 
 
-def _candidates(found: dict, info) -> dict[str, list]:
-    """Per key, thunks yielding candidate values in priority order (label block first)."""
-    out: dict[str, list] = {key: [(lambda lb=lb: found.get(lb, [])) for lb in labels]
-                            for key, labels in LABELS.items()}
-    if info is not None:
-        meta = info.meta
-        i = LABELS["published"].index("发文日期")   # the page's own date beats 成文-type dates
-        out["published"].insert(i, lambda: meta.get("pubdate", []))
-        out["title"].append(lambda: meta.get("articletitle", []))
-        out["publisher"].append(lambda: meta.get("contentsource", []))
-        out["title"].append(lambda: [h for h in info.headings if "报告" in normalize(h)])
-        out["title"].append(lambda: [title_from_html_title(normalize(info.title))]
-                            if info.title and "报告" in normalize(info.title) else [])
-    return out
+def _candidates(key: str, found: dict, info, lines: list[str]):
+    """Candidate value lists for ``key`` in priority order (label block first), each worked out
+    only when the ones before it gave nothing usable (a generator: most keys stop at the first)."""
+    labels = LABELS[key]
+    if key == "published" and info is not None:
+        i = labels.index("发文日期")     # the page's own date beats 成文-type dates
+        yield from _found(found, labels[:i])
+        yield info.meta.get("pubdate", [])
+        yield from _found(found, labels[i:])
+        return
+    yield from _found(found, labels)
+    if info is not None and key == "title":
+        yield info.meta.get("articletitle", [])
+        yield [h for h in info.headings if "报告" in normalize(h)]
+        title = normalize(info.title) if info.title else ""
+        yield [title_from_html_title(title)] if "报告" in title else []
+    elif info is not None and key == "publisher":
+        yield info.meta.get("contentsource", [])
+    if key == "title":
+        yield title_from_lines(lines)
+
+
+def _found(found: dict, labels: tuple[str, ...]):
+    """The values of the labels the block has, in the labels' order."""
+    for label in labels:
+        values = found.get(label)
+        if values:
+            yield values
 
 
 def _normalized(lines: list[str], known: dict[str, str] | None) -> list[str]:
@@ -79,11 +93,8 @@ def metadata_from(meta_lines: list[str], info=None, known: dict[str, str] | None
     lines = _normalized(meta_lines, known) if meta_lines else []
     found = label_values(lines)
     loader = MetadataLoader()
-    candidates = _candidates(found, info)
-    candidates["title"].append(lambda: title_from_lines(lines))
-    for key, thunks in candidates.items():
-        for thunk in thunks:           # stop at the first source that gives a usable value
-            values = thunk()
+    for key in LABELS:
+        for values in _candidates(key, found, info, lines):   # up to the first usable value
             if values:
                 loader.add_value(key, values)
                 if loader.get_collected_values(key):
