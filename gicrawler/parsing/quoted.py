@@ -25,7 +25,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-NUM = r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
+# A number: 1,234 or 1234, not after a digit or a point. (Written to start with its first digit,
+# the look-behind after it: a pattern starting with NUM then lets the regex engine skip to digits.)
+NUM = r"(?P<num>\d(?<![\d.]\d)(?:\d{0,2}(?:,\d{3})+|\d*))"
 _GAP = r"(?P<gap>(?:件数|数量|总数|总量|共计|合计|总计|共|为|达|计|了|的|件|:|：)*)"
 _APP_UNIT = r"(?:件|个|宗|份|条)(?!左右|以上|以下)"
 _CASE_UNIT = r"(?:件|起|宗|个|次)(?!左右|以上|以下)"
