@@ -148,14 +148,18 @@ def quotes(text: str, template: str | None, year: int | None, kind: str | None,
         return out
     active = template in _ACTIVE_COLUMNS
     for s in sentences(text or "") if sents is None else sents:
+        # Each reader's first test done here as well, before the digit search: most sentences
+        # pass none of them.
+        app, case, act = "申请" in s, "信息公开" in s, active and "规" in s
+        if not (app or case or act):
+            continue
         if not _DIGIT_RE.search(s) and "未" not in s and "没有" not in s:
             continue
-        # Each reader's first test done here as well: most sentences pass none of them.
-        if "申请" in s:
+        if app:
             out.extend(_application_quotes(s, year))
-        if "信息公开" in s:
+        if case:
             out.extend(_case_quotes(s, year))
-        if active and "规" in s:
+        if act:
             out.extend(_active_quotes(s, template, year))
     return out
 
