@@ -113,10 +113,8 @@ def check_row_sums(app: dict) -> dict | None:
     failures, count, any_total = [], 0, False
     for prefix, key, row in _leaf_rows(app):
         t = row.get("total")
-        if t is None:
-            values = list(row.values())
-            if values.count(None) == len(values):
-                continue               # a blank row: not checked
+        if t is None and all(v is None for v in row.values()):
+            continue                   # a blank row: not checked
         count += 1
         any_total = any_total or t is not None
         s = 0
