@@ -335,7 +335,7 @@ def check_template_year(record: dict, read: ReportText | None = None) -> dict | 
     text = "".join((record.get("text") or "").split())       # = _WS_RE.sub("", …), faster
     if not text:
         return None
-    seen = {year: [m for m in markers if m in text] for year, markers in TEMPLATE_MARKERS.items()}
+    seen = {year: _first_markers(text, markers) for year, markers in TEMPLATE_MARKERS.items()}
     printed = [year for year, found in seen.items() if found]
     if len(printed) != 1:
         return None                    # no template label printed, or labels of both: not evidence
@@ -346,6 +346,18 @@ def check_template_year(record: dict, read: ReportText | None = None) -> dict | 
     return {"rule": "template.year", "ok": False,
             "detail": f"{detail}: reports on {'2021 onward' if expected == '2021' else '2019–2020'} "
                       f"follow the {expected} template"}
+
+
+def _first_markers(text: str, markers: tuple[str, ...], n: int = 3) -> list[str]:
+    """The first ``n`` of ``markers`` the text holds (the detail names three; one tells a
+    template is printed), without looking for the rest."""
+    found = []
+    for m in markers:
+        if m in text:
+            found.append(m)
+            if len(found) == n:
+                break
+    return found
 
 
 _WS_RE = re.compile(r"\s+")
