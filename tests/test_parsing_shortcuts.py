@@ -120,12 +120,15 @@ def test_num_like_its_plain_form(s):
 
 _QUOTE_TAIL = quoted._MID + "申请" + quoted._GAP + quoted.NUM + quoted._APP_UNIT
 _PLAIN_VERB_RES = {quoted._RECEIVED_RE: re.compile(r"(?<![多少增减较比未没])(?:收到|受理|接收|接到|新收)" + _QUOTE_TAIL),
-                   quoted._HANDLED_RE: re.compile(r"(?<![受并])(?:办理|处理)" + _QUOTE_TAIL)}
+                   quoted._HANDLED_RE: re.compile(r"(?<![受并])(?:办理|处理)" + _QUOTE_TAIL),
+                   quoted._FEE_CHARGED_RE: re.compile(r"(?<![未不没无免])" + quoted._FEE_CHARGED_RE.pattern
+                                                      .replace("(?<![未不没无免]..)", ""))}
 
 
 @settings(max_examples=1000, deadline=None)
 @given(texts(list("多少增减较比未没受并共本，。\n 年收理") + ["收到", "受理", "接收", "接到", "新收", "办理", "处理",
-             "政府信息公开", "自然人", "申请", "共计", "12", "1,234", "件", "件左右"], max_size=16))
+             "政府信息公开", "自然人", "申请", "共计", "12", "1,234", "件", "件左右", "收取", "不", "免", "了",
+             "信息处理费", "费用", "万元", "元", "2.5"], max_size=16))
 def test_verb_look_behinds_like_their_plain_forms(s):
     # the look-behind after the two-character verb tests the character before it
     for fast, plain in _PLAIN_VERB_RES.items():

@@ -274,7 +274,8 @@ def reading_value(tables: dict, reading: tuple):
 
 
 # ------------------------------------------------------------------ 信息处理费 statements
-_FEE_CHARGED_RE = re.compile(r"(?<![未不没无免])收取(?:了)?(?P<mid>[^，,。；;\d]{0,20}?)(?:信息处理费|处理费|费用)"
+# (The look-behind after 收取, as in _RECEIVED_RE: the pattern starts with a literal.)
+_FEE_CHARGED_RE = re.compile(r"收取(?<![未不没无免]..)(?:了)?(?P<mid>[^，,。；;\d]{0,20}?)(?:信息处理费|处理费|费用)"
                              r"(?:共计|合计|总计|共|为|计|金额|:|：)*(?P<num>\d+(?:\.\d+)?)(?P<unit>万元|元)")
 _FEE_NONE_RE = re.compile(r"(?:未|没有|不|无|免)(?:收取|收|产生|涉及)(?:任何)?[^，,。；;\d]{0,14}?(?:费用|处理费|收费)"
                           r"|(?:信息处理费|处理费)(?:为|共计|合计)?0(?:\.0+)?(?:万元|元)")
