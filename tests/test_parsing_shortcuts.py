@@ -135,15 +135,21 @@ def test_verb_look_behinds_like_their_plain_forms(s):
         assert _spans(fast.finditer(s)) == _spans(plain.finditer(s))
 
 
+_ANY_HEADING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx in outline._HEADING_RES.values()), re.M)
+
+
 @settings(max_examples=1500, deadline=None)
 @given(texts([*outline.NUMERALS, "、", ".", " ", "\t", "\n", "。", "x", "总体情况", "主动公开", "收到和处理",
               "依申请公开", "行政复议", "行政诉讼", "存在的问题", "改进情况", "其他需要报告", "其他事项", "情况",
               "因政府信息公开行政复议、行政诉讼", "政府信息公开工作存在的主要问题及改进情况", "其他需要报告的事项"],
-             max_size=8))
-def test_toc_hint_wherever_a_heading_matches(s):
-    window = s[:outline.TOC_SPAN]
-    if outline._ANY_HEADING_RE.search(window):
-        assert outline._TOC_HINT_RE.search(window)
+             max_size=10))
+def test_toc_like_any_heading_search(s):
+    # _is_toc looks in the rest of the heading's line (at most TOC_SPAN) for any heading
+    text = "一、总体情况" + s
+    head = outline._NUMBERED_RES["一"].match(text)
+    line_end = text.find("\n", head.end())
+    window = text[head.end():head.end() + outline.TOC_SPAN if line_end < 0 else min(line_end, head.end() + outline.TOC_SPAN)]
+    assert outline._is_toc(text, head) == bool(_ANY_HEADING_RE.search(window))
 
 
 def _plain_sentences(text):

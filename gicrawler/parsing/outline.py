@@ -33,7 +33,6 @@ TITLES = {
 _HEADING_RES = {n: re.compile(r"(?:^|(?<=[\s。；;:：]))" + n + r"[、,.，．:：\s]{1,3}[^\n。；;]{0,16}?(?:" + kw + ")"
                               r"|^[ \t]*(?:" + TITLES[n] + r")[ \t]*$", re.M)
                 for n, kw in KEYWORDS.items()}
-_ANY_HEADING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx in _HEADING_RES.values()), re.M)
 # The two branches of _HEADING_RES[n] apart, for find_sections: the numbered heading written to
 # begin with its numeral (the same match, but a literal first character lets the regex engine
 # jump from one numeral to the next instead of trying every position), and the title lines of
@@ -46,9 +45,6 @@ _TITLE_LINES_RE = re.compile(r"^[ \t]*(?:" + "|".join(f"(?P<n{i}>{TITLES[n]})" f
 # Where a title line may start: a line break and the start of a title (a literal first
 # character lets the regex engine jump between line breaks; a ^ pattern tries every position).
 _TITLE_HINT_RE = re.compile(r"\n[ \t]*(?:" + "|".join(f"(?:{TITLES[n]})" for n in NUMERALS) + ")")
-# A heading holds its numeral or starts with a title's first character: a window without any of
-# these holds no heading (one pass over it instead of every heading pattern at every position).
-_TOC_HINT_RE = re.compile("[" + NUMERALS + "总主收因政存其]")
 TOC_SPAN = 30          # a heading with another one this close after it is a table of contents entry
 
 # What an empty section 五 says: nothing, or only "none".
@@ -68,9 +64,15 @@ class Section(NamedTuple):         # (a NamedTuple: a quarter of a frozen datacl
 
 
 def _is_toc(text: str, m: re.Match) -> bool:
+    """Another heading (any of _HEADING_RES) within TOC_SPAN after ``m`` on its line. The window
+    is a piece of one line, so a heading there is a numbered one or the whole piece a title:
+    each numeral's pattern (for the numerals the window holds) and the title-line pattern."""
     line_end = text.find("\n", m.end())
     window = text[m.end():m.end() + TOC_SPAN if line_end < 0 else min(line_end, m.end() + TOC_SPAN)]
-    return bool(_TOC_HINT_RE.search(window) and _ANY_HEADING_RE.search(window))
+    for numeral in NUMERALS:
+        if numeral in window and _NUMBERED_RES[numeral].search(window):
+            return True
+    return _TITLE_LINES_RE.match(window) is not None
 
 
 def _body_start(text: str, m: re.Match) -> int:
