@@ -189,3 +189,47 @@ def test_pdf_title_split_into_agency_and_year_lines(corpus_dir):
     meta = extract_metadata(head)
     assert meta["title"] == "淮安市洪泽区人民政府2024年政府信息公开工作年度报告"
     assert derive_agency(meta["publisher"], meta["title"]) == "淮安市洪泽区人民政府"
+
+
+def _through_an_item_loader(meta_lines, info=None):
+    """metadata_from as one MetadataLoader per page, the values added with add_value (what
+    metadata_from calls the loader's processors directly for)."""
+    from gicrawler.parsing import metadata_loader as ml
+    from gicrawler.parsing.metadata import LABELS, label_values
+
+    lines = ml._normalized(meta_lines, None) if meta_lines else []
+    found = label_values(lines)
+    loader = MetadataLoader()
+    for key in LABELS:
+        for values in ml._candidates(key, found, info, lines):
+            if values:
+                loader.add_value(key, values)
+                if loader.get_collected_values(key):
+                    break
+    item = loader.load_item()
+    record = {key: item.get(key) for key in METADATA_KEYS}
+    if record["document_number"] and record["document_number"] == record["index_number"]:
+        record["document_number"] = None
+    return record
+
+
+def test_metadata_from_gives_what_an_item_loader_gives():
+    from gicrawler.parsing.decode import decode
+    from gicrawler.parsing.html import parse_html
+    from gicrawler.parsing.metadata_loader import metadata_from
+    from tests.conftest import CORPUS
+    from tests.parse_inputs import html_inputs
+
+    texts = [(path.name, path.read_bytes()) for path in sorted(CORPUS.rglob("*.txt"))]
+    seen = 0
+    for name, data in [*texts, *((name, data) for name, data, _ in html_inputs())]:
+        text = decode(data, None)[1]
+        docs = [(text.splitlines(), None)]
+        if name.endswith(".html"):
+            doc = parse_html(text)
+            docs.append((doc.meta_lines, doc.info))
+        for lines, info in docs:
+            got = metadata_from(lines, info)
+            assert got == _through_an_item_loader(lines, info), name
+            seen += sum(v is not None for v in got.values())
+    assert seen > 50                   # the inputs do carry metadata

@@ -6,13 +6,15 @@ characters that matter (separators, label/heading characters, mapped characters)
 """
 from __future__ import annotations
 
+import re
+
 import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gicrawler.parsing import labels as L
-from gicrawler.parsing import metadata, normalize, t2s_changes
+from gicrawler.parsing import metadata, normalize, outline, quoted, t2s_changes
 from gicrawler.parsing.tables import sections
 from gicrawler.parsing.t2s_skip import _TABLES, unchanged_by_t2s
 
@@ -99,3 +101,70 @@ def test_label_matches_like_finditer(s):
     def spans(ms):
         return [(m.span(), m.groupdict()) for m in ms]
     assert spans(metadata._label_matches(s)) == spans(metadata._LABEL_RE.finditer(s))
+    hint = metadata._LABEL_HINT_RE.search(s)      # label_values passes where the first label character is
+    if hint:
+        assert spans(metadata._label_matches(s, hint.start())) == spans(metadata._LABEL_RE.finditer(s))
+
+
+def _spans(ms):
+    return [(m.span(), m.groupdict()) for m in ms]
+
+
+_PLAIN_NUM = r"(?<![\d.])(?P<num>\d{1,3}(?:,\d{3})+|\d+)"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts(list("0123456789,.件个共左右a١"), max_size=14))
+def test_num_like_its_plain_form(s):
+    # NUM starts with its first digit, the look-behind after it (patterns starting with it skip to digits)
+    for tail in ("", "件", r"\d件"):
+        assert _spans(re.finditer(quoted.NUM + tail, s)) == _spans(re.finditer(_PLAIN_NUM + tail, s))
+
+
+_QUOTE_TAIL = quoted._MID + "申请" + quoted._GAP + quoted.NUM + quoted._APP_UNIT
+_PLAIN_VERB_RES = {quoted._RECEIVED_RE: re.compile(r"(?<![多少增减较比未没])(?:收到|受理|接收|接到|新收)" + _QUOTE_TAIL),
+                   quoted._HANDLED_RE: re.compile(r"(?<![受并])(?:办理|处理)" + _QUOTE_TAIL),
+                   quoted._FEE_CHARGED_RE: re.compile(r"(?<![未不没无免])" + quoted._FEE_CHARGED_RE.pattern
+                                                      .replace("(?<![未不没无免]..)", ""))}
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts(list("多少增减较比未没受并共本，。\n 年收理") + ["收到", "受理", "接收", "接到", "新收", "办理", "处理",
+             "政府信息公开", "自然人", "申请", "共计", "12", "1,234", "件", "件左右", "收取", "不", "免", "了",
+             "信息处理费", "费用", "万元", "元", "2.5"], max_size=16))
+def test_verb_look_behinds_like_their_plain_forms(s):
+    # the look-behind after the two-character verb tests the character before it
+    for fast, plain in _PLAIN_VERB_RES.items():
+        assert _spans(fast.finditer(s)) == _spans(plain.finditer(s))
+
+
+_ANY_HEADING_RE = re.compile("|".join(f"(?:{rx.pattern})" for rx in outline._HEADING_RES.values()), re.M)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts([*outline.NUMERALS, "、", ".", " ", "\t", "\n", "。", "x", "总体情况", "主动公开", "收到和处理",
+              "依申请公开", "行政复议", "行政诉讼", "存在的问题", "改进情况", "其他需要报告", "其他事项", "情况",
+              "因政府信息公开行政复议、行政诉讼", "政府信息公开工作存在的主要问题及改进情况", "其他需要报告的事项"],
+             max_size=10))
+def test_toc_like_any_heading_search(s):
+    # _is_toc looks in the rest of the heading's line (at most TOC_SPAN) for any heading
+    text = "一、总体情况" + s
+    head = outline._NUMBERED_RES["一"].match(text)
+    line_end = text.find("\n", head.end())
+    window = text[head.end():head.end() + outline.TOC_SPAN if line_end < 0 else min(line_end, head.end() + outline.TOC_SPAN)]
+    assert outline._is_toc(text, head) == bool(_ANY_HEADING_RE.search(window))
+
+
+def _plain_sentences(text):
+    for space in quoted._SPACES:
+        text = text.replace(space, "")
+    if "|" in text:
+        text = "\n".join("。" if "|" in line else line for line in text.split("\n"))
+    text = quoted._PARAGRAPH_BREAK_RE.sub("。", text).replace("\n", "")
+    return tuple(s for s in re.split(r"[。；;！？!?]", text) if s)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(texts(list("。；;！？!?:：|\n \t\u3000\xa0x1、") + ["一、", "(二)", "3.", "第五条", "①", "三是", "申请"]))
+def test_sentences_like_re_split(s):
+    assert quoted.sentences(s) == _plain_sentences(s)

@@ -33,36 +33,23 @@ def _fmt(x) -> str:
 
 
 def _leaf_rows(table: dict, prefix: str = "", out: list | None = None) -> list:
-    """(path, row) for every applicant row of table B, nested groups flattened."""
+    """(path prefix, key, row) for every applicant row of table B, nested groups flattened
+    (the row's path is prefix + key, built only for a failure's detail)."""
     out = [] if out is None else out
     for key, val in table.items():
         if not isinstance(val, dict):
             continue
-        path = f"{prefix}{key}"
-        if _has_dict(val):
-            _leaf_rows(val, path + ".", out)
+        for v in val.values():
+            if isinstance(v, dict):
+                _leaf_rows(val, f"{prefix}{key}.", out)
+                break
         else:
-            out.append((path, val))
+            out.append((prefix, key, val))
     return out
 
 
-def _has_dict(row: dict) -> bool:
-    for v in row.values():
-        if isinstance(v, dict):
-            return True
-    return False
-
-
-def _has_value(row: dict) -> bool:
-    for v in row.values():
-        if v is not None:
-            return True
-    return False
-
-
 def _group_sums(table: dict, key: str) -> list:
-    """Per applicant column, the value of row ``key`` or the sum of its group's rows (a plain
-    loop per column: these sums run for every report)."""
+    """Per applicant column, the value of row ``key`` or the sum of its group's rows."""
     val = table.get(key)
     if not isinstance(val, dict):
         return [0] * len(APPLICANT_COLUMNS)
@@ -73,8 +60,10 @@ def _group_sums(table: dict, key: str) -> list:
             sums.append(_n(val[col]))
             continue
         s = 0
-        for sub in subs:
-            s += _n(sub.get(col))
+        for sub in subs:               # (_n inlined: these sums read some 150 cells a report)
+            v = sub.get(col)
+            if type(v) in _NUMERIC:
+                s += v
         sums.append(s)
     return sums
 
@@ -121,21 +110,23 @@ def check_results_sum(app: dict) -> dict | None:
 
 
 def check_row_sums(app: dict) -> dict | None:
-    rows = [(path, row) for path, row in _leaf_rows(app) if _has_value(row)]
-    if not any(row.get("total") is not None for _, row in rows):
-        return None                    # no 总计 column at all: nothing to check
-    failures, count = [], 0
-    for path, row in rows:
+    failures, count, any_total = [], 0, False
+    for prefix, key, row in _leaf_rows(app):
+        t = row.get("total")
+        if t is None and all(v is None for v in row.values()):
+            continue                   # a blank row: not checked
         count += 1
+        any_total = any_total or t is not None
         s = 0
-        for c in _SIX:
-            s += _n(row.get(c))
-        t = _n(row.get("total"))
+        for v in map(row.get, _SIX):   # (_n inlined: some 150 cells a report)
+            if type(v) in _NUMERIC:
+                s += v
+        t = _n(t)
         if s != t:
             terms = " + ".join(_fmt(_n(row.get(c))) for c in _SIX)
-            failures.append(f"{path}: total {_fmt(t)} ≠ {terms} = {_fmt(s)}")
-    if not count:
-        return None
+            failures.append(f"{prefix}{key}: total {_fmt(t)} ≠ {terms} = {_fmt(s)}")
+    if not any_total:
+        return None                    # no 总计 column at all (or no row): nothing to check
     return _result("applications.row_sums", failures,
                    f"total = sum of the six applicant columns in all {count} rows")
 
@@ -344,7 +335,7 @@ def check_template_year(record: dict, read: ReportText | None = None) -> dict | 
     text = "".join((record.get("text") or "").split())       # = _WS_RE.sub("", …), faster
     if not text:
         return None
-    seen = {year: [m for m in markers if m in text] for year, markers in TEMPLATE_MARKERS.items()}
+    seen = {year: _first_markers(text, markers) for year, markers in TEMPLATE_MARKERS.items()}
     printed = [year for year, found in seen.items() if found]
     if len(printed) != 1:
         return None                    # no template label printed, or labels of both: not evidence
@@ -355,6 +346,18 @@ def check_template_year(record: dict, read: ReportText | None = None) -> dict | 
     return {"rule": "template.year", "ok": False,
             "detail": f"{detail}: reports on {'2021 onward' if expected == '2021' else '2019–2020'} "
                       f"follow the {expected} template"}
+
+
+def _first_markers(text: str, markers: tuple[str, ...], n: int = 3) -> list[str]:
+    """The first ``n`` of ``markers`` the text holds (the detail names three; one tells a
+    template is printed), without looking for the rest."""
+    found = []
+    for m in markers:
+        if m in text:
+            found.append(m)
+            if len(found) == n:
+                break
+    return found
 
 
 _WS_RE = re.compile(r"\s+")

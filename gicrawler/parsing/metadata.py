@@ -69,11 +69,12 @@ def label_values(lines) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     lines = list(lines)
     for n, line in enumerate(lines):
-        if len(line) > MAX_LABEL_LINE or not _LABEL_HINT_RE.search(line):
+        hint = _LABEL_HINT_RE.search(line) if len(line) <= MAX_LABEL_LINE else None
+        if hint is None:
             continue
-        matches = _label_matches(line)
+        matches = _label_matches(line, hint.start())
         for i, m in enumerate(matches):
-            label = re.sub(r"[ \t]", "", m.group("label"))
+            label = m.group("label").replace(" ", "").replace("\t", "")   # (a padded label)
             if label not in _LABEL_KEY:
                 continue
             sep = m.group("sep")
@@ -82,7 +83,7 @@ def label_values(lines) -> dict[str, list[str]]:
             if not sep and (len(label) < 3 or m.start() > 0):
                 continue          # "分类推进…" in prose is not a label
             header = label in HEADER_LABELS
-            if header and not re.search("[:：]", sep or ""):
+            if header and not (sep and (":" in sep or "：" in sep)):
                 continue
             value = value.split("|", 1)[0].strip(" \t|:：")
             if not value and not header and i + 1 == len(matches) and n + 1 < len(lines):
@@ -95,19 +96,20 @@ def label_values(lines) -> dict[str, list[str]]:
     return found
 
 
-def _label_matches(line: str) -> list[re.Match]:
+def _label_matches(line: str, first: int = 0) -> list[re.Match]:
     """``list(_LABEL_RE.finditer(line))``, but the pattern is tried only where it can match:
     a label's first character at the line's start or after a separator (the look-behind).
-    Trying every position cost ~10 µs a line."""
+    Trying every position cost ~10 µs a line. ``first``: where the line's first label
+    character is, when the caller knows (no label starts before it)."""
     out = []
     pos = 0
     match = _LABEL_RE.match
-    if _LABEL_HINT_RE.match(line):
+    if first == 0 and _LABEL_HINT_RE.match(line):
         m = match(line, 0)
         if m:
             out.append(m)
             pos = m.end()
-    for hint in _LABEL_AFTER_SEP_RE.finditer(line, max(pos - 1, 0)):   # a sep may end a match
+    for hint in _LABEL_AFTER_SEP_RE.finditer(line, max(pos - 1, first - 1, 0)):   # a sep may end a match
         p = hint.start() + 1
         if p < pos:
             continue
