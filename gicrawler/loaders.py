@@ -1,6 +1,6 @@
 """Metadata of a report page for spiders: ``extract_metadata(response.selector)`` (or a page's
 text) gives title, index_number, document_number, published, publisher, category — the same
-ItemLoader processors ``parse_report`` uses (gicrawler/parsing/metadata_loader.py).
+ItemLoader ``parse_report`` uses (gicrawler/parsing/metadata_loader.py).
 """
 from __future__ import annotations
 
