@@ -1,16 +1,10 @@
-"""Metadata of a report page (标题, 索引号, 文号, 发布日期, 发布机构, 分类): an ItemLoader's processors.
+"""Metadata of a report page (标题, 索引号, 文号, 发布日期, 发布机构, 分类) as an ItemLoader.
 
 ``parse_report`` calls ``metadata_from`` with the lines it already has; spiders reach the same
-code through ``gicrawler.loaders.extract_metadata(response.selector)``. Candidate values come in
+code through ``gicrawler.loaders.extract_metadata(response.selector)``. Values are added in
 priority order (label block, then ``<meta>`` tags, then headings / ``<title>`` / a title-like
-body line); each key keeps the first candidate its input processor leaves something of, and its
-output processor (``TakeFirst``) the first usable value of that.
-
-``MetadataLoader`` declares the processors. ``metadata_from`` calls them itself rather than
-through a loader per page: ItemLoader's dispatch around each value (loader-context wrapping, a
-ChainMap, item adapters) cost a third of the metadata's time, and these processors read no
-loader context, so the values are the ones the loader gives (tests/test_loaders.py holds the
-two to each other over the corpus).
+body line) and ``TakeFirst`` keeps the first usable one. itemloaders drops ``None``, so absent
+keys are filled with ``None`` explicitly at the end.
 """
 from __future__ import annotations
 
@@ -92,24 +86,21 @@ def _normalized(lines: list[str], known: dict[str, str] | None) -> list[str]:
     return [known[line] for line in lines]
 
 
-# key → (input processor, output processor), as MetadataLoader declares them.
-PROCESSORS = {key: (getattr(MetadataLoader, f"{key}_in"), getattr(MetadataLoader, f"{key}_out")) for key in LABELS}
-
-
 def metadata_from(meta_lines: list[str], info=None, known: dict[str, str] | None = None) -> dict:
     """Metadata dict from page lines (table rows as ``a | b``) and, for HTML, the page's
     <meta>/<title>/headings (``gicrawler.parsing.html.PageInfo``). ``known``: lines already
     normalised, raw → normalised."""
     lines = _normalized(meta_lines, known) if meta_lines else []
     found = label_values(lines)
-    record = dict.fromkeys(METADATA_KEYS)
-    for key, (take_in, take_out) in PROCESSORS.items():
+    loader = MetadataLoader()
+    for key in LABELS:
         for values in _candidates(key, found, info, lines):   # up to the first usable value
             if values:
-                kept = take_in(values)
-                if kept:
-                    record[key] = take_out(kept)
+                loader.add_value(key, values)
+                if loader.get_collected_values(key):
                     break
+    item = loader.load_item()
+    record = {key: item.get(key) for key in METADATA_KEYS}
     if record["document_number"] and record["document_number"] == record["index_number"]:
         record["document_number"] = None    # Jiangsu pages repeat the 索引号 as 发文字号
     return record
