@@ -401,3 +401,26 @@ def test_closing_the_pool_while_a_worker_starts_hands_its_page_back(tmp_path, mo
         yield Deferred.fromFuture(job)
     assert time.monotonic() - started < 30  # not the start time-out (120 s)
     assert not os.path.exists(f"/proc/{pid}")  # ended (killed when it did not leave on its own) and reaped
+
+
+@pytest_twisted.inlineCallbacks
+def test_workers_warm_up_without_scrapy_and_can_still_import_it_later(tmp_path, monkeypatch):
+    from gicrawler.pipelines.parse import WARM_UP, WARM_UP_WITHOUT
+    from gicrawler.pipelines.workers import WorkerPool
+
+    (tmp_path / "module_probe.py").write_text(
+        "import importlib, sys\n"
+        "def loaded(names):\n    return [n for n in names if n in sys.modules]\n"
+        "def version(name):\n    return importlib.import_module(name).__version__\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # (spawned workers get the parent's sys.path)
+    from module_probe import loaded, version
+    pool = WorkerPool(1, warm_up=WARM_UP, warm_up_without=WARM_UP_WITHOUT)
+    try:
+        parsed = yield run(pool.run(parse_page, {"url": "http://p.test/x.html", "body": b"<html><p>x</p></html>"}))
+        assert parsed["url"] == "http://p.test/x.html"
+        assert (yield run(pool.run(loaded, ["gicrawler.parsing.document", "itemadapter", "scrapy"]))) \
+            == ["gicrawler.parsing.document", "itemadapter"]
+        import scrapy
+        assert (yield run(pool.run(version, "scrapy"))) == scrapy.__version__
+    finally:
+        pool.close()

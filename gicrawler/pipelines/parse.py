@@ -43,6 +43,9 @@ POOL_START_TIMEOUT = 120.0
 PARSE_TIMEOUT = 300.0
 # What a worker imports before it says it is ready: the parser's heavy imports (OpenCC, lxml, pdfplumber…).
 WARM_UP = ("gicrawler.parsing.document",)
+# … without Scrapy, which parsing does not use: itemloaders' itemadapter imports it when it is
+# installed (~0.15 s of CPU per worker start); a job's own module may still import it later.
+WARM_UP_WITHOUT = ("scrapy",)
 
 
 def _record_in_worker(page: dict) -> dict:
@@ -89,7 +92,8 @@ class ParsePipeline:
             logger.info("parse pool off (needs the asyncio reactor): parsing inline")
             return
         from gicrawler.pipelines.workers import WorkerPool
-        pool = WorkerPool(self.workers, warm_up=WARM_UP, start_timeout=POOL_START_TIMEOUT)
+        pool = WorkerPool(self.workers, warm_up=WARM_UP, warm_up_without=WARM_UP_WITHOUT,
+                          start_timeout=POOL_START_TIMEOUT)
         try:
             pool.start()  # started now: workers import the parser while lists download
         except (OSError, ValueError, RuntimeError) as exc:  # no processes here (no /dev/shm, limits…)

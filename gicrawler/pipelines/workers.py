@@ -1,7 +1,7 @@
 """Parse workers: child processes that the crawl's event loop drives over one pipe each.
 
-A worker is spawned (the crawl process has threads: no fork), imports the ``warm_up`` modules,
-says it is ready, then runs one job at a time — ``function(argument)``, both pickled, the
+A worker is spawned (the crawl process has threads: no fork), imports the ``warm_up`` modules
+(with the ``warm_up_without`` modules made unimportable meanwhile), says it is ready, then runs one job at a time — ``function(argument)``, both pickled, the
 function by name — and sends back its result or its exception (with the worker's traceback as
 the exception's cause). Its log records travel on the same pipe and are handled by the crawl's
 logger of the same name. It ignores SIGINT (Ctrl-C is the crawl's to handle) and ends when its
@@ -25,6 +25,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -97,7 +98,23 @@ def _exit_with(crawl_pid: int, interval: float = 1.0) -> None:
             os._exit(0)
 
 
-def _worker_main(conn, level: int, crawl_pid: int, warm_up: tuple[str, ...]) -> None:
+def _import_without(names: tuple[str, ...], without: tuple[str, ...]) -> None:
+    """Import ``names`` while the ``without`` modules cannot be imported (an optional import of
+    them finds them absent); afterwards they can be imported again."""
+    blocked = [name for name in without if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # (an import of a name mapped to None raises ImportError)
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def _worker_main(conn, level: int, crawl_pid: int, warm_up: tuple[str, ...],
+                 warm_up_without: tuple[str, ...] = ()) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lock = threading.Lock()
 
@@ -112,8 +129,7 @@ def _worker_main(conn, level: int, crawl_pid: int, warm_up: tuple[str, ...]) -> 
     threading.Thread(target=_exit_with, args=(crawl_pid,), name="crawl-watch", daemon=True).start()
     try:
         try:
-            for name in warm_up:
-                importlib.import_module(name)
+            _import_without(warm_up, warm_up_without)
         except BaseException as exc:  # noqa: BLE001 - said to the crawl, which gives the pool up
             send(("failed", f"{type(exc).__name__}: {exc}"[:500]))
             return
@@ -171,10 +187,11 @@ def _retrieve(future: asyncio.Future) -> None:
 class Worker:
     """One worker process and its pipe; lives on the event loop that started it."""
 
-    def __init__(self, ctx, level: int, warm_up: tuple[str, ...]):
+    def __init__(self, ctx, level: int, warm_up: tuple[str, ...], warm_up_without: tuple[str, ...] = ()):
         self._loop = asyncio.get_event_loop()
         parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, level, os.getpid(), warm_up),
+        self.process = ctx.Process(target=_worker_main,
+                                   args=(child, level, os.getpid(), warm_up, warm_up_without),
                                    name="gicrawler-parse", daemon=True)
         try:
             with _main_module_hidden():  # spawn would re-import (re-run) the crawl's script
@@ -297,9 +314,11 @@ class WorkerPool:
     worker whose job timed out, was cancelled or crashed it is replaced by a new one."""
 
     def __init__(self, size: int, *, warm_up: tuple[str, ...] = ("gicrawler.parsing.document",),
-                 level: int | None = None, start_timeout: float = START_TIMEOUT):
+                 warm_up_without: tuple[str, ...] = (), level: int | None = None,
+                 start_timeout: float = START_TIMEOUT):
         self.size = size
         self.warm_up = tuple(warm_up)
+        self.warm_up_without = tuple(warm_up_without)
         self.level = logging.getLogger().getEffectiveLevel() if level is None else level
         self.start_timeout = start_timeout
         self._ctx = multiprocessing.get_context("spawn")
@@ -314,7 +333,7 @@ class WorkerPool:
             self._idle.append(self._spawn())
 
     def _spawn(self) -> Worker:
-        worker = Worker(self._ctx, self.level, self.warm_up)
+        worker = Worker(self._ctx, self.level, self.warm_up, self.warm_up_without)
         self._all = [w for w in self._all if not (w.dead and w.process.exitcode is not None)] + [worker]
         return worker
 
