@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import zlib
 from pathlib import Path
 
 import parsel
@@ -24,7 +25,7 @@ from gicrawler import discovery
 from gicrawler.families import get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
-from gicrawler.pipelines.record import CRAWLED_AT_KEY, parse_page
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, parse_page
 
 PAGES_PER_PORTAL = 3
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,15 @@ async def process(pipeline: ParsePipeline, item) -> dict:
 
 
 def comparable(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != CRAWLED_AT_KEY}
+    """The record without its crawl time; its raws without the compressed copy of a body that
+    the worker may have made (checked to be that body)."""
+    raws = []
+    for raw in record.get(RAWS_KEY) or ():
+        raw = dict(raw)
+        packed = raw.pop("packed", None)
+        assert packed is None or zlib.decompress(packed) == raw["body"]
+        raws.append(raw)
+    return {**{k: v for k, v in record.items() if k != CRAWLED_AT_KEY}, RAWS_KEY: raws}
 
 
 # Worker-side functions for the crash/shutdown tests (module level: the workers import them).
@@ -157,6 +166,8 @@ def test_pool_gives_the_records_of_inline_parsing(replicas):
         pooled.close_spider()
     assert [comparable(r) for r in got] == expected
     assert all(r["title"] and r["tables"] is not None for r in got)
+    # the workers compressed every body (comparable checked each against its body)
+    assert all("packed" in raw for r in got for raw in r[RAWS_KEY]) and any(len(r[RAWS_KEY]) > 1 for r in got)
     # the detail page's metadata comes from the parser's ItemLoader (the spider no longer reads it)
     huangshi = [r for r in got if r["portal"] == "huangshi"]
     for record in huangshi:

@@ -5,8 +5,9 @@ Parsing is CPU-bound and would stall the reactor (downloads, the store) for mill
 report, so the pipeline runs it in parse workers (pipelines/workers.py): setting
 ``GICRAWLER_PARSE_WORKERS`` (default ``cpu_count - 1``, at least 1; ``0`` = parse inline on the
 reactor thread, without a time limit). Workers get plain dicts with bytes bodies and return the
-record; raws, stats and logging stay in the crawl process (workers' log records are forwarded
-to it).
+record, with the bodies compressed as the store keeps them (``store.records.pack``: the work is
+done beside the crawl, not in it); raws, stats and logging stay in the crawl process (workers'
+log records are forwarded to it).
 
 One page per worker at a time, so a page's clock is its own: a page still parsing after
 ``GICRAWLER_PARSE_TIMEOUT`` seconds (default 300; 0 = no limit) has its worker killed and is
@@ -48,8 +49,17 @@ WARM_UP = ("gicrawler.parsing.document",)
 WARM_UP_WITHOUT = ("scrapy",)
 
 
+# Private key of a worker's record: its page's raw bodies compressed, in ``page_raws`` order
+# (None for a body that is not bytes: the store encodes and compresses that one itself).
+PACKED_KEY = "_packed"
+
+
 def _record_in_worker(page: dict) -> dict:
-    return parse_page(page)
+    from gicrawler.store.records import pack
+    record = parse_page(page)
+    record[PACKED_KEY] = [pack(raw["body"]) if isinstance(raw["body"], bytes) else None
+                          for raw in page_raws(page)]
+    return record
 
 
 def default_workers() -> int:
@@ -196,7 +206,13 @@ class ParsePipeline:
             logger.warning("parse failure %s: %s", record.get("url"), record["parse_error"])
         if any(not check.get("ok", True) for check in record.get("checks") or ()):
             self._inc(portal, "failed_checks")
-        record[RAWS_KEY] = page_raws(page)
+        raws = page_raws(page)
+        packed = record.pop(PACKED_KEY, None)
+        if packed is not None and len(packed) == len(raws):
+            for raw, data in zip(raws, packed):
+                if data is not None:
+                    raw["packed"] = data
+        record[RAWS_KEY] = raws
         record[CRAWLED_AT_KEY] = crawled_at
         return record
 
