@@ -435,3 +435,67 @@ def test_workers_warm_up_without_scrapy_and_can_still_import_it_later(tmp_path, 
         assert (yield run(pool.run(version, "scrapy"))) == scrapy.__version__
     finally:
         pool.close()
+
+
+JOBS_MODULE = '''
+import os, time
+
+def job(what):
+    action, value = what
+    if action == "sleep":
+        time.sleep(value)
+    elif action == "crash":
+        os._exit(3)
+    return os.getpid(), len(value) if isinstance(value, bytes) else value
+'''
+
+
+@pytest.fixture
+def jobs_module(tmp_path, monkeypatch):
+    (tmp_path / "pool_jobs.py").write_text(JOBS_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))  # (spawned workers get the parent's sys.path)
+    from pool_jobs import job
+    return job
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_busy_worker_has_its_next_job_in_its_pipe_sent_without_blocking_the_crawl(jobs_module):
+    from gicrawler.pipelines.workers import WorkerPool
+
+    pool = WorkerPool(1, warm_up=(), depth=2)
+    try:
+        yield run(pool.run(jobs_module, ("echo", b"warm")))
+        first = asyncio.ensure_future(pool.run(jobs_module, ("sleep", 1.0)))
+        big = b"x" * (8 << 20)  # far more than a pipe holds while the worker is busy
+        second = asyncio.ensure_future(pool.run(jobs_module, ("echo", big)))
+        yield run(asyncio.sleep(0.3))
+        [worker] = pool._workers
+        assert worker.busy and len(worker._jobs) == 2 and worker._unsent  # queued, the rest of it waiting
+        (pid1, _), (pid2, size) = yield run(asyncio.gather(first, second))
+        assert pid1 == pid2 == worker.pid and size == len(big) and not worker._unsent
+    finally:
+        pool.close()
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_job_behind_a_crash_or_a_time_limit_runs_in_another_worker(jobs_module):
+    from gicrawler.pipelines.workers import JobTimeout, WorkerDied, WorkerPool
+
+    pool = WorkerPool(1, warm_up=(), depth=2)
+    try:
+        yield run(pool.run(jobs_module, ("echo", b"warm")))
+        [first] = pool.pids()
+        crash, behind = yield run(asyncio.gather(pool.run(jobs_module, ("crash", None)),
+                                                 pool.run(jobs_module, ("echo", b"behind")),
+                                                 return_exceptions=True))
+        assert isinstance(crash, WorkerDied) and behind[1] == len(b"behind") and behind[0] != first
+        hang, behind2 = yield run(asyncio.gather(pool.run(jobs_module, ("sleep", 3600), timeout=1.0),
+                                                 pool.run(jobs_module, ("echo", b"again"), timeout=1.0),
+                                                 return_exceptions=True))
+        assert isinstance(hang, JobTimeout) and behind2[1] == len(b"again") and behind2[0] not in (first, behind[0])
+        # a job's clock starts when its worker starts it: the second waits 1.5 s in the pipe, then
+        # takes 1.5 s itself, within its 2.5 s
+        results = yield run(asyncio.gather(*(pool.run(jobs_module, ("sleep", 1.5), timeout=2.5) for _ in range(2))))
+        assert [value for _, value in results] == [1.5, 1.5] and len({pid for pid, _ in results}) == 1
+    finally:
+        pool.close()
