@@ -188,30 +188,6 @@ def test_what_the_crawl_wrote_is_not_read_again_and_gives_the_same_rows(store_ur
         store.close()
 
 
-def test_what_the_parse_worker_worked_out_is_used_only_for_the_values_it_was_made_of(tmp_path):
-    """A store's watcher is handed the ``note`` of a save (the parse worker's
-    ``crosschecks.summary_of``): a new or changed record is kept with it, an unchanged one (whose
-    stored values stay) is worked out from the stored record."""
-    from tests.test_crosschecks import T0, rec as cross_rec, tables
-
-    store = open_store(f"sqlite:///{tmp_path}/note.sqlite3")
-    written = coverage.Written()
-    store.watch(written)
-    try:
-        record = {k: v for k, v in cross_rec("u/z20", 2020, tables()).items() if k != "versions"}
-        note = crosschecks.summary_of(record)
-        store.save(dict(record), [{"body": b"v1"}], T0, note=note)
-        assert written.kept["u/z20"].checks.summary is note[1]
-        again = dict(record, title="淄博市2020年政府信息公开工作年度报告")  # same body: unchanged, title kept
-        store.save(again, [{"body": b"v1"}], T0, note=crosschecks.summary_of(again))
-        assert written.kept["u/z20"] == coverage.keep(store.get("u/z20"))
-        assert written.kept["u/z20"].checks.agency == "淄博市大数据局"
-        store.save(dict(record), [{"body": b"v2"}], T0, note=("bogus", None))  # changed: its values
-        assert written.kept["u/z20"].checks.agency == "bogus"
-    finally:
-        store.close()
-
-
 # -- the command ----------------------------------------------------------------------------------
 
 def command(argv) -> int:

@@ -22,11 +22,10 @@ from scrapy.utils.test import get_crawler
 from twisted.internet.defer import Deferred
 
 from gicrawler import discovery
-from gicrawler.analysis import crosschecks
 from gicrawler.families import get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
-from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, SUMMARY_KEY, parse_page
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, parse_page
 
 PAGES_PER_PORTAL = 3
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,18 +92,15 @@ async def process(pipeline: ParsePipeline, item) -> dict:
 
 
 def comparable(record: dict) -> dict:
-    """The record without its crawl time and what the worker worked out for the coverage
-    (``crosschecks.summary_of``, checked to be that of the record); its raws without the
-    compressed copy of a body that the worker may have made (checked to be that body)."""
+    """The record without its crawl time; its raws without the compressed copy of a body that
+    the worker may have made (checked to be that body)."""
     raws = []
     for raw in record.get(RAWS_KEY) or ():
         raw = dict(raw)
         packed = raw.pop("packed", None)
         assert packed is None or zlib.decompress(packed) == raw["body"]
         raws.append(raw)
-    summary = record.get(SUMMARY_KEY)
-    assert summary is None or summary == crosschecks.summary_of(record)
-    return {**{k: v for k, v in record.items() if k not in (CRAWLED_AT_KEY, SUMMARY_KEY)}, RAWS_KEY: raws}
+    return {**{k: v for k, v in record.items() if k != CRAWLED_AT_KEY}, RAWS_KEY: raws}
 
 
 # Worker-side functions for the crash/shutdown tests (module level: the workers import them).
@@ -172,7 +168,6 @@ def test_pool_gives_the_records_of_inline_parsing(replicas):
     assert all(r["title"] and r["tables"] is not None for r in got)
     # the workers compressed every body (comparable checked each against its body)
     assert all("packed" in raw for r in got for raw in r[RAWS_KEY]) and any(len(r[RAWS_KEY]) > 1 for r in got)
-    assert all(r[SUMMARY_KEY][1] is not None for r in got)  # … and the coverage's summary of each
     # the detail page's metadata comes from the parser's ItemLoader (the spider no longer reads it)
     huangshi = [r for r in got if r["portal"] == "huangshi"]
     for record in huangshi:

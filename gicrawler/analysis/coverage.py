@@ -76,9 +76,8 @@ class Kept:
     checks: crosschecks.Kept
 
 
-def keep(record: dict, given: tuple | None = None) -> Kept:
-    """``given``: ``crosschecks.summary_of(record)``, when the caller has it."""
-    checks = crosschecks.keep(record, given)
+def keep(record: dict) -> Kept:
+    checks = crosschecks.keep(record)
     return Kept(key_of(record, checks.agency), status(record), record.get("portal"), failed_rules(record), checks)
 
 
@@ -196,18 +195,8 @@ class Written:
     def __init__(self):
         self.kept: dict[str, Kept] = {}
 
-    def written(self, state: dict, record: dict | None = None, note=None) -> None:
-        """``note``: ``crosschecks.summary_of(record)``, made by the parse worker; used when the
-        stored state holds the very values of ``record`` it was made of (a new or changed
-        record: not an unchanged one, which keeps the stored values)."""
-        try:
-            if note is not None and record is not None and all(
-                    state.get(key) is record.get(key) for key in crosschecks.SUMMARY_FIELDS):
-                self.kept[state["url"]] = keep(state, note)
-            else:
-                self.kept[state["url"]] = keep(state)
-        except Exception:  # noqa: BLE001 - never the save's failure: read back (and said) at the end
-            self.kept.pop(state.get("url"), None)
+    def written(self, state: dict) -> None:
+        self.kept[state["url"]] = keep(state)
 
     def forgotten(self, url: str) -> None:
         self.kept.pop(url, None)

@@ -230,21 +230,12 @@ class Kept:
 
 
 _VERSIONED_FIELDS = ("url", "year", "versions")
-# What ``agency_of`` and ``summarize`` read of a record.
-SUMMARY_FIELDS = ("url", "portal", "region", "agency", "publisher", "title", "year", "tables", "fetch_error")
 
 
-def summary_of(record: dict) -> tuple[str | None, Summary | None]:
-    """(agency, summary) of a record: what ``keep`` takes as ``given`` for a record with the
-    same ``SUMMARY_FIELDS`` (the parse worker works it out beside the crawl)."""
+def keep(record: dict) -> Kept:
     agency = agency_of(record)
-    return agency, summarize(record, agency)
-
-
-def keep(record: dict, given: tuple | None = None) -> Kept:
-    agency, summary = given or summary_of(record)
     versioned = {key: record.get(key) for key in _VERSIONED_FIELDS} if record.get("url") else None
-    return Kept(agency, versioned, summary)
+    return Kept(agency, versioned, summarize(record, agency))
 
 
 class StoreChecks:

@@ -5,9 +5,8 @@ Parsing is CPU-bound and would stall the reactor (downloads, the store) for mill
 report, so the pipeline runs it in parse workers (pipelines/workers.py): setting
 ``GICRAWLER_PARSE_WORKERS`` (default ``cpu_count - 1``, at least 1; ``0`` = parse inline on the
 reactor thread, without a time limit). Workers get plain dicts with bytes bodies and return the
-record, with the bodies compressed as the store keeps them (``store.records.pack``) and what
-the crawl's coverage reads of it (``crosschecks.summary_of``) — work done beside the crawl, not
-in it; raws, stats and logging stay in the crawl process (workers'
+record, with the bodies compressed as the store keeps them (``store.records.pack``: the work is
+done beside the crawl, not in it); raws, stats and logging stay in the crawl process (workers'
 log records are forwarded to it).
 
 A worker parses one page at a time, with the next one waiting in its pipe (it does not wait
@@ -30,8 +29,8 @@ import logging
 import os
 from datetime import datetime, timezone
 
-from gicrawler.pipelines.record import (CRAWLED_AT_KEY, ITEM_FIELDS, RAWS_KEY, SUMMARY_KEY, empty_record,
-                                        error_text, page_dict, page_raws, parse_page)
+from gicrawler.pipelines.record import (CRAWLED_AT_KEY, ITEM_FIELDS, RAWS_KEY, empty_record, error_text,
+                                        page_dict, page_raws, parse_page)
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +56,10 @@ PACKED_KEY = "_packed"
 
 
 def _record_in_worker(page: dict) -> dict:
-    from gicrawler.analysis.crosschecks import summary_of
     from gicrawler.store.records import pack
     record = parse_page(page)
     record[PACKED_KEY] = [pack(raw["body"]) if isinstance(raw["body"], bytes) else None
                           for raw in page_raws(page)]
-    try:
-        record[SUMMARY_KEY] = summary_of(record)  # for the crawl's coverage (StorePipeline: ``note``)
-    except Exception:  # noqa: BLE001 - then worked out in the crawl process, which says what failed
-        pass
     return record
 
 

@@ -16,9 +16,8 @@ from gicrawler.schema import ITEM_FIELDS, METADATA_FIELDS, PARSED_FIELDS, valida
 # Fields a table source (page or attachment) brings as one block.
 TABLE_FIELDS = ("tables", "template", "missing_tables", "checks")
 ATTACHMENT_FIELDS = ("url", "kind", "sha1", "size", "content_type", "error", "skipped")
-# Private keys carrying the raw bodies, the crawl time and what the parse worker worked out for
-# the coverage (``crosschecks.summary_of``) to the store pipeline (which pops them).
-RAWS_KEY, CRAWLED_AT_KEY, SUMMARY_KEY = "_raws", "_crawled_at", "_summary"
+# Private keys carrying the raw bodies and the crawl time to the store pipeline (which pops them).
+RAWS_KEY, CRAWLED_AT_KEY = "_raws", "_crawled_at"
 
 
 def _default_parse(data, **kwargs) -> dict:

@@ -32,7 +32,7 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.task import deferLater
 
 from gicrawler.pipelines.ledger import crawl_ledger, report_losses
-from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, SUMMARY_KEY
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY
 from gicrawler.store import StoreError, StoreUnavailable
 from gicrawler.store.base import WritesRefused
 from gicrawler.store.extension import crawl_store
@@ -102,7 +102,6 @@ class StorePipeline:
             raise TypeError("StorePipeline expects the records of ParsePipeline (enable it before this one)")
         raws = item.pop(RAWS_KEY)
         crawled_at = item.pop(CRAWLED_AT_KEY, None)
-        note = item.pop(SUMMARY_KEY, None)  # for the store's watchers (the crawl's coverage)
         portal = item.get("portal") or "unknown"
         if self._recovering or time.monotonic() < self._down_until:
             self._journal_record(item, raws, crawled_at)  # saved when the store is back
@@ -114,7 +113,7 @@ class StorePipeline:
                 self._journal_record(item, raws, crawled_at)
                 self._resave_journal()
             else:
-                status = self.store.save(item, raws, crawled_at, journal=self.journal, note=note)
+                status = self.store.save(item, raws, crawled_at, journal=self.journal)
                 if self.journal.count > journaled:
                     self._uncounted.append(None)  # counted now
                 self.ledger.settle(item.get("url"))  # journaled, or committed at once

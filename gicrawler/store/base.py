@@ -81,15 +81,14 @@ class Store:
         self._watchers: list = []
 
     def watch(self, watcher) -> None:
-        """Have ``watcher.written(state, record, note)`` called with each record as this store
-        writes it (``record``, ``note``: what ``save`` was given; None for ``restore``), and
+        """Have ``watcher.written(state)`` called with each record as this store writes it, and
         ``watcher.forgotten(url)`` when a record may no longer be as written (changed by
         ``touch``/``set_fields``, or its write given up or refused)."""
         self._watchers.append(watcher)
 
-    def _written(self, state: dict, record: dict | None = None, note=None) -> None:
+    def _written(self, state: dict) -> None:
         for watcher in self._watchers:
-            watcher.written(state, record, note)
+            watcher.written(state)
 
     def _forgotten(self, urls) -> None:
         for watcher in self._watchers:
@@ -121,13 +120,11 @@ class Store:
             self._ping()
 
     def save(self, record: dict, raws: list[dict], crawled_at: datetime | None = None, *,
-             journal=None, note=None) -> str:
+             journal=None) -> str:
         """Save (buffered) and return "new", "changed" or "unchanged". With a ``journal``
         (store.spool.Journal), the record as written is journaled before anything commits it;
-        a journal that cannot be written has the batch committed at once instead. ``note``:
-        for the watchers (``watch``), not stored."""
+        a journal that cannot be written has the batch committed at once instead."""
         now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
-        given = record
         with self._errors("save"):
             record, raws = records.prepare(record, raws)
             prev = self._load(record["url"])
@@ -135,7 +132,7 @@ class Store:
             # An unchanged page's raw bodies are stored already under the same (url, sha1).
             kept = [] if status == records.UNCHANGED else raws
             text = self._persist(record["url"], state, changes, on_insert, kept, now)
-        self._written(state, given, note)
+        self._written(state)
         self._unflushed.append((record, raws, now))
         self._pending_bytes += sum(raw_size(raw) for raw in raws)
         if journal is not None and not journal.append_state(
