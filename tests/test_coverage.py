@@ -188,6 +188,22 @@ def test_what_the_crawl_wrote_is_not_read_again_and_gives_the_same_rows(store_ur
         store.close()
 
 
+def test_a_record_the_coverage_cannot_read_is_still_saved(tmp_path):
+    """The watcher never fails a save: a record it cannot read (tables that are not tables) is
+    stored, and left for the end's read of the store, which says so as before."""
+    store = open_store(f"sqlite:///{tmp_path}/odd.sqlite3")
+    written = coverage.Written()
+    store.watch(written)
+    try:
+        assert store.save(rec("u/odd", "甲局", 2020, tables={"applications": "not a table"}),
+                          [{"body": b"x"}]) == "new"
+        assert store.get("u/odd") and "u/odd" not in written.kept
+        with pytest.raises(AttributeError):
+            coverage.of_store(store, "p", written=written)
+    finally:
+        store.close()
+
+
 # -- the command ----------------------------------------------------------------------------------
 
 def command(argv) -> int:

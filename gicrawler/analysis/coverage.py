@@ -196,7 +196,10 @@ class Written:
         self.kept: dict[str, Kept] = {}
 
     def written(self, state: dict) -> None:
-        self.kept[state["url"]] = keep(state)
+        try:
+            self.kept[state["url"]] = keep(state)
+        except Exception:  # noqa: BLE001 - never the save's failure: read back (and said) at the end
+            self.kept.pop(state.get("url"), None)
 
     def forgotten(self, url: str) -> None:
         self.kept.pop(url, None)
