@@ -13,7 +13,9 @@ Spiders, pipelines and the incremental middleware count into Scrapy stats under
   ``listed_pages``, ``pages_read``); a column with M < N is a WARNING naming it, counted as
   ``gicrawler/<portal>/columns_short`` and kept with the run (``columns``, ``warnings``),
 - stores the run with ``Store.save_run`` so the next run (and people) can compare, with the
-  portal's coverage (``run["coverage"]``: gicrawler/analysis/coverage.py).
+  portal's coverage (``run["coverage"]``: gicrawler/analysis/coverage.py), worked out from what
+  it kept of each record as the crawl's store wrote it (``coverage.Written``, watching the store
+  from the spider's opening on), and from the store for the portal's other records.
 
 At open it logs the spider arguments and where gicrawler was loaded from (a scrapyd egg or a
 checkout): "my argument did nothing" is the first question about a scheduled job.
@@ -32,7 +34,7 @@ from scrapy import signals
 import gicrawler
 from gicrawler.analysis import coverage
 from gicrawler.reach import column_phrase, reach_phrase
-from gicrawler.store.extension import crawl_store
+from gicrawler.store.extension import crawl_store, opened_store
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +100,8 @@ class PortalStats:
         self.crawler = crawler
         self.stats = crawler.stats
         self.distributed = bool(crawler.settings.get("GICRAWLER_REDIS_URL"))
+        self.written: coverage.Written | None = None  # what the coverage reads of each record saved
+        self._watched = None                            # … by this store
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -112,6 +116,10 @@ class PortalStats:
                 if isinstance(v, (str, int, float, bool)) and not k.startswith("_")}
         logger.info("gicrawler loaded from %s; spider %s arguments: %s",
                     gicrawler.__path__[0], spider.name, args)
+        store = opened_store(self.crawler)  # (by the store pipeline; not opened here if it did not)
+        if store is not None:
+            self.written, self._watched = coverage.Written(), store
+            store.watch(self.written)
 
     def spider_closed(self, spider, reason):
         all_stats = self.stats.get_stats()
@@ -186,7 +194,8 @@ class PortalStats:
         if self.distributed:
             run["worker"] = f"{socket.gethostname()}:{os.getpid()}"
         try:  # agencies × years of the portal's stored reports, kept with the run
-            run["coverage"] = coverage.of_store(store, portal)
+            run["coverage"] = coverage.of_store(
+                store, portal, written=self.written if store is self._watched else None)
         except Exception as exc:
             logger.error("portal %s: coverage not computed: %s", portal, exc)
         try:

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+import zlib
 from pathlib import Path
 
 import parsel
@@ -24,7 +25,7 @@ from gicrawler import discovery
 from gicrawler.families import get_adapter
 from gicrawler.items import ReportPage
 from gicrawler.pipelines.parse import ParsePipeline
-from gicrawler.pipelines.record import CRAWLED_AT_KEY, parse_page
+from gicrawler.pipelines.record import CRAWLED_AT_KEY, RAWS_KEY, parse_page
 
 PAGES_PER_PORTAL = 3
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,7 +92,15 @@ async def process(pipeline: ParsePipeline, item) -> dict:
 
 
 def comparable(record: dict) -> dict:
-    return {k: v for k, v in record.items() if k != CRAWLED_AT_KEY}
+    """The record without its crawl time; its raws without the compressed copy of a body that
+    the worker may have made (checked to be that body)."""
+    raws = []
+    for raw in record.get(RAWS_KEY) or ():
+        raw = dict(raw)
+        packed = raw.pop("packed", None)
+        assert packed is None or zlib.decompress(packed) == raw["body"]
+        raws.append(raw)
+    return {**{k: v for k, v in record.items() if k != CRAWLED_AT_KEY}, RAWS_KEY: raws}
 
 
 # Worker-side functions for the crash/shutdown tests (module level: the workers import them).
@@ -157,6 +166,8 @@ def test_pool_gives_the_records_of_inline_parsing(replicas):
         pooled.close_spider()
     assert [comparable(r) for r in got] == expected
     assert all(r["title"] and r["tables"] is not None for r in got)
+    # the workers compressed every body (comparable checked each against its body)
+    assert all("packed" in raw for r in got for raw in r[RAWS_KEY]) and any(len(r[RAWS_KEY]) > 1 for r in got)
     # the detail page's metadata comes from the parser's ItemLoader (the spider no longer reads it)
     huangshi = [r for r in got if r["portal"] == "huangshi"]
     for record in huangshi:
@@ -401,3 +412,90 @@ def test_closing_the_pool_while_a_worker_starts_hands_its_page_back(tmp_path, mo
         yield Deferred.fromFuture(job)
     assert time.monotonic() - started < 30  # not the start time-out (120 s)
     assert not os.path.exists(f"/proc/{pid}")  # ended (killed when it did not leave on its own) and reaped
+
+
+@pytest_twisted.inlineCallbacks
+def test_workers_warm_up_without_scrapy_and_can_still_import_it_later(tmp_path, monkeypatch):
+    from gicrawler.pipelines.parse import WARM_UP, WARM_UP_WITHOUT
+    from gicrawler.pipelines.workers import WorkerPool
+
+    (tmp_path / "module_probe.py").write_text(
+        "import importlib, sys\n"
+        "def loaded(names):\n    return [n for n in names if n in sys.modules]\n"
+        "def version(name):\n    return importlib.import_module(name).__version__\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # (spawned workers get the parent's sys.path)
+    from module_probe import loaded, version
+    pool = WorkerPool(1, warm_up=WARM_UP, warm_up_without=WARM_UP_WITHOUT)
+    try:
+        parsed = yield run(pool.run(parse_page, {"url": "http://p.test/x.html", "body": b"<html><p>x</p></html>"}))
+        assert parsed["url"] == "http://p.test/x.html"
+        assert (yield run(pool.run(loaded, ["gicrawler.parsing.document", "itemadapter", "scrapy"]))) \
+            == ["gicrawler.parsing.document", "itemadapter"]
+        import scrapy
+        assert (yield run(pool.run(version, "scrapy"))) == scrapy.__version__
+    finally:
+        pool.close()
+
+
+JOBS_MODULE = '''
+import os, time
+
+def job(what):
+    action, value = what
+    if action == "sleep":
+        time.sleep(value)
+    elif action == "crash":
+        os._exit(3)
+    return os.getpid(), len(value) if isinstance(value, bytes) else value
+'''
+
+
+@pytest.fixture
+def jobs_module(tmp_path, monkeypatch):
+    (tmp_path / "pool_jobs.py").write_text(JOBS_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))  # (spawned workers get the parent's sys.path)
+    from pool_jobs import job
+    return job
+
+
+@pytest_twisted.inlineCallbacks
+def test_a_busy_worker_has_its_next_job_in_its_pipe_sent_without_blocking_the_crawl(jobs_module):
+    from gicrawler.pipelines.workers import WorkerPool
+
+    pool = WorkerPool(1, warm_up=(), depth=2)
+    try:
+        yield run(pool.run(jobs_module, ("echo", b"warm")))
+        first = asyncio.ensure_future(pool.run(jobs_module, ("sleep", 1.0)))
+        big = b"x" * (8 << 20)  # far more than a pipe holds while the worker is busy
+        second = asyncio.ensure_future(pool.run(jobs_module, ("echo", big)))
+        yield run(asyncio.sleep(0.3))
+        [worker] = pool._workers
+        assert worker.busy and len(worker._jobs) == 2 and worker._unsent  # queued, the rest of it waiting
+        (pid1, _), (pid2, size) = yield run(asyncio.gather(first, second))
+        assert pid1 == pid2 == worker.pid and size == len(big) and not worker._unsent
+    finally:
+        pool.close()
+
+
+@pytest_twisted.inlineCallbacks
+def test_the_job_behind_a_crash_or_a_time_limit_runs_in_another_worker(jobs_module):
+    from gicrawler.pipelines.workers import JobTimeout, WorkerDied, WorkerPool
+
+    pool = WorkerPool(1, warm_up=(), depth=2)
+    try:
+        yield run(pool.run(jobs_module, ("echo", b"warm")))
+        [first] = pool.pids()
+        crash, behind = yield run(asyncio.gather(pool.run(jobs_module, ("crash", None)),
+                                                 pool.run(jobs_module, ("echo", b"behind")),
+                                                 return_exceptions=True))
+        assert isinstance(crash, WorkerDied) and behind[1] == len(b"behind") and behind[0] != first
+        hang, behind2 = yield run(asyncio.gather(pool.run(jobs_module, ("sleep", 3600), timeout=1.0),
+                                                 pool.run(jobs_module, ("echo", b"again"), timeout=1.0),
+                                                 return_exceptions=True))
+        assert isinstance(hang, JobTimeout) and behind2[1] == len(b"again") and behind2[0] not in (first, behind[0])
+        # a job's clock starts when its worker starts it: the second waits 1.5 s in the pipe, then
+        # takes 1.5 s itself, within its 2.5 s
+        results = yield run(asyncio.gather(*(pool.run(jobs_module, ("sleep", 1.5), timeout=2.5) for _ in range(2))))
+        assert [value for _, value in results] == [1.5, 1.5] and len({pid for pid, _ in results}) == 1
+    finally:
+        pool.close()

@@ -16,11 +16,14 @@ portals, 淄博市 / 淄博市政府 → 淄博市人民政府), so a finding fa
 ``read_store(store, sink)`` makes one pass over a store: each record to the coverage (or the
 report's summary) and, on the way, to ``crosschecks.run`` (which keeps a small summary of each),
 with ``crosschecks.page_change_verifier(store)`` re-parsing a changed page's versions. The stats
-extension stores the rows of a portal with each crawl run (``run["coverage"]``); ``gicrawler
+extension stores the rows of a portal with each crawl run (``run["coverage"]``: ``of_store``
+with ``Written``, what it kept of each record the crawl wrote, so that only the portal's other
+records are read from the store again); ``gicrawler
 coverage`` and ``gicrawler report`` print them.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 from gicrawler import template
@@ -52,13 +55,30 @@ def failed_rules(record: dict) -> list[str]:
     return [c.get("rule") or "?" for c in record.get("checks") or () if isinstance(c, dict) and not c.get("ok")]
 
 
-def key_of(record: dict) -> tuple[str | None, int | None]:
+def key_of(record: dict, agency=crosschecks._UNKNOWN) -> tuple[str | None, int | None]:
     """(agency, year) of a record, the agency as the cross-store checks name it
-    (``crosschecks.agency_of``); a dead link's from its list title (its page never came)."""
+    (``crosschecks.agency_of``, or ``agency`` when the caller has it); a dead link's from its
+    list title (its page never came)."""
     if is_unreachable(record):
         agency, year = list_title_agency_year(record)
         return crosschecks.agency_of({**record, "title": record.get("list_title"), "agency": agency}), year
-    return crosschecks.agency_of(record), record.get("year")
+    return crosschecks.agency_of(record) if agency is crosschecks._UNKNOWN else agency, record.get("year")
+
+
+@dataclass
+class Kept:
+    """What the coverage reads of one record, worked out once (``keep``): its cell, status,
+    portal and failed rules, and what the cross-store checks keep of it."""
+    key: tuple
+    status: str
+    portal: str | None
+    failed_rules: list[str]
+    checks: crosschecks.Kept
+
+
+def keep(record: dict) -> Kept:
+    checks = crosschecks.keep(record)
+    return Kept(key_of(record, checks.agency), status(record), record.get("portal"), failed_rules(record), checks)
 
 
 class Coverage:
@@ -76,13 +96,18 @@ class Coverage:
         return self.cells[key]
 
     def add(self, record: dict) -> str:
-        cell = self._cell(*key_of(record))
-        kind = status(record)
+        return self._add(key_of(record), status(record), record.get("portal"), failed_rules(record))
+
+    def add_kept(self, kept: Kept) -> str:
+        return self._add(kept.key, kept.status, kept.portal, kept.failed_rules)
+
+    def _add(self, key: tuple, kind: str, portal: str | None, rules: list[str]) -> str:
+        cell = self._cell(*key)
         cell["found"] += 1
         cell[_COUNT_OF[kind]] += 1
-        if record.get("portal"):
-            cell["portals"].add(record["portal"])
-        for rule in failed_rules(record):
+        if portal:
+            cell["portals"].add(portal)
+        for rule in rules:
             cell["checks_failing"] += 1
             cell["failed_rules"][rule] = None
         return kind
@@ -139,6 +164,42 @@ def read_store(store, sink, portal: str | None = None, reparse: bool = True):
     return sink
 
 
-def of_store(store, portal: str | None = None, reparse: bool = True) -> list[dict]:
-    """Coverage rows of a store's records (one portal's, or all), cross-store findings included."""
-    return read_store(store, Coverage(), portal, reparse).rows()
+def of_store(store, portal: str | None = None, reparse: bool = True,
+             written: "Written | None" = None) -> list[dict]:
+    """Coverage rows of a store's records (one portal's, or all), cross-store findings included.
+    With ``written`` (a ``Written`` watching the store), the records it kept are not read again."""
+    if written is None:
+        return read_store(store, Coverage(), portal, reparse).rows()
+    urls = store.urls(portal)  # in the order of ``store.find``, which the checks' details follow
+    others = {record["url"]: keep(record) for record in store.find_urls(
+        [url for url in urls if url not in written.kept])}
+    cov = Coverage()
+    checks = crosschecks.StoreChecks(crosschecks.page_change_verifier(store) if reparse else None)
+    for url in urls:
+        kept = written.kept.get(url) or others.get(url)
+        if kept is not None:  # (None: removed meanwhile)
+            cov.add_kept(kept)
+            checks.add_kept(kept.checks)
+    for finding in checks.findings():
+        cov.add_finding(finding)
+    return cov.rows()
+
+
+class Written:
+    """What ``of_store`` reads of each record a store writes, worked out as it is written: a
+    store's watcher (``Store.watch``). The crawl's stats extension has one watch the crawl's
+    store, so that at the end its coverage reads back from the store only the records the
+    crawl did not write (in the store before, or changed by ``touch``), not the whole portal.
+    It keeps a few hundred bytes per record written."""
+
+    def __init__(self):
+        self.kept: dict[str, Kept] = {}
+
+    def written(self, state: dict) -> None:
+        try:
+            self.kept[state["url"]] = keep(state)
+        except Exception:  # noqa: BLE001 - never the save's failure: read back (and said) at the end
+            self.kept.pop(state.get("url"), None)
+
+    def forgotten(self, url: str) -> None:
+        self.kept.pop(url, None)

@@ -14,7 +14,9 @@ cannot tell.
 
 Records stream through once (``store.find()`` is an iterator): of each, only a small summary is
 kept (who, which year, a few rows, digests of the tables), so a large store is checked in a
-bounded amount of memory per report. Pure: no store access; ``gicrawler checks`` (commands/checks.py)
+bounded amount of memory per report. ``StoreChecks`` is the accumulator behind ``run``: it also
+takes what ``keep`` kept of a record earlier (the coverage of a crawl keeps that of each record
+as the crawl's store writes it: analysis/coverage.py, ``Written``). Pure: no store access; ``gicrawler checks`` (commands/checks.py)
 passes ``verify`` to re-parse the raw versions of a changed page.
 """
 from __future__ import annotations
@@ -90,11 +92,15 @@ _HEADLINE = (("applications", "received", "total"), ("applications", "total", "t
              ("applications", "carried_forward", "total"), ("review_litigation", "review", "total"))
 
 
-def summarize(record: dict) -> Summary | None:
-    """The summary of a record, or None when it names no agency or year (or was not fetched)."""
+_UNKNOWN = object()  # (an agency not worked out yet: agency_of may say None)
+
+
+def summarize(record: dict, agency=_UNKNOWN) -> Summary | None:
+    """The summary of a record, or None when it names no agency or year (or was not fetched).
+    ``agency``: the record's ``agency_of``, when the caller has it already."""
     if record.get("fetch_error") and not record.get("tables"):
         return None
-    agency, year = agency_of(record), record.get("year")
+    agency, year = agency_of(record) if agency is _UNKNOWN else agency, record.get("year")
     if not agency or not isinstance(year, int):
         return None
     tables = record.get("tables") or {}
@@ -123,15 +129,17 @@ def _fmt_date(value) -> str:
     return str(value)[:10] if value is not None else "?"
 
 
-def check_changed(record: dict, verify: Callable[[dict], bool | None] | None = None) -> dict | None:
+def check_changed(record: dict, verify: Callable[[dict], bool | None] | None = None,
+                  agency=_UNKNOWN) -> dict | None:
     """``store.changed_after_publication`` for one record: several versions of its content.
 
     ``verify(record)``, when given, says whether the report itself changed (True), or only the
-    page around it (False: same text and tables), or cannot tell (None)."""
+    page around it (False: same text and tables), or cannot tell (None). ``agency``: as in
+    ``summarize``."""
     versions = record.get("versions") or []
     if not versions:
         return None
-    agency, year = agency_of(record), record.get("year")
+    agency, year = agency_of(record) if agency is _UNKNOWN else agency, record.get("year")
     dates = ", ".join(_fmt_date(v.get("date")) for v in versions)
     if len(versions) == 1:
         return _finding(CHANGED, True, agency, year, [record["url"]], f"one version, stored {dates}")
@@ -211,31 +219,77 @@ def check_duplicates(agency: str, year: int, summaries: list[Summary]) -> dict |
                     "with the same numbers")
 
 
+@dataclass
+class Kept:
+    """What the checks read of one record, worked out once (``keep``): its agency, the fields of
+    its ``store.changed_after_publication`` finding (made at the end: it may ``verify``), and
+    its summary."""
+    agency: str | None
+    versioned: dict | None
+    summary: Summary | None
+
+
+_VERSIONED_FIELDS = ("url", "year", "versions")
+
+
+def keep(record: dict) -> Kept:
+    agency = agency_of(record)
+    versioned = {key: record.get(key) for key in _VERSIONED_FIELDS} if record.get("url") else None
+    return Kept(agency, versioned, summarize(record, agency))
+
+
+class StoreChecks:
+    """The accumulator behind ``run``: ``add`` records (or what ``keep`` kept of them) in the
+    store's order, then ``findings()``."""
+
+    def __init__(self, verify: Callable[[dict], bool | None] | None = None):
+        self.verify = verify
+        self.by_agency: dict[str, dict[int, list[Summary]]] = defaultdict(lambda: defaultdict(list))
+        self.changed: list[dict] = []
+
+    def add(self, record: dict) -> None:
+        changed = check_changed(record, self.verify) if record.get("url") else None
+        self._changed(changed)
+        self._summary(summarize(record))
+
+    def add_kept(self, kept: Kept) -> None:
+        if kept.versioned is not None:
+            self._changed(check_changed(kept.versioned, self.verify, kept.agency))
+        self._summary(kept.summary)
+
+    def _changed(self, changed: dict | None) -> None:
+        if changed and changed["agency"] and changed["year"] is not None:
+            self.changed.append(changed)
+
+    def _summary(self, s: Summary | None) -> None:
+        if s is not None:
+            self.by_agency[s.agency][s.year].append(s)
+
+    def findings(self) -> list[dict]:
+        """All findings, by rule, agency and year."""
+        findings = list(self.changed)
+        for agency, years in self.by_agency.items():
+            for year, summaries in years.items():
+                before = years.get(year - 1)
+                if before:
+                    for r in (check_carried_forward(agency, year, before, summaries),
+                              check_identical(agency, year, before, summaries)):
+                        if r:
+                            findings.append(r)
+                r = check_duplicates(agency, year, summaries)
+                if r:
+                    findings.append(r)
+        order = {rule: i for i, rule in enumerate(STORE_RULES)}
+        findings.sort(key=lambda f: (order[f["rule"]], f["agency"] or "", f["year"] or 0, f["urls"]))
+        return findings
+
+
 def run(records: Iterable[dict], verify: Callable[[dict], bool | None] | None = None) -> list[dict]:
     """All findings over ``records`` (any iterable, read once), by rule, agency and year."""
-    by_agency: dict[str, dict[int, list[Summary]]] = defaultdict(lambda: defaultdict(list))
-    findings = []
+    checks = StoreChecks(verify)
     for record in records:
-        changed = check_changed(record, verify) if record.get("url") else None
-        if changed and changed["agency"] and changed["year"] is not None:
-            findings.append(changed)
-        s = summarize(record)
-        if s is not None:
-            by_agency[s.agency][s.year].append(s)
-    for agency, years in by_agency.items():
-        for year, summaries in years.items():
-            before = years.get(year - 1)
-            if before:
-                for r in (check_carried_forward(agency, year, before, summaries),
-                          check_identical(agency, year, before, summaries)):
-                    if r:
-                        findings.append(r)
-            r = check_duplicates(agency, year, summaries)
-            if r:
-                findings.append(r)
-    order = {rule: i for i, rule in enumerate(STORE_RULES)}
-    findings.sort(key=lambda f: (order[f["rule"]], f["agency"] or "", f["year"] or 0, f["urls"]))
-    return findings
+        checks.add(record)
+    return checks.findings()
 
 
 def page_change_verifier(store, timeout: float | None = None) -> Callable[[dict], bool | None]:

@@ -5,14 +5,17 @@ Parsing is CPU-bound and would stall the reactor (downloads, the store) for mill
 report, so the pipeline runs it in parse workers (pipelines/workers.py): setting
 ``GICRAWLER_PARSE_WORKERS`` (default ``cpu_count - 1``, at least 1; ``0`` = parse inline on the
 reactor thread, without a time limit). Workers get plain dicts with bytes bodies and return the
-record; raws, stats and logging stay in the crawl process (workers' log records are forwarded
-to it).
+record, with the bodies compressed as the store keeps them (``store.records.pack``: the work is
+done beside the crawl, not in it); raws, stats and logging stay in the crawl process (workers'
+log records are forwarded to it).
 
-One page per worker at a time, so a page's clock is its own: a page still parsing after
-``GICRAWLER_PARSE_TIMEOUT`` seconds (default 300; 0 = no limit) has its worker killed and is
-stored raw with a ``parse_error`` (``gicrawler reparse`` can try again later); the pages in the
-other workers go on. A worker that crashes (a segfault in C code, the OOM killer) is replaced
-and its page parsed once more in a new worker; a page that crashes a worker twice is stored raw
+A worker parses one page at a time, with the next one waiting in its pipe (it does not wait
+for the busy crawl process between pages); a page's clock starts when its worker starts it: a
+page still parsing after ``GICRAWLER_PARSE_TIMEOUT`` seconds (default 300; 0 = no limit) has its
+worker killed and is stored raw with a ``parse_error`` (``gicrawler reparse`` can try again
+later); the page behind it goes to another worker, and the pages in the other workers go on. A
+worker that crashes (a segfault in C code, the OOM killer) is replaced and its page parsed once
+more in a new worker; a page that crashes a worker twice is stored raw
 with a ``parse_error``. Nothing is ever re-parsed on the reactor thread after a crash (no time
 limit there, and a crash there would end the crawl). Only workers that cannot start at all (no
 processes, imports failing: ``MAX_POOL_START_FAILURES`` times) are given up for inline parsing,
@@ -43,10 +46,22 @@ POOL_START_TIMEOUT = 120.0
 PARSE_TIMEOUT = 300.0
 # What a worker imports before it says it is ready: the parser's heavy imports (OpenCC, lxml, pdfplumber…).
 WARM_UP = ("gicrawler.parsing.document",)
+# … without Scrapy, which parsing does not use: itemloaders' itemadapter imports it when it is
+# installed (~0.15 s of CPU per worker start); a job's own module may still import it later.
+WARM_UP_WITHOUT = ("scrapy",)
+
+
+# Private key of a worker's record: its page's raw bodies compressed, in ``page_raws`` order
+# (None for a body that is not bytes: the store encodes and compresses that one itself).
+PACKED_KEY = "_packed"
 
 
 def _record_in_worker(page: dict) -> dict:
-    return parse_page(page)
+    from gicrawler.store.records import pack
+    record = parse_page(page)
+    record[PACKED_KEY] = [pack(raw["body"]) if isinstance(raw["body"], bytes) else None
+                          for raw in page_raws(page)]
+    return record
 
 
 def default_workers() -> int:
@@ -89,7 +104,8 @@ class ParsePipeline:
             logger.info("parse pool off (needs the asyncio reactor): parsing inline")
             return
         from gicrawler.pipelines.workers import WorkerPool
-        pool = WorkerPool(self.workers, warm_up=WARM_UP, start_timeout=POOL_START_TIMEOUT)
+        pool = WorkerPool(self.workers, warm_up=WARM_UP, warm_up_without=WARM_UP_WITHOUT,
+                          start_timeout=POOL_START_TIMEOUT)
         try:
             pool.start()  # started now: workers import the parser while lists download
         except (OSError, ValueError, RuntimeError) as exc:  # no processes here (no /dev/shm, limits…)
@@ -192,7 +208,13 @@ class ParsePipeline:
             logger.warning("parse failure %s: %s", record.get("url"), record["parse_error"])
         if any(not check.get("ok", True) for check in record.get("checks") or ()):
             self._inc(portal, "failed_checks")
-        record[RAWS_KEY] = page_raws(page)
+        raws = page_raws(page)
+        packed = record.pop(PACKED_KEY, None)
+        if packed is not None and len(packed) == len(raws):
+            for raw, data in zip(raws, packed):
+                if data is not None:
+                    raw["packed"] = data
+        record[RAWS_KEY] = raws
         record[CRAWLED_AT_KEY] = crawled_at
         return record
 

@@ -1,23 +1,28 @@
-"""Parse workers: child processes that the crawl's event loop drives over one pipe each.
+"""Parse workers: child processes that the crawl's event loop drives over two pipes each.
 
-A worker is spawned (the crawl process has threads: no fork), imports the ``warm_up`` modules,
-says it is ready, then runs one job at a time — ``function(argument)``, both pickled, the
-function by name — and sends back its result or its exception (with the worker's traceback as
-the exception's cause). Its log records travel on the same pipe and are handled by the crawl's
-logger of the same name. It ignores SIGINT (Ctrl-C is the crawl's to handle) and ends when its
-pipe closes, or when the crawl process is gone (a watch thread: a worker deep in a parse does
-not read its pipe).
+A worker is spawned (the crawl process has threads: no fork), imports the ``warm_up`` modules
+(with the ``warm_up_without`` modules made unimportable meanwhile), says it is ready, then runs
+the jobs of its jobs pipe one at a time — ``function(argument)``, both pickled, the function by
+name — and sends back on its answers pipe, in order, each one's result or exception (with the
+worker's traceback as the exception's cause). Its log records travel on the answers pipe too and
+are handled by the crawl's logger of the same name. The pool gives a worker its next job while it
+is on one (``WorkerPool.depth``), so a worker does not idle while the busy crawl process gets
+round to sending; a job is written without blocking the event loop (what the pipe does not take
+yet waits for it to be writable). A worker ignores SIGINT (Ctrl-C is the crawl's to handle) and
+ends when its jobs pipe closes, or when the crawl process is gone (a watch thread: a worker deep
+in a parse does not read its pipe).
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: each of its jobs goes through two more
 threads in the crawl process (the pool's manager, its call queue's feeder) and a lock-guarded
 multiprocessing queue — measured (benchmarks/crawl.py), about 0.8 ms of the crawl process's CPU
 per page, against about 0.13 ms for a pickle written on a pipe whose answer the event loop reads
 (``add_reader``). And a worker that dies there breaks the whole pool; here a crash or a time
-limit concerns the one job in that worker only.
+limit concerns the job in that worker only (the one behind it goes to another worker).
 """
 from __future__ import annotations
 
 import asyncio
+import collections
 import importlib
 import logging
 import logging.handlers
@@ -25,6 +30,8 @@ import multiprocessing
 import os
 import pickle
 import signal
+import struct
+import sys
 import threading
 import time
 import traceback
@@ -37,6 +44,10 @@ logger = logging.getLogger(__name__)
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 START_TIMEOUT = 120.0   # a new worker's imports; not counted in any job's time limit
 _CLOSE_WAIT = 5.0       # at close, how long idle workers get to exit on their own
+# Jobs a worker is given at once: the one it is on and the next, already in its pipe when it
+# answers (measured: a worker waiting for the busy crawl process's next job idled ~40% of a
+# crawl, benchmarks/crawl.py).
+DEPTH = 2
 
 
 class WorkerDied(RuntimeError):
@@ -45,6 +56,10 @@ class WorkerDied(RuntimeError):
 
 class WorkerNotStarted(RuntimeError):
     """A worker did not get ready: its imports failed, it died, or it took too long."""
+
+
+class JobNotStarted(RuntimeError):
+    """The worker ended before it started the job (on a job sent before it): run it elsewhere."""
 
 
 class PoolClosed(RuntimeError):
@@ -97,14 +112,30 @@ def _exit_with(crawl_pid: int, interval: float = 1.0) -> None:
             os._exit(0)
 
 
-def _worker_main(conn, level: int, crawl_pid: int, warm_up: tuple[str, ...]) -> None:
+def _import_without(names: tuple[str, ...], without: tuple[str, ...]) -> None:
+    """Import ``names`` while the ``without`` modules cannot be imported (an optional import of
+    them finds them absent); afterwards they can be imported again."""
+    blocked = [name for name in without if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None  # (an import of a name mapped to None raises ImportError)
+    try:
+        for name in names:
+            importlib.import_module(name)
+    finally:
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+def _worker_main(jobs, answers, level: int, crawl_pid: int, warm_up: tuple[str, ...],
+                 warm_up_without: tuple[str, ...] = ()) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     lock = threading.Lock()
 
     def send(message: tuple) -> None:
         data = pickle.dumps(message, _PROTOCOL)
         with lock:
-            conn.send_bytes(data)
+            answers.send_bytes(data)
 
     root = logging.getLogger()
     root.handlers[:] = [_PipeLogHandler(send)]
@@ -112,15 +143,14 @@ def _worker_main(conn, level: int, crawl_pid: int, warm_up: tuple[str, ...]) -> 
     threading.Thread(target=_exit_with, args=(crawl_pid,), name="crawl-watch", daemon=True).start()
     try:
         try:
-            for name in warm_up:
-                importlib.import_module(name)
+            _import_without(warm_up, warm_up_without)
         except BaseException as exc:  # noqa: BLE001 - said to the crawl, which gives the pool up
             send(("failed", f"{type(exc).__name__}: {exc}"[:500]))
             return
         send(("ready", os.getpid()))
         while True:
             try:
-                data = conn.recv_bytes()
+                data = jobs.recv_bytes()
             except (EOFError, OSError):  # the crawl closed the pipe, or is gone
                 return
             try:
@@ -168,34 +198,61 @@ def _retrieve(future: asyncio.Future) -> None:
         future.exception()
 
 
-class Worker:
-    """One worker process and its pipe; lives on the event loop that started it."""
+class _Job:
+    """A job sent to a worker: its answer's future, and its time limit once the worker is on it."""
 
-    def __init__(self, ctx, level: int, warm_up: tuple[str, ...]):
+    __slots__ = ("answer", "timeout", "timer", "started")
+
+    def __init__(self, answer: asyncio.Future, timeout: float | None):
+        self.answer, self.timeout, self.timer, self.started = answer, timeout, None, False
+
+
+def _frame(data: bytes) -> list[memoryview]:
+    """``data`` framed as ``multiprocessing.Connection.recv_bytes`` reads it (the worker's side)."""
+    header = struct.pack("!i", len(data)) if len(data) <= 0x7FFFFFFF else struct.pack("!iQ", -1, len(data))
+    return [memoryview(header), memoryview(data)]
+
+
+class Worker:
+    """One worker process and its two pipes (jobs to it, answers from it); lives on the event
+    loop that started it. Jobs queue in its pipe, answered in order: the next one is there when
+    it has answered one, so neither side waits for the other (``call``)."""
+
+    def __init__(self, ctx, level: int, warm_up: tuple[str, ...], warm_up_without: tuple[str, ...] = ()):
         self._loop = asyncio.get_event_loop()
-        parent, child = ctx.Pipe()
-        self.process = ctx.Process(target=_worker_main, args=(child, level, os.getpid(), warm_up),
+        jobs_in, jobs_out = ctx.Pipe(duplex=False)
+        answers_in, answers_out = ctx.Pipe(duplex=False)
+        self.process = ctx.Process(target=_worker_main,
+                                   args=(jobs_in, answers_out, level, os.getpid(), warm_up, warm_up_without),
                                    name="gicrawler-parse", daemon=True)
         try:
             with _main_module_hidden():  # spawn would re-import (re-run) the crawl's script
                 self.process.start()
         except BaseException:
-            parent.close()
+            jobs_out.close()
+            answers_in.close()
             raise
         finally:
-            child.close()
+            jobs_in.close()
+            answers_out.close()
         self.pid = self.process.pid
-        self.conn = parent
+        self.conn = answers_in
+        self._jobs_out = jobs_out
+        os.set_blocking(jobs_out.fileno(), False)  # a large body waits in _unsent, not the event loop
+        self._unsent: collections.deque[memoryview] = collections.deque()
+        self._writing = False
         self.ready: asyncio.Future = self._loop.create_future()
         self.ready.add_done_callback(_retrieve)
-        self._answer: asyncio.Future | None = None
+        self._jobs: collections.deque[_Job] = collections.deque()
         self.dead = False
-        self._loop.add_reader(parent.fileno(), self._readable)
+        self.ended_idle = False  # it ended by itself, between jobs
+        self.claims = 0          # the pool's jobs given to it, started or waiting for it to be ready
+        self._loop.add_reader(answers_in.fileno(), self._readable)
 
     @property
     def busy(self) -> bool:
         """A job was sent and its answer has not come back."""
-        return self._answer is not None
+        return bool(self._jobs)
 
     def _readable(self) -> None:
         # One message per call: the loop calls again while the pipe holds more (and a message,
@@ -223,30 +280,58 @@ class Worker:
         elif kind == "failed":
             if not self.ready.done():
                 self.ready.set_exception(WorkerNotStarted(message[1]))
-        else:
-            answer, self._answer = self._answer, None
-            if answer is None or answer.done():
+        elif self._jobs:
+            job = self._jobs.popleft()  # answers come in the order the jobs were sent
+            if job.timer is not None:
+                job.timer.cancel()
+            if self._jobs:
+                self._start(self._jobs[0])  # (the worker is on it now)
+            if job.answer.done():
                 return  # (its caller stopped waiting)
             if kind == "ok":
-                answer.set_result(message[1])
+                job.answer.set_result(message[1])
             else:
                 exc, remote = message[1], message[2]
                 if remote:
                     exc.__cause__ = RemoteTraceback(remote)
-                answer.set_exception(exc)
+                job.answer.set_exception(exc)
+
+    def _start(self, job: _Job) -> None:
+        job.started = True
+        if job.timeout:
+            job.timer = self._loop.call_later(job.timeout, self._timed_out, job)
+
+    def _timed_out(self, job: _Job) -> None:
+        if not job.answer.done():
+            job.answer.set_exception(
+                JobTimeout(f"parsing took over {job.timeout:g} s (GICRAWLER_PARSE_TIMEOUT)"))
+        self.kill()  # (the jobs behind it are handed back, not started)
 
     def _gone(self, reason: str) -> None:
-        """The process ended (or was killed): no more reading, waiters told."""
+        """The process ended (or was killed): no more reading, waiters told — the job it was
+        on that it died (WorkerDied), those behind it that they did not start (JobNotStarted)."""
         if self.dead:
             return
         self.dead = True
+        self.ended_idle = not self._jobs and reason not in ("killed", "closed") and self.ready.done() \
+            and not self.ready.cancelled() and self.ready.exception() is None
         self._loop.remove_reader(self.conn.fileno())
         self.conn.close()
+        if self._writing:
+            self._loop.remove_writer(self._jobs_out.fileno())
+            self._writing = False
+        self._jobs_out.close()
+        self._unsent.clear()
         if not self.ready.done():
             self.ready.set_exception(WorkerNotStarted(f"the worker ended while starting ({reason})"))
-        answer, self._answer = self._answer, None
-        if answer is not None and not answer.done():
-            answer.set_exception(WorkerDied(f"the parse worker ended during the job ({reason})"))
+        jobs, self._jobs = self._jobs, collections.deque()
+        for job in jobs:
+            if job.timer is not None:
+                job.timer.cancel()
+            if not job.answer.done():
+                job.answer.set_exception(
+                    WorkerDied(f"the parse worker ended during the job ({reason})") if job.started
+                    else JobNotStarted(f"the parse worker ended before the job ({reason})"))
 
     async def wait_ready(self, timeout: float) -> None:
         if self.ready.done():
@@ -259,25 +344,46 @@ class Worker:
             raise WorkerNotStarted(f"the worker did not start within {timeout:g} s") from None
 
     async def call(self, function: Callable[[Any], Any], argument: Any, timeout: float | None = None) -> Any:
-        """function(argument) in the worker; its exception is raised here. JobTimeout past
-        ``timeout`` seconds (None: no limit), WorkerDied if the process ends meanwhile."""
+        """function(argument) in the worker, after the jobs sent before it; its exception is
+        raised here. JobTimeout past ``timeout`` seconds of the worker's time on it (None: no
+        limit), WorkerDied if the process ends during it, JobNotStarted before it."""
         if self.dead:
             raise WorkerDied("the parse worker had ended")
         data = pickle.dumps((function, argument), _PROTOCOL)
-        self._answer = answer = self._loop.create_future()
+        job = _Job(self._loop.create_future(), timeout)
+        self._jobs.append(job)
+        if len(self._jobs) == 1:
+            self._start(job)
+        self._unsent.extend(_frame(data))
+        self._send()
         try:
-            self.conn.send_bytes(data)  # the worker is idle, reading: a large body does not wait long
-        except OSError:
-            self.process.join(1)
-            self._gone(_exit_reason(self.process))
-        if not timeout:
-            return await answer
-        try:
-            return await asyncio.wait_for(answer, timeout)
-        except asyncio.TimeoutError:
-            if not answer.cancelled():
-                raise  # the job's own TimeoutError, not its time limit
-            raise JobTimeout(f"parsing took over {timeout:g} s (GICRAWLER_PARSE_TIMEOUT)") from None
+            return await job.answer
+        except asyncio.CancelledError:
+            if job.started:
+                self.kill()  # it is on a job nobody waits for; the jobs behind it go elsewhere
+            raise            # (one not started yet is parsed when its turn comes, its answer dropped)
+
+    def _send(self) -> None:
+        """Write what the pipe takes now; the rest when it is writable again."""
+        while self._unsent:
+            try:
+                written = os.write(self._jobs_out.fileno(), self._unsent[0])
+            except BlockingIOError:
+                break
+            except OSError:  # the worker is gone
+                self.process.join(1)
+                self._gone(_exit_reason(self.process))
+                return
+            if written < len(self._unsent[0]):
+                self._unsent[0] = self._unsent[0][written:]
+            else:
+                self._unsent.popleft()
+        if self._unsent and not self._writing:
+            self._loop.add_writer(self._jobs_out.fileno(), self._send)
+            self._writing = True
+        elif not self._unsent and self._writing:
+            self._loop.remove_writer(self._jobs_out.fileno())
+            self._writing = False
 
     def kill(self) -> None:
         if not self.dead:
@@ -292,68 +398,83 @@ class Worker:
 
 
 class WorkerPool:
-    """``await pool.run(function, argument, timeout)``: at most ``size`` jobs at once, one per
-    worker, each in a worker that is warm (its imports done before the job's clock starts). A
-    worker whose job timed out, was cancelled or crashed it is replaced by a new one."""
+    """``await pool.run(function, argument, timeout)``: at most ``size`` workers, each warm (its
+    imports done before a job's clock starts) and given up to ``depth`` jobs at once — the one it
+    is on and the next, waiting in its pipe. A job's time limit counts from when its worker
+    starts it. A worker whose job timed out, was cancelled or crashed it is replaced by a new one;
+    the jobs queued behind that job go to another worker (not counted against them)."""
 
     def __init__(self, size: int, *, warm_up: tuple[str, ...] = ("gicrawler.parsing.document",),
-                 level: int | None = None, start_timeout: float = START_TIMEOUT):
+                 warm_up_without: tuple[str, ...] = (), level: int | None = None,
+                 start_timeout: float = START_TIMEOUT, depth: int = DEPTH):
         self.size = size
+        self.depth = max(1, depth)
         self.warm_up = tuple(warm_up)
+        self.warm_up_without = tuple(warm_up_without)
         self.level = logging.getLogger().getEffectiveLevel() if level is None else level
         self.start_timeout = start_timeout
         self._ctx = multiprocessing.get_context("spawn")
-        self._idle: list[Worker] = []
-        self._all: list[Worker] = []
-        self._slots = asyncio.Semaphore(size)
+        self._workers: list[Worker] = []  # the pool's workers (a dead one until it is noticed)
+        self._all: list[Worker] = []      # … and those not reaped yet, for close()
+        self._slots = asyncio.Semaphore(size * self.depth)
         self.closed = False
 
     def start(self) -> None:
         """Start every worker now (they import while the crawl fetches its lists), not under load."""
-        while len(self._idle) < self.size:
-            self._idle.append(self._spawn())
+        while len(self._workers) < self.size:
+            self._workers.append(self._spawn())
 
     def _spawn(self) -> Worker:
-        worker = Worker(self._ctx, self.level, self.warm_up)
+        worker = Worker(self._ctx, self.level, self.warm_up, self.warm_up_without)
         self._all = [w for w in self._all if not (w.dead and w.process.exitcode is not None)] + [worker]
         return worker
 
     def pids(self) -> list[int]:
         return [w.pid for w in self._all if not w.dead]
 
+    def _pick(self) -> Worker:
+        """The least loaded live worker, a new one while there are fewer than ``size``."""
+        for worker in [w for w in self._workers if w.dead]:
+            if worker.ended_idle:
+                logger.warning("parse worker %d ended while idle (%s): starting another",
+                               worker.pid, _exit_reason(worker.process))
+            self._workers.remove(worker)
+        if self._workers:
+            worker = min(self._workers, key=lambda w: w.claims)
+            if worker.claims < self.depth or len(self._workers) >= self.size:
+                return worker
+        try:
+            worker = self._spawn()
+        except (OSError, ValueError, RuntimeError) as exc:  # no processes here (limits…)
+            raise WorkerNotStarted(f"no worker process ({type(exc).__name__}: {exc})") from None
+        self._workers.append(worker)
+        return worker
+
     async def run(self, function: Callable[[Any], Any], argument: Any, timeout: float | None = None) -> Any:
         if self.closed:
             raise PoolClosed("the worker pool is closed")
         async with self._slots:
-            if self.closed:
-                raise PoolClosed("the worker pool is closed")
-            worker = None
-            while self._idle and worker is None:
-                worker = self._idle.pop()
-                if worker.dead and worker.ready.done() and worker.ready.exception() is None:
-                    logger.warning("parse worker %d ended while idle (%s): starting another",
-                                   worker.pid, _exit_reason(worker.process))
-                    worker = None
-            if worker is None:
+            while True:
+                if self.closed:
+                    raise PoolClosed("the worker pool is closed")
+                worker = self._pick()
+                worker.claims += 1
                 try:
-                    worker = self._spawn()
-                except (OSError, ValueError, RuntimeError) as exc:  # no processes here (limits…)
-                    raise WorkerNotStarted(f"no worker process ({type(exc).__name__}: {exc})") from None
-            try:
-                try:
-                    await worker.wait_ready(self.start_timeout)
-                except WorkerNotStarted:
-                    if self.closed:  # closed while this worker was starting
-                        raise PoolClosed("the worker pool is closed") from None
-                    raise
-                return await worker.call(function, argument, timeout)
-            finally:
-                if worker.dead or worker.busy:  # crashed, timed out, or its caller was cancelled
-                    worker.kill()
-                elif self.closed:
-                    worker.close()
-                else:
-                    self._idle.append(worker)
+                    try:
+                        await worker.wait_ready(self.start_timeout)
+                    except WorkerNotStarted:
+                        if self.closed:  # closed while this worker was starting
+                            raise PoolClosed("the worker pool is closed") from None
+                        raise
+                    return await worker.call(function, argument, timeout)
+                except JobNotStarted:
+                    continue  # its worker ended on a job sent before it: another one takes it
+                finally:
+                    worker.claims -= 1
+                    if worker.dead and worker in self._workers:
+                        self._workers.remove(worker)
+                    elif self.closed and not worker.busy:
+                        worker.close()
 
     def close(self) -> None:
         """End every worker: idle ones are asked to (EOF), any still busy is killed; all are
@@ -370,4 +491,4 @@ class WorkerPool:
             if worker.process.exitcode is None:
                 worker.process.kill()
                 worker.process.join(5)
-        self._idle.clear()
+        self._workers.clear()

@@ -63,6 +63,7 @@ class Store:
 
     batch_size = 50
     batch_bytes = 32 * 1024 * 1024  # raw bodies held for one batch: scanned PDFs run to tens of MB
+    find_page = 200  # records read per query while iterating
     _unavailable_errors: tuple[type[BaseException], ...] = ()
     _data_errors: tuple[type[BaseException], ...] = ()
 
@@ -77,6 +78,22 @@ class Store:
         # (lost, message), lost = True when records are not where the URI says.
         self.incidents: list[tuple[bool, str]] = []
         self.spool_dropped = 0  # spooled records refused at replay (store.spool)
+        self._watchers: list = []
+
+    def watch(self, watcher) -> None:
+        """Have ``watcher.written(state)`` called with each record as this store writes it, and
+        ``watcher.forgotten(url)`` when a record may no longer be as written (changed by
+        ``touch``/``set_fields``, or its write given up or refused)."""
+        self._watchers.append(watcher)
+
+    def _written(self, state: dict) -> None:
+        for watcher in self._watchers:
+            watcher.written(state)
+
+    def _forgotten(self, urls) -> None:
+        for watcher in self._watchers:
+            for url in urls:
+                watcher.forgotten(url)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.display}>"
@@ -115,6 +132,7 @@ class Store:
             # An unchanged page's raw bodies are stored already under the same (url, sha1).
             kept = [] if status == records.UNCHANGED else raws
             text = self._persist(record["url"], state, changes, on_insert, kept, now)
+        self._written(state)
         self._unflushed.append((record, raws, now))
         self._pending_bytes += sum(raw_size(raw) for raw in raws)
         if journal is not None and not journal.append_state(
@@ -133,6 +151,7 @@ class Store:
             if not state.get("url"):
                 raise ValueError("a record needs a url")
             self._restore(state, raws, now, text)
+        self._written(state)
         self._unflushed.append((state, raws, now))
         self._pending_bytes += sum(raw_size(raw) for raw in raws)
         if self.pending_count >= self.batch_size or self._pending_bytes >= self.batch_bytes:
@@ -146,6 +165,7 @@ class Store:
 
     def touch(self, url: str, crawled_at: datetime | None = None, **fields) -> None:
         now = records.as_utc(crawled_at) if crawled_at else records.utcnow()
+        self._forgotten([url])
         with self._errors("touch"):
             self._update(url, {"last_crawled": now, **fields})
         self._pending_ops += 1
@@ -154,6 +174,7 @@ class Store:
 
     def set_fields(self, url: str, fields: dict) -> None:
         """Rewrite fields of a stored record without touching its lifecycle (used by reparse)."""
+        self._forgotten([url])
         with self._errors("update"):
             self._update(url, dict(fields))
         self._pending_ops += 1
@@ -173,6 +194,7 @@ class Store:
         except WritesRefused:
             # The backend wrote the rest of the batch; the refused writes are named in the error.
             # Kept, they would be sent again with every later batch and fail every flush too.
+            self._forgotten([record["url"] for record, _, _ in self._unflushed])
             self._unflushed.clear()
             self._pending_ops = self._pending_bytes = 0
             raise
@@ -182,6 +204,7 @@ class Store:
     def take_unflushed(self) -> list[tuple[dict, list[dict], datetime]]:
         """Give up the uncommitted saves (the store went away): the caller spools them."""
         taken, self._unflushed, self._pending_ops, self._pending_bytes = self._unflushed, [], 0, 0
+        self._forgotten([record["url"] for record, _, _ in taken])
         self.discards += 1
         with contextlib.suppress(Exception):
             self._discard()
@@ -196,6 +219,19 @@ class Store:
         with self._errors("find"):
             self._before_read()
             yield from self._find(portal, year)
+
+    def urls(self, portal: str | None = None) -> list[str]:
+        """The URLs of the records ``find(portal)`` yields, in its order."""
+        with self._errors("urls"):
+            self._before_read()
+            return list(self._urls(portal))
+
+    def find_urls(self, urls: list[str]) -> Iterator[dict]:
+        """The records of ``urls`` that are stored (in no particular order)."""
+        with self._errors("find"):
+            self._before_read()
+            for start in range(0, len(urls), self.find_page):
+                yield from self._find_urls(urls[start:start + self.find_page])
 
     def count(self, portal: str | None = None, year: int | None = None, *, with_raw_only: bool = False) -> int:
         """How many records ``find`` (or, ``with_raw_only``, ``iter_raw``) yields."""
@@ -269,6 +305,8 @@ class Store:
     def _before_read(self) -> None: pass
     def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]: raise NotImplementedError
     def _count(self, portal, year, with_raw_only=False) -> int: raise NotImplementedError
+    def _urls(self, portal) -> Iterator[str]: raise NotImplementedError
+    def _find_urls(self, urls: list[str]) -> Iterator[dict]: raise NotImplementedError
     def _known(self, portal) -> Iterator[dict]: return self._find(portal, None)
     def _load_raw(self, url: str, sha1: str) -> dict | None: raise NotImplementedError
     def _save_run(self, run: dict) -> None: raise NotImplementedError

@@ -60,3 +60,8 @@ def _of(crawler) -> StoreExtension:
 def crawl_store(crawler) -> Store:
     """The store of this crawl (see the module docstring)."""
     return _of(crawler).get()
+
+
+def opened_store(crawler) -> Store | None:
+    """The store of this crawl if it is open already (None: not opened, or it failed to open)."""
+    return _of(crawler).store

@@ -187,6 +187,13 @@ class MongoStore(Store):
     def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]:
         yield from self.reports.find(self._query(portal, year, with_raw_only), {"_id": 0}).sort("url", 1)
 
+    def _urls(self, portal) -> Iterator[str]:
+        return (doc["url"] for doc in self.reports.find(self._query(portal, None, False),
+                                                        {"_id": 0, "url": 1}).sort("url", 1))
+
+    def _find_urls(self, urls: list[str]) -> Iterator[dict]:
+        return self.reports.find({"url": {"$in": urls}}, {"_id": 0})
+
     def _known(self, portal) -> Iterator[dict]:
         fields = {key: 1 for key in records.KNOWN_FIELDS}
         return self.reports.find({"portal": portal}, {"_id": 0, "url": 1, **fields})

@@ -107,11 +107,17 @@ def prepare(record: dict, raws: list[dict] | None) -> tuple[dict, list[dict]]:
     return record, clean_raws
 
 
+def pack(body: bytes) -> bytes:
+    """A raw body as the stores keep it (zlib)."""
+    return zlib.compress(body)
+
+
 def packed(raw: dict) -> bytes:
-    """A raw body as the stores keep it (zlib), compressed once for the store and the journal."""
+    """A raw body as the stores keep it, compressed once for the store and the journal (or
+    already, by the parse worker that had the body)."""
     data = raw.get("packed")
     if data is None:
-        data = raw["packed"] = zlib.compress(raw["body"])
+        data = raw["packed"] = pack(raw["body"])
     return data
 
 

@@ -243,8 +243,6 @@ class SQLiteStore(Store):
             clauses.append("json_extract(record, '$.raw_hash') IS NOT NULL")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
-    find_page = 200  # records read per query while iterating
-
     def _find(self, portal, year, with_raw_only=False) -> Iterator[dict]:
         where, params = self._where(portal, year, with_raw_only)
         # Pages of records in url order, each query read to its end before anything is yielded:
@@ -260,6 +258,15 @@ class SQLiteStore(Store):
             if len(rows) < self.find_page:
                 return
             last = rows[-1][0]
+
+    def _urls(self, portal) -> Iterator[str]:
+        where, params = self._where(portal, None)
+        return (url for url, in self.db.execute(f"SELECT url FROM reports{where} ORDER BY url", params).fetchall())
+
+    def _find_urls(self, urls: list[str]) -> Iterator[dict]:
+        rows = self.db.execute(f"SELECT record FROM reports WHERE url IN ({', '.join('?' * len(urls))})",
+                               urls).fetchall()
+        return (loads(text) for text, in rows)
 
     def _known(self, portal) -> Iterator[dict]:
         fields = ", ".join(f"json_extract(record, '$.{key}')" for key in records.KNOWN_FIELDS)
