@@ -201,6 +201,23 @@ def test_touch_and_set_fields(store):
     assert store.count() == 1
 
 
+def test_touch_and_set_fields_leave_the_rest_of_the_record_as_it_was(store):
+    """Fields set in place (SQLite's json_set) or through the record: the same record either way."""
+    store.save(*page(), crawled_at=T0)
+    before = store.get("http://p.test/r/1.html")
+    later = T0 + timedelta(days=2, milliseconds=5)
+    odd = {"list_title": '年报 "引号" \\ ' + "\u2028", "list_date": None, "last_modified": "Mon, 01 Dec 2026"}
+    store.touch("http://p.test/r/1.html", crawled_at=later, **odd)
+    store.set_fields("http://p.test/r/1.html", {"tables": {"active": {"x": [1, 2.5, None]}}, "agency": "某某局"})
+    store.flush()
+    got = store.get("http://p.test/r/1.html")
+    assert got == {**before, "last_crawled": later, **odd, "tables": {"active": {"x": [1, 2.5, None]}},
+                   "agency": "某某局"}
+    assert isinstance(got["last_crawled"], datetime) and got["last_crawled"].tzinfo is not None
+    assert [r["url"] for r in store.find(portal=before["portal"])] == ["http://p.test/r/1.html"]
+    assert store.count() == 1
+
+
 def test_find_count_and_known_pages(store):
     for i, (portal, year) in enumerate([("zibo", 2023), ("zibo", 2024), ("jiaxing", 2024)]):
         store.save(*page(url=f"http://p.test/{i}", portal=portal, year=year, body=f"b{i}".encode(),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import time
@@ -42,6 +43,11 @@ CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, portal TEXT, spider TEXT, finished_at TEXT, run TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS runs_portal ON runs (portal, finished_at);
 """
+# record fields the reports table keeps in columns too: an update of one rewrites the row
+_COLUMNS = frozenset({"url", "portal", "agency", "year"})
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")   # a JSON path label as is
+
+
 def _year(value) -> int | None:
     try:
         return int(value) if value is not None else None
@@ -220,6 +226,13 @@ class SQLiteStore(Store):
         self._persist(state["url"], state, None, None, raws, now, text)  # the journaled text, as is
 
     def _update(self, url: str, fields: dict) -> None:
+        if fields and not _COLUMNS.intersection(fields) and all(map(_PLAIN_KEY.fullmatch, fields)):
+            # set in place by SQLite (a re-crawl touches every unchanged report: decoding and
+            # re-encoding its whole record here was most of that run's store time)
+            paths = [arg for key, value in fields.items() for arg in (f"$.{key}", dumps(value))]
+            self.db.execute(f"UPDATE reports SET record = json_set(record{', ?, json(?)' * len(fields)}) "
+                            "WHERE url = ?", (*paths, url))
+            return
         state = self._load(url)
         if state is not None:
             state.update(fields)
