@@ -122,6 +122,18 @@ def cell_text(cell: etree._Element) -> str:
     return CJK_GAP_RE.sub("", text) if " " in text else text
 
 
+def _one_child_text(cell: etree._Element) -> str | None:
+    """The text of a cell whose one child is an element holding text only (``<td><p>12</p>
+    </td>``), as the text serialisation gives it; None for any other cell. A child that is a
+    cell itself (nested cells, see table_grid) or a comment (its text is not the cell's) is
+    left to the general path."""
+    child = cell[0]
+    tag = child.tag
+    if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th":
+        return None
+    return (cell.text or "") + (child.text or "") + (child.tail or "")
+
+
 def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
     """Rows of cell strings with rowspan/colspan expanded (text repeated into covered slots).
     ``cell_lines`` receives each non-empty cell's text once, in reading order."""
@@ -129,7 +141,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
     pending: dict[int, list] = {}        # column → [rows still covered, text] from a rowspan
     last_start = -1                      # rightmost column where some cell begins
     cells_total = 0
-    lines = cell_lines if cell_lines is not None else []
+    add_line = (cell_lines if cell_lines is not None else []).append
     hosts = None                         # cells that hold other cells (see below), found on first need
 
     def covered(row: list[str], col: int) -> int:
@@ -145,15 +157,20 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
 
     for tr in table.iter("tr"):
         row: list[str] = []
+        add = row.append
         col = 0
+        start = -1                       # column where the row's last real cell begins
         for cell in tr:
             tag = cell.tag
             if tag != "td" and tag != "th":
                 continue
-            if col in pending:
+            if pending and col in pending:
                 col = covered(row, col)
             # cell_text(cell), inlined: this loop runs for every cell of every table
-            if len(cell):
+            n = len(cell)
+            if n == 1 and (text := _one_child_text(cell)) is not None:
+                pass                     # <td><p>12</p></td>: no serialisation needed
+            elif n:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
                     if hosts is None:
@@ -170,30 +187,34 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                     if " " in text:
                         text = CJK_GAP_RE.sub("", text)
                 if text:
-                    lines.append(text)
+                    add_line(text)
             else:
                 text = ""
-            if col > last_start:
-                last_start = col
+            start = col
             attrs = cell.keys()          # one call: cheaper than two get()s on every cell
-            if "colspan" not in attrs and "rowspan" not in attrs:      # the common case
-                row.append(text)
+            if not attrs or "colspan" not in attrs and "rowspan" not in attrs:     # the common case
+                add(text)
                 col += 1
                 continue
             colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             colspan = 1 if colspan is None else _span(colspan)
             rowspan = 1 if rowspan is None else _span(rowspan)
-            for _ in range(colspan):
-                row.append(text)
-                if rowspan > 1:
+            if rowspan > 1:
+                for _ in range(colspan):
+                    add(text)
                     pending[col] = [rowspan - 1, text]
-                col += 1
+                    col += 1
+            else:
+                row.extend([text] * colspan)
+                col += colspan
+        if start > last_start:
+            last_start = start
         # Slots still covered by rowspans to the right of the last real cell.
         while pending and col <= max(pending):
             if col in pending:
                 col = covered(row, col)
             else:
-                row.append("")
+                add("")
                 col += 1
         grid.append(row)
         cells_total += len(row)

@@ -10,6 +10,7 @@ filled in; the others stay null, and the notes say ``ambiguous`` (the record's `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gicrawler import template as T
 from gicrawler.parsing import glued, labels
@@ -74,9 +75,15 @@ def _year(raw_rows, found: dict) -> str:
 
 def _get(table: dict, key: str):
     node = table
-    for part in key.split("."):
+    for part in _path(key):
         node = node.get(part) if isinstance(node, dict) else None
     return node
+
+
+@lru_cache(maxsize=256)
+def _path(key: str) -> tuple[str, ...]:
+    """"denied.state_secret" → ("denied", "state_secret") (cached: the template's row keys)."""
+    return tuple(key.split("."))
 
 
 def _put(table: dict, key: str, row: dict) -> None:
@@ -128,9 +135,12 @@ def _every_row_read(table: dict, year: str) -> bool:
     """Every row of the template has a value in some column."""
     for key in _rows(year):
         row = _get(table, key)
-        if not isinstance(row, dict) or all(row.get(c) is None for c in T.APPLICANT_COLUMNS):
+        if not isinstance(row, dict) or tuple(map(row.get, T.APPLICANT_COLUMNS)) == _NO_VALUES:
             return False
     return True
+
+
+_NO_VALUES = (None,) * _B_WIDTH
 
 
 def _rows(year: str) -> tuple[str, ...]:
