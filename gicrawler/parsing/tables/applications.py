@@ -171,22 +171,26 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
     if len(rows) < 3:
         return None, None
     table: dict = {}
-    for key in labels.B_ROWS[template]:
+    columns = labels.APPLICANT_COLUMNS
+    for key, group, sub in _ROW_PATHS[template]:
         placed = rows.get(key)
-        vals = placed[0].values if placed else None
-        if vals is None:
-            row = dict.fromkeys(labels.APPLICANT_COLUMNS)
+        if placed is None:
+            row = dict.fromkeys(columns)
         else:
             if why is not None:
                 why[key] = (_rule(placed, template, len(rows)), placed[0].block)
-            row = dict(zip(labels.APPLICANT_COLUMNS, map(number, map(_NUM, vals))))
-            row.setdefault("total", None)
-        if "." in key:
-            group, sub = key.split(".")
+            row = dict(zip(columns, map(number, map(_NUM, placed[0].values))))
+            if len(row) < len(columns):
+                row["total"] = None
+        if sub:
             table.setdefault(group, {})[sub] = row
         else:
             table[key] = row
     return template, table
+
+
+# Each template's rows as (key, group, sub-row or ""): "denied.state_secret" → table["denied"]["state_secret"].
+_ROW_PATHS = {template: [(key, *key.partition(".")[::2]) for key in keys] for template, keys in labels.B_ROWS.items()}
 
 
 def conform_other(table: dict, template: str) -> dict:

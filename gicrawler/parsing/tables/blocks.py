@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from gicrawler.parsing.tables.cells import Val, parse_value
 
@@ -50,8 +51,10 @@ def label_part(token: str) -> str:
 def grid_blocks(grid, first_row: int = 0) -> list[Block]:
     """One block per grid row: label cells (deduplicated span copies) + value cells after them."""
     blocks = []
+    every_str = _STR.issuperset(map(type, chain.from_iterable(grid)))     # once, not per row
     for r, row in enumerate(grid, first_row):
-        cells = row if _all_str(row) else [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
+        cells = row if every_str or _all_str(row) else [
+            c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
         k = 0                                           # leading label cells
         for v in parsed:
