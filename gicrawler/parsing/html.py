@@ -11,6 +11,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 
 from lxml import etree
 
@@ -445,14 +447,16 @@ def _meta_lines(lines, in_table, grids, start, end) -> list[str]:
     pending = iter(grids)
     nxt = next(pending, None)
     head_end = start + META_BODY_LINES
-    for i, line in enumerate(lines):
+    # Only the lines that are not table cells (a table is its rows, above): most lines of a
+    # small report are cells.
+    for i in compress(range(len(lines)), map(not_, in_table)):
+        line = lines[i]
         while nxt is not None and nxt[0] <= i:
             pos, grid = nxt
             if not (start <= pos < end) or len(grid) <= META_TABLE_ROWS:
                 out.extend(" | ".join(r) for r in grid if any(r))
             nxt = next(pending, None)
-        if not in_table[i] and (i < start or i >= end or (i < head_end and len(line) <= META_BODY_CHARS)) \
-                and len(line) <= META_LINE_CHARS:
+        if (i < start or i >= end or (i < head_end and len(line) <= META_BODY_CHARS)) and len(line) <= META_LINE_CHARS:
             out.append(line)
     while nxt is not None:
         pos, grid = nxt
