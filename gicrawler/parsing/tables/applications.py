@@ -155,6 +155,8 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         return None, None
     best = None
     for ncols in (7, 6):
+        if best is not None and _most_runs(blocks, ncols) <= len(best[0]):
+            break                       # (the check below, without cutting the runs)
         runs = value_runs(blocks, ncols)
         if runs is None:
             continue
@@ -191,6 +193,12 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
 
 # Each template's rows as (key, group, sub-row or ""): "denied.state_secret" → table["denied"]["state_secret"].
 _ROW_PATHS = {template: [(key, *key.partition(".")[::2]) for key in keys] for template, keys in labels.B_ROWS.items()}
+
+
+def _most_runs(blocks: list[Block], ncols: int) -> int:
+    """At most how many runs value_runs(blocks, ncols) cuts: one per grid row of ``ncols`` or
+    more values, one per ``ncols`` values of a text block."""
+    return sum(1 if b.row else len(b.values) // ncols for b in blocks if len(b.values) >= ncols)
 
 
 def conform_other(table: dict, template: str) -> dict:

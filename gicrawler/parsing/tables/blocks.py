@@ -56,13 +56,9 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
         cells = row if every_str or _all_str(row) else [
             c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
-        k = 0                                           # leading label cells
-        for v in parsed:
-            if v is not None:
-                break
-            k += 1
+        k = parsed.count(None)                          # label cells (parse_value None)
         if None not in parsed[k:]:
-            # the usual row: label cells, then value cells only
+            # the usual row: the k label cells first, then value cells only
             label = _label_text(tuple(cells[:k]))
             values = parsed[k:]
         else:
