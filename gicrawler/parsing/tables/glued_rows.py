@@ -47,6 +47,14 @@ def _may_end_in_digits(filled: list[str]) -> bool:
     return _DIGIT_RE.search(last) is not None or not last.replace("|", "").strip()
 
 
+@lru_cache(maxsize=8192)
+def _digit_count(cell: str) -> int:
+    """How many digits (``\\d``, as glued.glued_row counts them) a cell holds; a row's text is its
+    filled cells joined by spaces, so the row's count is their sum (cached: template labels
+    and small numbers recur in every report)."""
+    return len(_DIGIT_RE.findall(cell))
+
+
 def glued_application_rows(raw_rows) -> dict:
     """Table B row key → Glued, for every glued row of the source (first one per row key)."""
     out: dict = {}
@@ -57,6 +65,8 @@ def glued_application_rows(raw_rows) -> dict:
             filled = _filled(row)
             if not filled or _numbers_after_label(filled, _B_WIDTH) or not _may_end_in_digits(filled):
                 continue
+            if sum(map(_digit_count, filled)) < _B_WIDTH:
+                continue                        # glued.glued_row's first test, cell by cell
             text = " ".join(filled)             # = _row_text(row)
         found = glued.glued_row(text, _B_WIDTH)
         if not found:
@@ -106,8 +116,10 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
         return year, table, []
     year = year or _year(raw_rows, found)
     table = {k: v for k, v in (table or {}).items()}
-    given: dict = {}
     rows = _rows(year)
+    if not any(key in found and _empty(_get(table, key)) for key in rows):
+        return year, table or None, []  # every glued row names a row the assembler read
+    given: dict = {}
     for key in rows:
         row = _get(table, key)
         values = tuple(map(row.get, T.APPLICANT_COLUMNS)) if isinstance(row, dict) else (None,) * _B_WIDTH
@@ -115,8 +127,6 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
             given[key] = found[key]
         else:
             given[key] = values
-    if not any(isinstance(v, glued.Glued) for v in given.values()):
-        return year, table or None, []
     result = glued.decode_applications(given, year)
     for key, values in result.rows.items():
         _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
@@ -133,11 +143,12 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
 
 def _every_row_read(table: dict, year: str) -> bool:
     """Every row of the template has a value in some column."""
-    for key in _rows(year):
-        row = _get(table, key)
-        if not isinstance(row, dict) or tuple(map(row.get, T.APPLICANT_COLUMNS)) == _NO_VALUES:
-            return False
-    return True
+    return not any(_empty(_get(table, key)) for key in _rows(year))
+
+
+def _empty(row) -> bool:
+    """A table B row with no value in any column (or no row)."""
+    return not isinstance(row, dict) or tuple(map(row.get, T.APPLICANT_COLUMNS)) == _NO_VALUES
 
 
 _NO_VALUES = (None,) * _B_WIDTH
