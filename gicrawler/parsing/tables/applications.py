@@ -311,7 +311,7 @@ def remap_grid(grid, blocks):
     width = max(idx) + 1
     out = []
     for row, b in zip(grid, blocks):
-        if len(keys) == 7 and fit_cells(b.values, 7) is not None:
+        if len(keys) == 7 and (len(b.values) == 7 or fit_cells(b.values, 7) is not None):
             out.append(b)               # the cells after the label already are the row
             continue
         if len(row) >= width:
