@@ -170,9 +170,11 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 col = covered(row, col)
             # cell_text(cell), inlined: this loop runs for every cell of every table
             n = len(cell)
-            if n == 1 and (text := _one_child_text(cell)) is not None:
+            if not n:
+                text = cell.text         # most cells are a bare text node
+            elif n == 1 and (text := _one_child_text(cell)) is not None:
                 pass                     # <td><p>12</p></td>: no serialisation needed
-            elif n:
+            else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
                     if hosts is None:
@@ -181,17 +183,16 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
                         # would be a number nobody wrote (2150)
                         text = " ".join(cell.itertext())
+            if not text:
+                text = ""
+            elif text.isdigit():         # a bare number needs no whitespace folding
+                add_line(text)
             else:
-                text = cell.text         # most cells are a bare text node
-            if text:
-                if not text.isdigit():           # a bare number needs no whitespace folding
-                    text = " ".join(text.split())
-                    if " " in text:
-                        text = CJK_GAP_RE.sub("", text)
+                text = " ".join(text.split())
+                if " " in text:
+                    text = CJK_GAP_RE.sub("", text)
                 if text:
                     add_line(text)
-            else:
-                text = ""
             start = col
             attrs = cell.keys()          # one call: cheaper than two get()s on every cell
             if not attrs or "colspan" not in attrs and "rowspan" not in attrs:     # the common case
