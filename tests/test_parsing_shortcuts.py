@@ -12,10 +12,14 @@ import opencc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
+from gicrawler.parsing import html
 from gicrawler.parsing import labels as L
 from gicrawler.parsing import metadata, normalize, outline, quoted, t2s_changes
 from gicrawler.parsing.tables import sections
+from gicrawler.parsing.tables.applications import _most_runs, value_runs
+from gicrawler.parsing.tables.blocks import grid_blocks, text_blocks
 from gicrawler.parsing.t2s_skip import _TABLES, unchanged_by_t2s
 
 
@@ -168,3 +172,29 @@ def _plain_sentences(text):
 @given(texts(list("。；;！？!?:：|\n \t\u3000\xa0x1、") + ["一、", "(二)", "3.", "第五条", "①", "三是", "申请"]))
 def test_sentences_like_re_split(s):
     assert quoted.sentences(s) == _plain_sentences(s)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts(["<p>", "</p>", "<span>", "</span>", "<br>", "<!--c-->", "<?pi x?>", "<td>", "<th>", "<b></b>",
+              "12", "本年", "a", " ", "\n", "&nbsp;", "&amp;"], max_size=8))
+def test_one_child_cell_text_like_the_serialisation(inner):
+    root = html.parse_tree(f"<table><tr><td>{inner}</td><td>x</td></tr></table>")
+    for cell in root.iter("td", "th"):
+        if len(cell) == 1 and (text := html._one_child_text(cell)) is not None:
+            assert text == etree.tostring(cell, method="text", encoding=str, with_tail=False)
+
+
+_B_TEXT = ["一、本年新收政府信息公开申请数量", "(一)予以公开", "1.属于国家秘密", "自然人", "总计", "规章",
+           "0", "1", "12", "3", "-", " ", " ", "\n", "\n", " | ", "|"]
+
+
+_B_CELLS = ["一、本年新收政府信息公开申请数量", "(一)予以公开", "总计", "0", "1", "12", "12", "", "-"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts(_B_TEXT, max_size=60), st.lists(st.lists(st.sampled_from(_B_CELLS), max_size=9), max_size=6))
+def test_most_runs_bounds_value_runs(s, grid):
+    # assemble_applications skips cutting runs when this bound cannot beat the rows it has
+    for blocks in (text_blocks(s), grid_blocks(grid)):
+        for ncols in (7, 6):
+            assert len(value_runs(blocks, ncols)) <= _most_runs(blocks, ncols)

@@ -30,7 +30,8 @@ def _junk(data: bytes, text: str, encoding: str) -> int:
     control characters are the same bytes, and bytes.translate counts them ~10x faster."""
     if encoding.startswith(("utf-16", "utf-32")):
         return len(_JUNK_RE.findall(text))
-    return len(data) - len(data.translate(None, _CONTROL_BYTES)) + text.count("\ufffd")
+    replaced = text.count("\ufffd") if "\ufffd" in text else 0     # (``in`` is many times faster)
+    return len(data) - len(data.translate(None, _CONTROL_BYTES)) + replaced
 _EXTENSIONS = {
     ".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".wps": "wps", ".xls": "xls", ".xlsx": "xlsx",
     ".htm": "html", ".html": "html", ".shtml": "html", ".jsp": "html", ".txt": "text",

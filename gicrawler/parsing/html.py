@@ -11,6 +11,8 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 
 from lxml import etree
 
@@ -122,6 +124,18 @@ def cell_text(cell: etree._Element) -> str:
     return CJK_GAP_RE.sub("", text) if " " in text else text
 
 
+def _one_child_text(cell: etree._Element) -> str | None:
+    """The text of a cell whose one child is an element holding text only (``<td><p>12</p>
+    </td>``), as the text serialisation gives it; None for any other cell. A child that is a
+    cell itself (nested cells, see table_grid) or a comment (its text is not the cell's) is
+    left to the general path."""
+    child = cell[0]
+    tag = child.tag
+    if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th":
+        return None
+    return (cell.text or "") + (child.text or "") + (child.tail or "")
+
+
 def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
     """Rows of cell strings with rowspan/colspan expanded (text repeated into covered slots).
     ``cell_lines`` receives each non-empty cell's text once, in reading order."""
@@ -129,7 +143,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
     pending: dict[int, list] = {}        # column → [rows still covered, text] from a rowspan
     last_start = -1                      # rightmost column where some cell begins
     cells_total = 0
-    lines = cell_lines if cell_lines is not None else []
+    add_line = (cell_lines if cell_lines is not None else []).append
     hosts = None                         # cells that hold other cells (see below), found on first need
 
     def covered(row: list[str], col: int) -> int:
@@ -145,15 +159,22 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
 
     for tr in table.iter("tr"):
         row: list[str] = []
+        add = row.append
         col = 0
+        start = -1                       # column where the row's last real cell begins
         for cell in tr:
             tag = cell.tag
             if tag != "td" and tag != "th":
                 continue
-            if col in pending:
+            if pending and col in pending:
                 col = covered(row, col)
             # cell_text(cell), inlined: this loop runs for every cell of every table
-            if len(cell):
+            n = len(cell)
+            if not n:
+                text = cell.text         # most cells are a bare text node
+            elif n == 1 and (text := _one_child_text(cell)) is not None:
+                pass                     # <td><p>12</p></td>: no serialisation needed
+            else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
                     if hosts is None:
@@ -162,38 +183,41 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
                         # would be a number nobody wrote (2150)
                         text = " ".join(cell.itertext())
-            else:
-                text = cell.text         # most cells are a bare text node
-            if text:
-                if not text.isdigit():           # a bare number needs no whitespace folding
-                    text = " ".join(text.split())
-                    if " " in text:
-                        text = CJK_GAP_RE.sub("", text)
-                if text:
-                    lines.append(text)
-            else:
+            if not text:
                 text = ""
-            if col > last_start:
-                last_start = col
+            elif text.isdigit():         # a bare number needs no whitespace folding
+                add_line(text)
+            else:
+                text = " ".join(text.split())
+                if " " in text:
+                    text = CJK_GAP_RE.sub("", text)
+                if text:
+                    add_line(text)
+            start = col
             attrs = cell.keys()          # one call: cheaper than two get()s on every cell
-            if "colspan" not in attrs and "rowspan" not in attrs:      # the common case
-                row.append(text)
+            if not attrs or "colspan" not in attrs and "rowspan" not in attrs:     # the common case
+                add(text)
                 col += 1
                 continue
             colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
             colspan = 1 if colspan is None else _span(colspan)
             rowspan = 1 if rowspan is None else _span(rowspan)
-            for _ in range(colspan):
-                row.append(text)
-                if rowspan > 1:
+            if rowspan > 1:
+                for _ in range(colspan):
+                    add(text)
                     pending[col] = [rowspan - 1, text]
-                col += 1
+                    col += 1
+            else:
+                row.extend([text] * colspan)
+                col += colspan
+        if start > last_start:
+            last_start = start
         # Slots still covered by rowspans to the right of the last real cell.
         while pending and col <= max(pending):
             if col in pending:
                 col = covered(row, col)
             else:
-                row.append("")
+                add("")
                 col += 1
         grid.append(row)
         cells_total += len(row)
@@ -424,14 +448,16 @@ def _meta_lines(lines, in_table, grids, start, end) -> list[str]:
     pending = iter(grids)
     nxt = next(pending, None)
     head_end = start + META_BODY_LINES
-    for i, line in enumerate(lines):
+    # Only the lines that are not table cells (a table is its rows, above): most lines of a
+    # small report are cells.
+    for i in compress(range(len(lines)), map(not_, in_table)):
+        line = lines[i]
         while nxt is not None and nxt[0] <= i:
             pos, grid = nxt
             if not (start <= pos < end) or len(grid) <= META_TABLE_ROWS:
                 out.extend(" | ".join(r) for r in grid if any(r))
             nxt = next(pending, None)
-        if not in_table[i] and (i < start or i >= end or (i < head_end and len(line) <= META_BODY_CHARS)) \
-                and len(line) <= META_LINE_CHARS:
+        if (i < start or i >= end or (i < head_end and len(line) <= META_BODY_CHARS)) and len(line) <= META_LINE_CHARS:
             out.append(line)
     while nxt is not None:
         pos, grid = nxt

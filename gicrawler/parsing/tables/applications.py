@@ -155,6 +155,8 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         return None, None
     best = None
     for ncols in (7, 6):
+        if best is not None and _most_runs(blocks, ncols) <= len(best[0]):
+            break                       # (the check below, without cutting the runs)
         runs = value_runs(blocks, ncols)
         if runs is None:
             continue
@@ -171,22 +173,32 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
     if len(rows) < 3:
         return None, None
     table: dict = {}
-    for key in labels.B_ROWS[template]:
+    columns = labels.APPLICANT_COLUMNS
+    for key, group, sub in _ROW_PATHS[template]:
         placed = rows.get(key)
-        vals = placed[0].values if placed else None
-        if vals is None:
-            row = dict.fromkeys(labels.APPLICANT_COLUMNS)
+        if placed is None:
+            row = dict.fromkeys(columns)
         else:
             if why is not None:
                 why[key] = (_rule(placed, template, len(rows)), placed[0].block)
-            row = dict(zip(labels.APPLICANT_COLUMNS, map(number, map(_NUM, vals))))
-            row.setdefault("total", None)
-        if "." in key:
-            group, sub = key.split(".")
+            row = dict(zip(columns, map(number, map(_NUM, placed[0].values))))
+            if len(row) < len(columns):
+                row["total"] = None
+        if sub:
             table.setdefault(group, {})[sub] = row
         else:
             table[key] = row
     return template, table
+
+
+# Each template's rows as (key, group, sub-row or ""): "denied.state_secret" → table["denied"]["state_secret"].
+_ROW_PATHS = {template: [(key, *key.partition(".")[::2]) for key in keys] for template, keys in labels.B_ROWS.items()}
+
+
+def _most_runs(blocks: list[Block], ncols: int) -> int:
+    """At most how many runs value_runs(blocks, ncols) cuts: one per grid row of ``ncols`` or
+    more values, one per ``ncols`` values of a text block."""
+    return sum(1 if b.row else len(b.values) // ncols for b in blocks if len(b.values) >= ncols)
 
 
 def conform_other(table: dict, template: str) -> dict:
@@ -299,7 +311,7 @@ def remap_grid(grid, blocks):
     width = max(idx) + 1
     out = []
     for row, b in zip(grid, blocks):
-        if len(keys) == 7 and fit_cells(b.values, 7) is not None:
+        if len(keys) == 7 and (len(b.values) == 7 or fit_cells(b.values, 7) is not None):
             out.append(b)               # the cells after the label already are the row
             continue
         if len(row) >= width:

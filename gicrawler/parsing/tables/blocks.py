@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 
 from gicrawler.parsing.tables.cells import Val, parse_value
 
@@ -50,16 +51,14 @@ def label_part(token: str) -> str:
 def grid_blocks(grid, first_row: int = 0) -> list[Block]:
     """One block per grid row: label cells (deduplicated span copies) + value cells after them."""
     blocks = []
+    every_str = _STR.issuperset(map(type, chain.from_iterable(grid)))     # once, not per row
     for r, row in enumerate(grid, first_row):
-        cells = row if _all_str(row) else [c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
+        cells = row if every_str or _all_str(row) else [
+            c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
-        k = 0                                           # leading label cells
-        for v in parsed:
-            if v is not None:
-                break
-            k += 1
+        k = parsed.count(None)                          # label cells (parse_value None)
         if None not in parsed[k:]:
-            # the usual row: label cells, then value cells only
+            # the usual row: the k label cells first, then value cells only
             label = _label_text(tuple(cells[:k]))
             values = parsed[k:]
         else:

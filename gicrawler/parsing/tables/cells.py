@@ -68,7 +68,9 @@ def fit_cells(vals: list, c: int):
     # certain only when a single choice makes ``c`` cells.
     runs = [(v, len(list(copies))) for v, copies in groupby(vals)]
     extra = c - len(runs)                  # copies beyond one per run (fewer than len(vals) - len(runs))
+    if extra == 0:
+        return [v for v, _ in runs]        # one cell per run: the usual span copies
     flexible = [n for _, n in runs if n > 1]
-    if extra < 0 or (extra > 0 and len(flexible) != 1):
+    if extra < 0 or len(flexible) != 1:
         return None                        # no cut, or several runs could take the extra copies
     return [v for v, n in runs for _ in range(1 + extra if n > 1 else 1)]

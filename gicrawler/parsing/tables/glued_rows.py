@@ -10,6 +10,7 @@ filled in; the others stay null, and the notes say ``ambiguous`` (the record's `
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gicrawler import template as T
 from gicrawler.parsing import glued, labels
@@ -46,6 +47,14 @@ def _may_end_in_digits(filled: list[str]) -> bool:
     return _DIGIT_RE.search(last) is not None or not last.replace("|", "").strip()
 
 
+@lru_cache(maxsize=8192)
+def _digit_count(cell: str) -> int:
+    """How many digits (``\\d``, as glued.glued_row counts them) a cell holds; a row's text is its
+    filled cells joined by spaces, so the row's count is their sum (cached: template labels
+    and small numbers recur in every report)."""
+    return len(_DIGIT_RE.findall(cell))
+
+
 def glued_application_rows(raw_rows) -> dict:
     """Table B row key → Glued, for every glued row of the source (first one per row key)."""
     out: dict = {}
@@ -56,6 +65,8 @@ def glued_application_rows(raw_rows) -> dict:
             filled = _filled(row)
             if not filled or _numbers_after_label(filled, _B_WIDTH) or not _may_end_in_digits(filled):
                 continue
+            if sum(map(_digit_count, filled)) < _B_WIDTH:
+                continue                        # glued.glued_row's first test, cell by cell
             text = " ".join(filled)             # = _row_text(row)
         found = glued.glued_row(text, _B_WIDTH)
         if not found:
@@ -74,9 +85,15 @@ def _year(raw_rows, found: dict) -> str:
 
 def _get(table: dict, key: str):
     node = table
-    for part in key.split("."):
+    for part in _path(key):
         node = node.get(part) if isinstance(node, dict) else None
     return node
+
+
+@lru_cache(maxsize=256)
+def _path(key: str) -> tuple[str, ...]:
+    """"denied.state_secret" → ("denied", "state_secret") (cached: the template's row keys)."""
+    return tuple(key.split("."))
 
 
 def _put(table: dict, key: str, row: dict) -> None:
@@ -99,8 +116,10 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
         return year, table, []
     year = year or _year(raw_rows, found)
     table = {k: v for k, v in (table or {}).items()}
-    given: dict = {}
     rows = _rows(year)
+    if not any(key in found and _empty(_get(table, key)) for key in rows):
+        return year, table or None, []  # every glued row names a row the assembler read
+    given: dict = {}
     for key in rows:
         row = _get(table, key)
         values = tuple(map(row.get, T.APPLICANT_COLUMNS)) if isinstance(row, dict) else (None,) * _B_WIDTH
@@ -108,8 +127,6 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
             given[key] = found[key]
         else:
             given[key] = values
-    if not any(isinstance(v, glued.Glued) for v in given.values()):
-        return year, table or None, []
     result = glued.decode_applications(given, year)
     for key, values in result.rows.items():
         _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
@@ -126,11 +143,15 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
 
 def _every_row_read(table: dict, year: str) -> bool:
     """Every row of the template has a value in some column."""
-    for key in _rows(year):
-        row = _get(table, key)
-        if not isinstance(row, dict) or all(row.get(c) is None for c in T.APPLICANT_COLUMNS):
-            return False
-    return True
+    return not any(_empty(_get(table, key)) for key in _rows(year))
+
+
+def _empty(row) -> bool:
+    """A table B row with no value in any column (or no row)."""
+    return not isinstance(row, dict) or tuple(map(row.get, T.APPLICANT_COLUMNS)) == _NO_VALUES
+
+
+_NO_VALUES = (None,) * _B_WIDTH
 
 
 def _rows(year: str) -> tuple[str, ...]:
