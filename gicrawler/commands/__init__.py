@@ -16,18 +16,25 @@ def reader_gone() -> int:
     return 1
 
 
+def one_line_errors(*kinds: type[BaseException]):
+    """Decorates a command's ``run``: an exception of ``kinds`` out of it (the store down, locked or
+    not a store; a seed list it cannot use …) is one line naming the command, and exit status 2."""
+    def decorate(run):
+        name = run.__module__.rsplit(".", 1)[-1]
+
+        @functools.wraps(run)
+        def checked(args) -> int:
+            try:
+                return run(args)
+            except kinds as exc:
+                print(f"gicrawler {name}: {exc}", file=sys.stderr)
+                return 2
+        return checked
+    return decorate
+
+
 def store_errors(run):
-    """Decorates a command's ``run``: a StoreError out of it (the store down, locked, not a store)
-    is one line naming the command, and exit status 2 — instead of a try block in every command."""
+    """``one_line_errors(StoreError)``: the commands that read a store."""
     from gicrawler.store import StoreError
 
-    name = run.__module__.rsplit(".", 1)[-1]
-
-    @functools.wraps(run)
-    def checked(args) -> int:
-        try:
-            return run(args)
-        except StoreError as exc:
-            print(f"gicrawler {name}: {exc}", file=sys.stderr)
-            return 2
-    return checked
+    return one_line_errors(StoreError)(run)

@@ -35,6 +35,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from gicrawler.commands import one_line_errors
 from gicrawler.store.base import mask_uri
 
 help = "schedule a crawl of a seed list (one job per portal) on scrapyd or locally"
@@ -205,18 +206,8 @@ def run_local(commands: list[tuple[str, list[str]]], jobs: int, secrets: dict[st
 
 # --- command -----------------------------------------------------------------------------
 
+@one_line_errors(ScheduleError, ValueError)   # (a SeedError is a ValueError: it names the file, entry and field)
 def run(args) -> int:
-    try:
-        return _run(args)
-    except ScheduleError as exc:
-        print(f"gicrawler schedule: {exc}", file=sys.stderr)
-        return 2
-    except ValueError as exc:  # SeedError: names the file, entry and field
-        print(f"gicrawler schedule: {exc}", file=sys.stderr)
-        return 2
-
-
-def _run(args) -> int:
     portals, seeds_args = resolve_seeds(args.seeds)
     portals = select(portals, args.portal)
     settings, secrets = without_secrets(crawl_settings(args))
