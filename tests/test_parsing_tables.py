@@ -606,3 +606,24 @@ def test_b_header_with_one_applicant_cell_unread_does_not_shift_columns():
     grid = [["科研机(j)构(g ou)" if c == "科研机构" else c for c in row] for row in grid]
     got = extract_tables("", [grid])["tables"]["applications"]
     assert got == seed.record["tables"]["applications"]
+
+
+@pytest.mark.parametrize("cells, expected", [
+    # a broken end tag (fuzzing: '</td" <td …>', '</td4<td …>'): libxml2 puts both cells' paragraphs
+    # in one cell, whose text serialisation would read a number nobody wrote (22, 6251000)
+    ('<td><p><span>2</span></p></td" <td style="x"><p><span>2</span></p></td>', ["2 2"]),
+    ('<td colspan="2"><p>6</p></td4<td colspan="2"><p>251000元</p></td>', ["6 251000元"]),   # (its colspan copy: trailing, trimmed)
+    ("<td>1<br>2</td>", ["1 2"]),
+    # what stays as it was: digits split over inline elements, labels over lines, one paragraph
+    ("<td><span>1</span><span>2</span></td>", ["12"]),
+    ("<td><p><span>1</span><span>2</span></p></td>", ["12"]),
+    ("<td>本年<br>制作</td>", ["本年制作"]),
+    ("<td>2021<br>年</td>", ["2021年"]),
+    ("<td><p>12</p></td>", ["12"]),
+    ("<td><p>3</p><!-- 4 --></td>", ["3"]),
+])
+def test_digits_on_two_lines_of_a_cell_are_not_one_number(cells, expected):
+    from gicrawler.parsing.html import parse_tree, table_grid
+
+    root = parse_tree(f"<table><tr>{cells}</tr></table>")
+    assert table_grid(next(root.iter("table"))) == [expected]

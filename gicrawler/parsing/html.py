@@ -57,6 +57,8 @@ NUMERALS = {n: c for c, n in _SECTION_NUM.items()}
 # Whitespace left between two CJK characters by line wrapping or cell padding.
 CJK_GAP_RE = re.compile(r"(?<=[\u3400-\u9fff\uf900-\ufaff])\s+(?=[\u3400-\u9fff\uf900-\ufaff])")
 _DIGITS_RE = re.compile(r"\d+")
+# what a table reader may take for a number: digits and separators, a unit after them (元, 万元, 件)
+_NUMBER_CELL_RE = re.compile(r"\s*\d[\d.,\s]*\D{0,3}")
 
 # Cells with a cell inside them, one XPath per table (a per-cell descendant search cost more
 # than the rest of reading the cell).
@@ -65,7 +67,6 @@ _CELL_HOSTS = etree.XPath("descendant::td[descendant::td or descendant::th]"
 # Whether there is any: a third of the cost of finding them, and most tables have none.
 _HAS_CELL_HOSTS = etree.XPath("boolean(descendant::td//td or descendant::td//th"
                               " or descendant::th//td or descendant::th//th)")
-
 MAX_SPAN = 200          # a colspan="100000" must not allocate a giant row
 MAX_GRID_CELLS = 200_000
 
@@ -133,7 +134,65 @@ def _one_child_text(cell: etree._Element) -> str | None:
     tag = child.tag
     if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th":
         return None
-    return (cell.text or "") + (child.text or "") + (child.tail or "")
+    text = (cell.text or "") + (child.text or "") + (child.tail or "")
+    if tag in BLOCK_TAGS and (_holds_text(cell.text) or _holds_text(child.tail)):
+        return unglued(cell, text)   # "2<br>2": two numbers, not 22
+    return text
+
+
+# Elements a browser puts on a line of their own (and <br>). Digits on both sides of one are two
+# numbers, not one: libxml2 makes "<td><p>2</p></td" <td><p>2</p></td>" (a broken end tag) one
+# cell of two paragraphs, whose text serialisation reads 22.
+BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4",
+                        "h5", "h6", "table", "tbody", "thead", "tr", "td", "th", "hr", "pre",
+                        "blockquote", "section", "article", "header", "footer"})
+_DIGIT_GAP_RE = re.compile(r"\d\s+\d")
+
+
+def _holds_text(text: str | None) -> bool:
+    return bool(text) and not text.isspace()
+
+
+def _in_one_text(cell: etree._Element, text: str) -> bool:
+    """Whether the cell's first text node (down its first elements: <td><p><span>12) holds all
+    of ``text``: then nothing is glued (the cheap test before unglued; most cells are so)."""
+    el = cell
+    while len(el) and not _holds_text(el.text):
+        el = el[0]
+    first = el.text
+    return first is not None and first.strip() == text.strip()
+
+
+def unglued(cell: etree._Element, text: str) -> str:
+    """``text``, the cell's text serialisation — or, where that glued digits across a line break
+    (``<p>6</p><p>251000元</p>`` → 6251000元), the text with the break kept: a number nobody
+    wrote becomes two the cell shows, which no reader takes for one."""
+    lined = _lined_text(cell)
+    if _DIGIT_GAP_RE.search(lined) and not _DIGIT_GAP_RE.search(text):
+        return lined
+    return text
+
+
+def _lined_text(cell: etree._Element) -> str:
+    """The cell's text with a space at each block element's edges (where a browser breaks the
+    line): the text serialisation otherwise, comments' text left out as there."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        for child in el:
+            block = child.tag in BLOCK_TAGS if isinstance(child.tag, str) else False
+            if block:
+                parts.append(" ")
+            if isinstance(child.tag, str):
+                parts.append(child.text or "")
+                walk(child)
+            if block:
+                parts.append(" ")
+            parts.append(child.tail or "")
+
+    parts.append(cell.text or "")
+    walk(cell)
+    return "".join(parts)
 
 
 def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
@@ -176,6 +235,8 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 pass                     # <td><p>12</p></td>: no serialisation needed
             else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
+                if text and _NUMBER_CELL_RE.fullmatch(text) and not _in_one_text(cell, text):
+                    text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
                 if text:
                     if hosts is None:
                         hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
