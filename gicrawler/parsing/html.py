@@ -114,17 +114,6 @@ def _span(value: str | None) -> int:
     return max(1, min(int(m.group()[:6]), MAX_SPAN))
 
 
-def cell_text(cell: etree._Element) -> str:
-    if len(cell):
-        text = _tostring(cell, method="text", encoding=str, with_tail=False)
-    else:
-        text = cell.text           # most cells are a bare text node
-    if not text:
-        return ""
-    text = " ".join(text.split())
-    return CJK_GAP_RE.sub("", text) if " " in text else text
-
-
 def _one_child_text(cell: etree._Element) -> str | None:
     """The text of a cell whose one child is an element holding text only (``<td><p>12</p>
     </td>``), as the text serialisation gives it; None for any other cell. A child that is a
@@ -135,17 +124,15 @@ def _one_child_text(cell: etree._Element) -> str | None:
     if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th":
         return None
     text = (cell.text or "") + (child.text or "") + (child.tail or "")
-    if tag in BLOCK_TAGS and (_holds_text(cell.text) or _holds_text(child.tail)):
+    if tag in _LINE_BREAKS and (_holds_text(cell.text) or _holds_text(child.tail)):
         return unglued(cell, text)   # "2<br>2": two numbers, not 22
     return text
 
 
-# Elements a browser puts on a line of their own (and <br>). Digits on both sides of one are two
-# numbers, not one: libxml2 makes "<td><p>2</p></td" <td><p>2</p></td>" (a broken end tag) one
-# cell of two paragraphs, whose text serialisation reads 22.
-BLOCK_TAGS = frozenset({"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4",
-                        "h5", "h6", "table", "tbody", "thead", "tr", "td", "th", "hr", "pre",
-                        "blockquote", "section", "article", "header", "footer"})
+# Where walk breaks lines (block elements, <br>). Digits on both sides of one are two numbers,
+# not one: libxml2 makes "<td><p>2</p></td" <td><p>2</p></td>" (a broken end tag) one cell of
+# two paragraphs, whose text serialisation reads 22.
+_LINE_BREAKS = _BLOCK | {"br"}
 _DIGIT_GAP_RE = re.compile(r"\d\s+\d")
 
 
@@ -180,7 +167,7 @@ def _lined_text(cell: etree._Element) -> str:
 
     def walk(el: etree._Element) -> None:
         for child in el:
-            block = child.tag in BLOCK_TAGS if isinstance(child.tag, str) else False
+            block = child.tag in _LINE_BREAKS if isinstance(child.tag, str) else False
             if block:
                 parts.append(" ")
             if isinstance(child.tag, str):
@@ -227,7 +214,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 continue
             if pending and col in pending:
                 col = covered(row, col)
-            # cell_text(cell), inlined: this loop runs for every cell of every table
+            # the cell's text (this loop runs for every cell of every table: the cheap cases first)
             n = len(cell)
             if not n:
                 text = cell.text         # most cells are a bare text node
