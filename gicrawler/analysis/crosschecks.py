@@ -248,20 +248,14 @@ class StoreChecks:
         self.changed: list[dict] = []
 
     def add(self, record: dict) -> None:
-        changed = check_changed(record, self.verify) if record.get("url") else None
-        self._changed(changed)
-        self._summary(summarize(record))
+        self.add_kept(keep(record))
 
     def add_kept(self, kept: Kept) -> None:
         if kept.versioned is not None:
-            self._changed(check_changed(kept.versioned, self.verify, kept.agency))
-        self._summary(kept.summary)
-
-    def _changed(self, changed: dict | None) -> None:
-        if changed and changed["agency"] and changed["year"] is not None:
-            self.changed.append(changed)
-
-    def _summary(self, s: Summary | None) -> None:
+            changed = check_changed(kept.versioned, self.verify, kept.agency)
+            if changed and changed["agency"] and changed["year"] is not None:
+                self.changed.append(changed)
+        s = kept.summary
         if s is not None:
             self.by_agency[s.agency][s.year].append(s)
 
