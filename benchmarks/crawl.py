@@ -20,7 +20,8 @@ run in this process, and their CPU is not counted (all pages are rendered before
 Prints per run, then min/median/max over the runs of each figure and of the full/bare ratios
 taken run by run (targets, HTML mix: pages/s >= 0.7 of bare, CPU per page <= 2x bare), the CPU
 of parse_report alone over the same pages (in this process, so the crawl around the parse can be
-told from the parse itself), and the full run's peak RSS (per-process peaks summed over the tree, sampled from /proc every 0.1 s).
+told from the parse itself) and the floor it sets (bare CPU + parse alone: what no full run can
+beat), and the full run's peak RSS (per-process peaks summed over the tree, sampled from /proc every 0.1 s).
 """
 from __future__ import annotations
 
@@ -316,6 +317,11 @@ def summarise(mix: dict, targets: bool) -> None:
     print(f"  parse alone   : {alone_ms:.2f} ms CPU/page (parse_report in one process over the pages the "
           f"crawl parsed, per page served); the crawl around it: {statistics.median(full_ms) - alone_ms:.2f} "
           f"ms/page (median), bare {statistics.median(bare_ms):.2f}")
+    # What no crawl can beat: fetching as bare Scrapy does, plus parsing every page once.
+    floor_ms = statistics.median(bare_ms) + alone_ms
+    print(f"  floor         : bare + parse alone = {floor_ms:.2f} ms CPU/page = "
+          f"{floor_ms / statistics.median(bare_ms):.2f}x bare; the full run spends "
+          f"{statistics.median(full_ms) - floor_ms:.2f} ms/page above it")
     python_mb = [r["mem"]["crawl"] + r["mem"]["workers"] for r in rows]
     print(f"  peak RSS of the full crawl, Python processes: {_fmt(python_mb, '.0f')} MB "
           f"(crawl process + parse workers, each one's peak summed; others {r0['mem']['other']:.0f} MB, "
