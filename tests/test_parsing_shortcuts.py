@@ -199,3 +199,11 @@ def test_most_runs_bounds_value_runs(s, grid):
     for blocks in (text_blocks(s), grid_blocks(grid)):
         for ncols in (7, 6):
             assert len(value_runs(blocks, ncols)) <= _most_runs(blocks, ncols)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(texts(list("。；;！？!?:：|\n \t\u3000\xa0x1费、") + ["一、", "(二)", "3.", "第五条", "①", "三是", "处理费",
+                                                          "未收取费用", "收取信息处理费20元", "\n|"], max_size=40))
+def test_sentences_with_a_word_like_filtering_all_sentences(s):
+    # the fee check cuts only the pieces of the text that name a 费 (quoted.sentences_with)
+    assert quoted.sentences_with(s, "费") == tuple(x for x in quoted.sentences(s) if "费" in x)

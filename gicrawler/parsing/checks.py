@@ -259,6 +259,14 @@ class ReportText:
         return quoted.sentences(self.text)
 
     @cached_property
+    def fee_sentences(self) -> tuple[str, ...]:
+        """The sentences naming a 费 (all the fee statements read): from ``sentences`` when
+        a check made them already, else only those pieces of the text cut (quoted.sentences_with)."""
+        if "sentences" in self.__dict__:
+            return tuple(s for s in self.sentences if "费" in s)
+        return quoted.sentences_with(self.text, "费")
+
+    @cached_property
     def sections(self) -> dict:
         return outline.find_sections(self.text)
 
@@ -386,7 +394,7 @@ def check_sections(record: dict, read: ReportText | None = None) -> dict | None:
 
 def check_information_fee(record: dict, read: ReportText | None = None) -> dict | None:
     read = read or ReportText(record.get("text") or "")
-    statements = quoted.fee_statements(read.text, read.sentences)
+    statements = quoted.fee_statements(read.text, read.fee_sentences)   # (it reads no other sentence)
     charged = [s for s in statements if s.charged]
     none = [s for s in statements if not s.charged]
     if charged and none:

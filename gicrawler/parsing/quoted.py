@@ -104,14 +104,20 @@ class Quote:
     snippet: str
 
 
-def sentences(text: str) -> tuple[str, ...]:
-    """The text's sentences, spaces removed. Lines are joined into paragraphs where a line
-    wraps (PDF text, blank lines between lines included), never across a line starting with a
-    heading marker, a table row (``|``) or a line ending a sentence."""
+def _unrowed(text: str) -> str:
+    """The text with spaces removed and table row lines made sentence ends (sentences' first step)."""
     for space in _SPACES:
         text = text.replace(space, "")
     if "|" in text:        # a table row line ends the paragraph before it, and is dropped
         text = "\n".join("。" if "|" in line else line for line in text.split("\n"))
+    return text
+
+
+def sentences(text: str) -> tuple[str, ...]:
+    """The text's sentences, spaces removed. Lines are joined into paragraphs where a line
+    wraps (PDF text, blank lines between lines included), never across a line starting with a
+    heading marker, a table row (``|``) or a line ending a sentence."""
+    text = _unrowed(text)
     # Where a paragraph ends without a sentence end (after a colon, before a marker line) a
     # "。" is put, and the lines are joined: the sentences are then the pieces between
     # sentence ends (an extra "。" only makes an empty piece, which is dropped). One pass over
@@ -123,6 +129,29 @@ def sentences(text: str) -> tuple[str, ...]:
         if end in text:
             text = text.replace(end, "。")
     return tuple(filter(None, text.split("。")))     # (the empty pieces dropped)
+
+
+def sentences_with(text: str, word: str) -> tuple[str, ...]:
+    """The sentences of ``sentences(text)`` that hold ``word``, in order, without joining the
+    paragraphs of the whole text: a sentence end of the text bounds every sentence (the
+    paragraph breaks only cut the pieces between them further: a break's look-behind sees a
+    colon before its line break, its look-ahead a marker, neither holding a sentence end), so
+    only the pieces that hold the word are cut (a report names the 信息处理费 in a few)."""
+    text = _unrowed(text)
+    if word not in text:
+        return ()
+    for end in _SENTENCE_ENDS[1:]:
+        if end in text:
+            text = text.replace(end, "。")
+    out: list[str] = []
+    for piece in text.split("。"):
+        if word in piece:
+            if "\n" in piece:
+                piece = _PARAGRAPH_BREAK_RE.sub("。", piece).replace("\n", "")
+                out.extend(s for s in piece.split("。") if word in s)
+            else:
+                out.append(piece)
+    return tuple(out)
 
 
 def _number(m: re.Match) -> int:
