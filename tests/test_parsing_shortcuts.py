@@ -207,3 +207,14 @@ def test_most_runs_bounds_value_runs(s, grid):
 def test_sentences_with_a_word_like_filtering_all_sentences(s):
     # the fee check cuts only the pieces of the text that name a 费 (quoted.sentences_with)
     assert quoted.sentences_with(s, "费") == tuple(x for x in quoted.sentences(s) if "费" in x)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(st.characters(categories=["Nd", "No", "Nl", "Zs"]) | st.sampled_from("0123456789²½,. 元"),
+               min_size=1, max_size=8))
+def test_a_decimal_cell_is_a_number_cell(s):
+    # table_grid takes a cell of decimal digits for a number cell without the regex
+    if s.isdecimal():
+        assert html._NUMBER_CELL_RE.fullmatch(s)
+    for ch in s:     # what the regex calls a digit is what isdecimal does
+        assert bool(re.fullmatch(r"\d", ch)) == ch.isdecimal()

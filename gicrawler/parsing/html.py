@@ -222,7 +222,8 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 pass                     # <td><p>12</p></td>: no serialisation needed
             else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
-                if text and _NUMBER_CELL_RE.fullmatch(text) and not _in_one_text(cell, text):
+                # (isdecimal: what \d matches, so a bare number is a number cell without the regex)
+                if text and (text.isdecimal() or _NUMBER_CELL_RE.fullmatch(text)) and not _in_one_text(cell, text):
                     text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
                 if text:
                     if hosts is None:
