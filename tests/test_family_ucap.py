@@ -17,6 +17,7 @@ FILES = Path(__file__).parent / "files"
 SITE_CODES = {
     "ucap/gansu-jyt-c110634-list.html": "6200000068",
     "ucap/gansu-fzgg-detail.html": "6200000079",      # its footer still links site_code=3407000003 (铜陵)
+    "ucap/gansu-scjg-c110159-2032457.html": "6200000052",   # then a second, misspelt meta (concent=)
     "hanweb/jiangxi-sthjt-col42150-list.html": "3600000076",
     "hanweb/lishui-szf-art_1229283449_2493752.html": "3311000012",
     "trs/pingtan-zfxxgknb-list.html": "3590000001",
@@ -114,3 +115,23 @@ def test_json_answer_pages_until_empty_and_bad_answers_are_errors():
     assert ucap.parse_list('{"data": {"middle": {"listAndBox": []}}}', nxt.url, nxt.state, {}).requests == []
     with pytest.raises(ValueError, match="not a Ucap search answer"):
         ucap.parse_list("<html><body>访问过于频繁</body></html>", first.url, first.state, {})
+
+
+REAL_ANSWER = "ucap/gansu-scjg-guestweb4-search.html"   # 甘肃省市场监督管理局, searchWord 保健食品备案
+
+
+def test_real_guestweb4_answer_rows_total_and_pages():
+    """A real answer (tests/files/ucap/README.md): the total sits in a <span> (相关结果<span>4</span>个)
+    and each matched character of a title in its own <span>, so titles come from @title; 4 hits
+    are one page. The same page stating 23 hits plans pageNum 1 and 2, as its own pager would
+    (pageNum from 0, ten a page: Math.ceil(searchCount / 10))."""
+    text = page(REAL_ANSWER)
+    assert "相关结果<span>4</span>个" in text and 'var pageNum = "0";' in text
+    site = {"site_code": "6200000052", "search_url": "https://scjg.gansu.gov.cn/guestweb4/s"}
+    first = ucap.search_request(site, "保健食品备案", 2023, 0)
+    result = ucap.parse_list(text, first.url, first.state, {})
+    assert [e["title"] for e in result.entries][:2] == ["甘肃省市场监督管理局国产保健食品备案信息查询",
+                                                        "甘肃省市场监督管理局关于保健食品备案的通告（2020年第1期）"]
+    assert len(result.entries) == 4 and result.requests == []
+    more = ucap.parse_list(text.replace("相关结果<span>4</span>个", "相关结果<span>23</span>个"), first.url, first.state, {})
+    assert [query(r.url)["pageNum"] for r in more.requests] == ["1", "2"]

@@ -15,7 +15,8 @@ A discovery route for portals whose 年报 columns moved or cannot be listed: se
   shape ``data.middle.listAndBox[].data.{title, url, time}`` (paged until a page is empty).
 
 Real pages (tests/files/ucap, hanweb, trs) show the ``SiteIDCode`` meta and the guestweb4 search
-box; no search answer was ever saved, so the request and answer shapes are VERIFIED says so.
+box; one real guestweb4 answer (甘肃省市场监督管理局, tests/files/ucap) shows the HTML rows, the
+total and the paging; the adapter's full query (year window, column) was never seen answered.
 """
 from __future__ import annotations
 
@@ -29,15 +30,18 @@ from gicrawler.discovery import page_base, parse_date, resolve
 from gicrawler.families import ListPage, PageRequest, clean, load_json, planned_pages, report_years
 
 # Which of these behaviours a real saved page shows (tests/files/ucap, hanweb, trs); the rest is
-# public crawler code (tests/files/ucap/README.md names it): no search answer was ever saved.
+# public crawler code (tests/files/ucap/README.md names it).
 VERIFIED = {
     "site_id_code_meta": True,      # <meta name="SiteIDCode">: every page of tests/files/ucap, hanweb, trs
-    "search_box_path": True,        # window.open("/guestweb4/s?siteCode=…"): gansu-jyt-c110634-list.html
-    "search4_request": False,       # words encoded twice, pageNum from 0, pageSize 10: LoveSunday7 crawler
+    "search_box_path": True,        # window.open("/guestweb4/s?siteCode=…"): gansu-jyt-c110634-list.html, gansu-scjg-*
+    "search4_request": False,       # words encoded twice, pageSize 10: LoveSunday7 crawler (search4 never saved)
     "year_window": False,           # timeStamp=5 + startTime/endTime: same
-    "guestweb4_request": False,     # column=政务公开&wordPlace=1…: qingting04/Policy_Document_Crawler GanSu.py
-    "html_answer_rows": False,      # div.wordGuide.Residence-permit, a.titleFont, span.sourceDateFont: same two
-    "answer_total": False,          # 相关结果 N 个: LoveSunday7/government_policy_crawler
+    "guestweb4_request": False,     # column=政务公开&wordPlace=1…: qingting04 GanSu.py; the saved answer was
+                                    # asked with only siteCode/checkHandle/pageSize/left_right_index/searchWord
+    "html_answer_rows": True,       # div.wordGuide.Residence-permit, a.titleFont[@title], span.sourceDateFont:
+                                    # gansu-scjg-guestweb4-search.html
+    "answer_total": True,           # 相关结果<span>N</span>个: same page
+    "answer_paging": True,          # pageNum from 0, 10 a page, ceil(total / 10) pages: the same page's own script
     "json_answer": False,           # data.middle.listAndBox[].data.{title, url, time}: stored code (上饶)
 }
 
