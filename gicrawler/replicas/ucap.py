@@ -8,16 +8,18 @@ another site's ``site_code=``; details ``/jyt/{channel}/{YYYYMM}/{id}.shtml`` wi
 ``日期：… 来源：…``, body ``div#detailContent``, files ``{id}/files/{32hex}.pdf``. The 年报
 channels the home page's navigation names are gone (404): only the search finds the reports.
 
-``GET /search4/s`` as public code calls it (no answer was ever saved: unverified):
-``searchWord`` percent-encoded twice (once-encoded words find nothing), ``siteCode`` (several
-sites share the search: another site's reports are in the index), ``pageSize=10`` and
-``pageNum`` from 0, a window ``timeStamp=5`` + ``startTime``/``endTime``; answers HTML rows
-``div.wordGuide.Residence-permit`` and ``相关结果 N 个``. The window the seed's years imply misses
-one older report on purpose; one year has more hits than a page holds.
+``GET /search4/s`` as public code calls it (no search4 answer was ever saved: unverified):
+``searchWord`` percent-encoded twice (here once-encoded words find nothing, so the adapter's
+double encoding is checked; the one real guestweb4 answer was asked once-encoded), ``siteCode``
+(several sites share the search: another site's reports are in the index), ``pageSize=10`` and
+``pageNum`` from 0, a window ``timeStamp=5`` + ``startTime``/``endTime``. Answers in the markup of
+the real guestweb4 answer (tests/files/ucap/gansu-scjg-guestweb4-search.html): rows
+``div.wordGuide.Residence-permit`` with the title in ``a.titleFont/@title`` and each matched
+character of the anchor text in its own ``<span>``, ``相关结果<span>N</span>个``. The window the
+seed's years imply misses one older report on purpose; one year has more hits than a page holds.
 """
 from __future__ import annotations
 
-import math
 import random
 from html import escape
 from urllib.parse import unquote
@@ -177,22 +179,33 @@ class Ucap(Portal):
         except ValueError:
             size, page = PAGE_SIZE, 0
         chunk = hits[page * size:(page + 1) * size]
-        mark = lambda t: escape(t).replace(escape(word), f"<em>{escape(word)}</em>") if word else escape(t)  # noqa: E731
-        rows = "\n".join(f"""<div class="wordGuide Residence-permit">
-    <div class="bigTit clearfix"><a class="titleFont permitT titleSelf" href="{escape(self.base + d['url'])}"
-       target="_blank" title="{escape(d['title'])}">{mark(d['title'])}</a></div>
-    <p class="summaryFont">……{escape(d['title'])}……</p>
-    <div class="sourceTime"><a class="sourceDateFont permitU" href="javascript:;">{AGENCY}</a>
-      <span class="sourceDateFont">{d['date']}</span><span class="columnLabel styleColor">政府信息公开</span></div>
-</div>""" for d in chunk)
-        pages = max(1, math.ceil(len(hits) / size))
+        # the real answer wraps each matched character of a title in a <span> (the full title is @title)
+        mark = lambda t: escape(t).replace(escape(word), "".join(f"<span>{escape(c)}</span>" for c in word)) if word else escape(t)  # noqa: E731
+        rows = "\n".join(f"""<div class="wordGuide Residence-permit" id="{i}">
+    <div class="bigTit clearfix">
+        <span class="fl columnLabel styleColor" style="width: 102px">政府信息公开 </span>
+        <a href="{escape(self.base + d['url'])}" target="_blank"
+           class="fl titleFont permitT titleSelf" style="width: 487px;white-space: nowrap" title="{escape(d['title'])}">{mark(d['title'])}</a>
+    </div>
+    <div class="listInfoCon clearfix ">
+        <div class="listIntro wh100 fl">
+            <p class="summaryFont">……{mark(d['title'])}……</p>
+            <p class="time">
+                <a class="sourceDateFont permitU" href="{escape(self.base + d['url'])}" target="_blank">{AGENCY}</a>
+                <span class="sourceDateFont">{d['date']}</span>
+            </p>
+        </div>
+    </div>
+</div>""" for i, d in enumerate(chunk))
         html = f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>搜索结果</title></head><body>
-<div class="results-list"><span>相关结果 {len(hits)} 个</span></div>
-<div class="wordGuideList">
+<html><head><meta charset="UTF-8"><title>{AGENCY}</title></head><body>
+<div class="results-list clearfix"><p class="fl">相关结果<span>{len(hits)}</span>个</p></div>
 {rows}
-</div>
-<div class="pagination"><span>第 {page + 1} / {pages} 页</span></div>
+<div id="pageInfo"></div>
+<input type="text" style="display: none" value="{page}" id="pageNum">
+<input type="text" style="display: none" value="{size}" id="pageSize">
+<input type="text" style="display: none" value="{len(hits)}" id="totalDataNum">
+<input type="text" style="display: none" value="{q.get('siteCode', '')}" id="siteCode">
 </body></html>
 """
         return Response(body=html.encode())
