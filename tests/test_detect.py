@@ -120,6 +120,19 @@ def test_anti_bot_pages_hide_the_portal():
     assert detect("<html>$_ts=1</html>", "https://www.x.gov.cn/", {}, 200).challenge is None  # a 200 is no challenge
 
 
+def test_real_rs_challenge_and_the_answer_behind_it():
+    """A real 瑞数 first answer and the real answer after the cookie (tests/files/ucap, 甘肃省市场监督管理局):
+    both carry the r="m" meta and the inline $_ts script, so only the status makes one a challenge."""
+    exp = json.loads((FILES / "ucap" / "expected.json").read_text(encoding="utf-8"))
+    challenge = exp["gansu-scjg-guestweb4-challenge.html"]
+    text = (FILES / "ucap" / "gansu-scjg-guestweb4-challenge.html").read_text(encoding="utf-8")
+    det = detect(text, challenge["url"], {}, challenge["status"])
+    assert det.family is None and det.challenge == challenge["challenge"]
+    answer = (FILES / "ucap" / "gansu-scjg-guestweb4-search.html").read_text(encoding="utf-8")
+    assert 'r="m"' in answer and "$_ts=window['$_ts']" in answer
+    assert detect(answer, challenge["url"], {}, 200).challenge is None
+
+
 @pytest.mark.parametrize("url, text, family, marker", [
     ("https://www.zibo.gov.cn/gongkai/channel_c_5f3a4f3c43aa933a482b9195_n_1605680361.2793/",
      "<div id='app'>加载中…</div>", "gongkai", "/gongkai/channel_"),
