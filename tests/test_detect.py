@@ -120,6 +120,16 @@ def test_anti_bot_pages_hide_the_portal():
     assert detect("<html>$_ts=1</html>", "https://www.x.gov.cn/", {}, 200).challenge is None  # a 200 is no challenge
 
 
+def test_a_malformed_site_code_becomes_no_seed_param():
+    """江西省人民政府 prints SiteIDCode 360000000000000: with a search box the page reads as ucap, but its
+    entry carries no site_code (the adapter then says the code is malformed instead of searching with it)."""
+    text = (FILES / "hanweb" / "jiangxi-szf-art_4975_1510362.html").read_text(encoding="utf-8")
+    det = detect(text + '<a href="/guestweb4/s?siteCode=360000000000000">搜索</a>',
+                 "http://www.jiangxi.gov.cn/art/2020/2/26/art_4975_1510362.html")
+    assert det.family == "ucap" and det.site_code == "360000000000000"
+    assert seed_entry(det, name="x")["params"] == {"search": "guestweb4"}
+
+
 def test_real_rs_challenge_and_the_answer_behind_it():
     """A real 瑞数 first answer and the real answer after the cookie (tests/files/ucap, 甘肃省市场监督管理局):
     both carry the r="m" meta and the inline $_ts script, so only the status makes one a challenge."""

@@ -73,6 +73,17 @@ def test_site_code_in_params_skips_the_page_and_search4_is_the_default():
     assert ucap.first_requests(hosted)[0].url.startswith("https://zs.kaipuyun.cn/search4/s?")
 
 
+def test_a_malformed_site_code_names_no_site():
+    """江西省人民政府's pages print SiteIDCode 360000000000000 (15 digits): searching with it would ask
+    another index or none, so the page names no site and the error says why."""
+    text = page("hanweb/jiangxi-szf-art_4975_1510362.html")
+    assert '<meta name="SiteIDCode" content="360000000000000">' in text
+    assert ucap.site_code(text) is None
+    with pytest.raises(ValueError, match="'360000000000000'.*10-character"):
+        ucap.parse_list(text, "http://www.jiangxi.gov.cn/art/2020/2/26/art_4975_1510362.html", {"stage": "site"}, {})
+    assert ucap.site_code('<meta name="SiteIDCode" content="bm08000014">') == "bm08000014"
+
+
 def test_page_without_site_code_is_an_error():
     with pytest.raises(ValueError, match="SiteIDCode"):
         ucap.parse_list("<html><body>首页</body></html>", "https://a.gov.cn/", {"stage": "site"}, {"years": [2023]})

@@ -326,7 +326,10 @@ def _params(family: str, text: str, url: str, det: Detection) -> tuple[dict, boo
     elif family == "gongkai":
         browser = True  # channel pages are JavaScript shells (docs/families.md, gongkai)
     elif family == "ucap":  # the search the page's own search box opens
-        params = {"site_code": det.site_code} if det.site_code else {}
+        from gicrawler.families.ucap import SITE_ID_CODE
+
+        # a malformed code names no site: the entry then fails with a clear error, not a wrong search
+        params = {"site_code": det.site_code} if det.site_code and SITE_ID_CODE.fullmatch(det.site_code) else {}
         if re.search(r"/guestweb4/s\b", text):
             params["search"] = "guestweb4"
         elif re.search(r"/search4/s\b", text):

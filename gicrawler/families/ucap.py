@@ -62,6 +62,9 @@ SEARCHES = {
 ROW = "div.wordGuide.Residence-permit"
 _SITE_CODE = re.compile(r"""<meta\s[^>]*name\s*=\s*["']?SiteIDCode["']?[^>]*>""", re.I)
 _CONTENT = re.compile(r"""content\s*=\s*["']?([0-9A-Za-z]{6,20})""", re.I)
+# The 网站标识码 of the 政府网站发展指引: 10 digits, or bm + 8 digits for ministries. A page may print
+# another value (江西省人民政府: 15 digits, tests/files/hanweb/jiangxi-s*): that names no site to search.
+SITE_ID_CODE = re.compile(r"\d{10}|bm\d{8}", re.I)
 _SEARCH_LINK = re.compile(r"""["'(]\s*((?:https?:)?[^"'()\s<>]*/(search4|guestweb4)/s)\?[^"'<>]*siteCode""", re.I)
 _TOTAL = re.compile(r"相关结果\s*(\d+)\s*个")
 
@@ -78,6 +81,10 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
     if state.get("stage") == "site":
         code = site_code(text)
         if code is None:
+            printed = _printed_code(text)
+            if printed:
+                raise ValueError(f"<meta name=SiteIDCode content={printed!r}> on {url} is no 10-character "
+                                 f"网站标识码 (params.site_code names the site)")
             raise ValueError(f"no <meta name=SiteIDCode> on {url} (params.site_code names the site)")
         found = _SEARCH_LINK.search(text)
         search = _search_url(url, params, urljoin(url, found.group(1)) if found else None)
@@ -87,9 +94,19 @@ def parse_list(text: str, url: str, state: dict, params: dict) -> ListPage:
 
 
 def site_code(text: str) -> str | None:
-    """The SiteIDCode meta of a page (not the 纠错 widget's ``site_code=``: templates leave stale ones)."""
+    """The SiteIDCode meta of a page (not the 纠错 widget's ``site_code=``: templates leave stale ones),
+    if it is a well-formed 网站标识码; None for a page without one."""
     for tag in _SITE_CODE.findall(text):
         m = _CONTENT.search(tag)
+        if m and SITE_ID_CODE.fullmatch(m.group(1)):
+            return m.group(1)
+    return None
+
+
+def _printed_code(text: str) -> str | None:
+    """Whatever the page's SiteIDCode meta says, well-formed or not (for the error message)."""
+    for tag in _SITE_CODE.findall(text):
+        m = re.search(r"""content\s*=\s*["']?([^"'\s>]*)""", tag, re.I)
         if m:
             return m.group(1)
     return None
