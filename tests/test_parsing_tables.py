@@ -627,3 +627,32 @@ def test_digits_on_two_lines_of_a_cell_are_not_one_number(cells, expected):
 
     root = parse_tree(f"<table><tr>{cells}</tr></table>")
     assert table_grid(next(root.iter("table"))) == [expected]
+
+
+@pytest.mark.parametrize("cells, expected", [
+    # a 文号 cell filled by document.write (a real portal template): the script's source is not its text
+    ("<td><script>var fileNum=\"\";document.write(fileNum+'号')</script></td>", [""]),
+    ("<td><p>12</p><script>x=34</script></td>", ["12"]),
+    ("<td>5<style>td{width:1}</style> 件</td>", ["5 件"]),
+    ("<td><p><span>7</span></p><script>document.write('8')</script></td>", ["7"]),
+    ('<td><select><option>2023</option></select>3</td>', ["3"]),
+])
+def test_script_and_style_in_a_cell_are_not_its_text(cells, expected):
+    from gicrawler.parsing.html import parse_tree, table_grid
+
+    root = parse_tree(f"<table><tr>{cells}</tr></table>")
+    assert table_grid(next(root.iter("table"))) == [expected]
+
+
+def test_a_document_number_written_by_script_is_not_read_as_the_script():
+    from gicrawler.parsing import parse_report
+
+    page = ("<html><body><table><tr><td>索引号：</td><td>11340100/2024-00123</td></tr>"
+            "<tr><td>文号：</td><td id=\"_fileNum\"><script>var fileNum=\"\";if(fileNum==\"\")"
+            "{document.write(\"无\")}else{document.write(fileNum+'号')}</script></td></tr>"
+            "<tr><td>发布机构：</td><td>某某县人民政府办公室</td></tr></table>"
+            "<div id=\"zoom\"><p>某某县2023年政府信息公开工作年度报告</p></div></body></html>")
+    record = parse_report(page.encode())
+    assert record["document_number"] is None
+    assert record["index_number"] == "11340100/2024-00123"
+    assert record["publisher"] == "某某县人民政府办公室"

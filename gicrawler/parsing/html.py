@@ -121,7 +121,7 @@ def _one_child_text(cell: etree._Element) -> str | None:
     left to the general path."""
     child = cell[0]
     tag = child.tag
-    if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th":
+    if len(child) or not isinstance(tag, str) or tag == "td" or tag == "th" or tag in _SKIP:
         return None
     text = (cell.text or "") + (child.text or "") + (child.tail or "")
     if tag in _LINE_BREAKS and (_holds_text(cell.text) or _holds_text(child.tail)):
@@ -168,10 +168,11 @@ def _lined_text(cell: etree._Element) -> str:
 
     def walk(el: etree._Element) -> None:
         for child in el:
-            block = child.tag in _LINE_BREAKS if isinstance(child.tag, str) else False
+            shown = isinstance(child.tag, str) and child.tag not in _SKIP
+            block = shown and child.tag in _LINE_BREAKS
             if block:
                 parts.append(" ")
-            if isinstance(child.tag, str):
+            if shown:
                 parts.append(child.text or "")
                 walk(child)
             if block:
@@ -180,6 +181,18 @@ def _lined_text(cell: etree._Element) -> str:
 
     parts.append(cell.text or "")
     walk(cell)
+    return "".join(parts)
+
+
+def _shown_text(el: etree._Element) -> str:
+    """The text serialisation of el without what a browser does not show as text — the
+    subtrees walk skips (<script>, <style>, <select> …), their tails kept: a 文号 cell filled
+    by document.write is not the script's source."""
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child.tag, str) and child.tag not in _SKIP:
+            parts.append(_shown_text(child))
+        parts.append(child.tail or "")
     return "".join(parts)
 
 
@@ -192,6 +205,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
     cells_total = 0
     add_line = (cell_lines if cell_lines is not None else []).append
     hosts = None                         # cells that hold other cells (see below), found on first need
+    hidden = False                       # whether the table holds <script>, <style> … (found with hosts)
 
     def covered(row: list[str], col: int) -> int:
         """Fill slots covered by rowspans from above, starting at col; returns the next column."""
@@ -223,12 +237,15 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 pass                     # <td><p>12</p></td>: no serialisation needed
             else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
-                # (isdecimal: what \d matches, so a bare number is a number cell without the regex)
-                if text and (text.isdecimal() or _NUMBER_CELL_RE.fullmatch(text)) and not _in_one_text(cell, text):
-                    text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
                 if text:
-                    if hosts is None:
+                    if hosts is None:        # what the table holds, looked up once it matters
                         hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
+                        hidden = next(table.iter(*_SKIP), None) is not None    # one pass, in C
+                    if hidden and next(cell.iter(*_SKIP), None) is not None:
+                        text = _shown_text(cell)     # <td><script>document.write('无')</script></td>
+                    # (isdecimal: what \d matches, so a bare number is a number cell without the regex)
+                    if (text.isdecimal() or _NUMBER_CELL_RE.fullmatch(text)) and not _in_one_text(cell, text):
+                        text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
                     if cell in hosts:
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
                         # would be a number nobody wrote (2150)
