@@ -429,8 +429,8 @@ def test_workers_warm_up_without_scrapy_and_can_still_import_it_later(tmp_path, 
     try:
         parsed = yield run(pool.run(parse_page, {"url": "http://p.test/x.html", "body": b"<html><p>x</p></html>"}))
         assert parsed["url"] == "http://p.test/x.html"
-        assert (yield run(pool.run(loaded, ["gicrawler.parsing.document", "itemadapter", "scrapy"]))) \
-            == ["gicrawler.parsing.document", "itemadapter"]
+        assert (yield run(pool.run(loaded, ["gicrawler.parsing.document", "itemadapter", "scrapy",
+                                            "attr", "pydantic"]))) == ["gicrawler.parsing.document", "itemadapter"]
         import scrapy
         assert (yield run(pool.run(version, "scrapy"))) == scrapy.__version__
     finally:

@@ -63,8 +63,12 @@ def _flows(table: dict, prefix: str = "") -> list[tuple[str, object]]:
     return out
 
 
+# json.dumps with these arguments builds this encoder on every call (3 a record the crawl stores)
+_CELLS_JSON = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def _digest(cells: list) -> str:
-    return hashlib.sha1(json.dumps(cells, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
+    return hashlib.sha1(_CELLS_JSON(cells).encode()).hexdigest()[:16]
 
 
 def _row(tables: dict, key: str) -> tuple | None:

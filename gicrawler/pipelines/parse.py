@@ -46,9 +46,11 @@ POOL_START_TIMEOUT = 120.0
 PARSE_TIMEOUT = 300.0
 # What a worker imports before it says it is ready: the parser's heavy imports (OpenCC, lxml, pdfplumber…).
 WARM_UP = ("gicrawler.parsing.document",)
-# … without Scrapy, which parsing does not use: itemloaders' itemadapter imports it when it is
-# installed (~0.15 s of CPU per worker start); a job's own module may still import it later.
-WARM_UP_WITHOUT = ("scrapy",)
+# … without what parsing does not use and itemloaders' itemadapter imports when installed, for
+# the item classes it may be handed (a worker gets plain dicts): Scrapy (~0.15 s of CPU per
+# worker start), attrs and pydantic (~0.06 s more; frictionless, for the export, installs it).
+# A job's own module may still import them later.
+WARM_UP_WITHOUT = ("scrapy", "attr", "pydantic")
 
 
 # Private key of a worker's record: its page's raw bodies compressed, in ``page_raws`` order

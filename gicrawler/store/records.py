@@ -31,6 +31,8 @@ _DATE_KEY = "$date"
 
 def _encode(value):
     if isinstance(value, datetime):
+        if value.tzinfo is timezone.utc and not value.microsecond % 1000:
+            return {_DATE_KEY: value.isoformat()}  # as_utc already (the store's own dates)
         return {_DATE_KEY: as_utc(value).isoformat()}
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
@@ -41,9 +43,13 @@ def _decode(obj: dict):
     return obj
 
 
+# json.dumps with these arguments builds this encoder on every call; a record is encoded once a save
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_encode, sort_keys=True)
+
+
 def dumps(doc: dict) -> str:
     """A record as JSON text, dates as {"$date": ISO} (SQLite's column, the journal)."""
-    return json.dumps(doc, ensure_ascii=False, default=_encode, sort_keys=True)
+    return _ENCODER.encode(doc)
 
 
 def loads(text: str) -> dict:
