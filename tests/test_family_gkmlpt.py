@@ -1,24 +1,142 @@
-"""The gkmlpt adapter and the JSON-shipped detail bodies, on the shapes public code documents
-(docs/families.md, gkmlpt): no real gkmlpt page or API answer exists (tests/files/gkmlpt/README.md),
-so every page here is built from those facts; ``gkmlpt.VERIFIED`` says each is unverified."""
+"""The gkmlpt adapter and the JSON-shipped detail bodies (docs/families.md, gkmlpt): the three real
+detail pages of tests/files/gkmlpt/ (README.md there), and the index/API shapes public code
+documents, for which no real copy exists (``gkmlpt.VERIFIED`` False)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from parsel import Selector
 
-from gicrawler.families import gkmlpt
+from gicrawler.families import detect, gkmlpt
+from gicrawler.loaders import extract_metadata
 from gicrawler.parsing import parse_report
+from gicrawler.parsing.embedded import embedded_html
 from gicrawler.replicas import writers
-from gicrawler.replicas.gkmlpt import laravel_json
+from gicrawler.replicas.gkmlpt import Gkmlpt, laravel_json
 from gicrawler.replicas.samples import load_sample
 from gicrawler.seeds import Portal
 
+FILES = Path(__file__).parent / "files" / "gkmlpt"
+EXPECTED = json.loads((FILES / "expected.json").read_text(encoding="utf-8"))
+REAL = sorted(EXPECTED)
 
-def test_every_fact_is_marked_unverified():
-    assert gkmlpt.VERIFIED and not any(gkmlpt.VERIFIED.values())
+
+def real(name: str) -> str:
+    return (FILES / name).read_text(encoding="utf-8")
+
+
+def real_detail(text: str) -> dict:
+    m = re.search(r"\bDETAIL\s*:\s*(?=\{)", text)
+    return json.JSONDecoder().raw_decode(text, m.end())[0]
+
+
+def test_verified_facts_are_those_the_real_pages_show():
+    """What the tests below prove on the real posts is marked verified; the index page, the list
+    API and attachments (none on the three posts) stay unverified."""
+    assert {k for k, v in gkmlpt.VERIFIED.items() if v} == {
+        "detail_config", "tree_nodes", "report_category_name", "detail_json_body", "detail_fields"}
+    assert not any(gkmlpt.VERIFIED[k] for k in ("index_config", "api_list", "api_answer", "api_headers",
+                                                 "detail_attachments"))
+
+
+# --- the real posts ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_post_config_tree_and_its_report_category(name):
+    """A post's _CONFIG carries the site's SID and TREE; the TREE's nodes are {id, name, parent,
+    jump_url, children} (no post_count), and the default pattern finds the one top-level
+    政府信息公开工作年度报告 node — not 政府网站工作年度报表, not a jump_url node."""
+    text, exp = real(name), EXPECTED[name]
+    sid, tree = gkmlpt.site_config(text)
+    assert sid == exp["sid"]
+    assert {frozenset(n) for n in tree} == {frozenset({"id", "name", "parent", "jump_url", "children"})}
+    assert gkmlpt.report_categories(tree, {}) == exp["report_categories"]
+    [node] = [n for n in tree if n["id"] in exp["report_categories"]]
+    assert node["name"] == exp["report_category_name"] and not node["jump_url"] and not node["children"]
+    # a crawl from this post's site: the API request the adapter makes for that category
+    base = gkmlpt.base_url(exp["url"])
+    assert base.endswith("/gkmlpt/") and urlsplit(base).path == urlsplit(exp["url"]).path.split("gkmlpt/")[0] + "gkmlpt/"
+    assert detect.detect(text, exp["url"]).family == "gkmlpt"
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_post_json_body_is_the_rendered_body(name):
+    """DETAIL.content (``\\u003C`` escapes) is the body the server also renders into
+    div.article-content; the record's text starts with the hand-read first words."""
+    text, exp = real(name), EXPECTED[name]
+    detail = real_detail(text)
+    assert "\\u003Cp" in text and "\\u0022" in text
+    fold = lambda html: " ".join(Selector(text=f"<div>{html}</div>").xpath("string()").get().split())  # noqa: E731
+    rendered = Selector(text=text).css("div.content div.article-content")[0].get()
+    assert fold(detail["content"]) == fold(rendered) and len(fold(rendered)) > 1000
+    record = parse_report(text.encode(), url=exp["url"], content_type="text/html; charset=utf-8")
+    assert record["text"].split("\n")[:len(exp["body_begins"])] == exp["body_begins"]
+    assert not record["errors"]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_post_labels_from_json_are_the_printed_label_block(name):
+    """The label block embedded.py builds from DETAIL holds what the page prints in div.classify
+    (hand-read in expected.json ``label_block``): 名称 = title, 索引号/文号/发布机构/成文日期 from
+    gkml_data, 发布日期 = DETAIL.date; not DETAIL.source (a district's 转载 names the city)."""
+    text, exp = real(name), EXPECTED[name]
+    printed = exp["label_block"]
+    rows = Selector(text=embedded_html(text)).css("table.embedded-labels tr")
+    built = {r.css("td::text").getall()[0].rstrip("："): r.css("td::text").getall()[1] for r in rows}
+    want = {"标题": printed["名称"], "索引号": printed["索引号"], "文号": printed["文号"],
+            "发布机构": printed["发布机构"], "发布日期": printed["发布日期"], "成文日期": printed["成文日期"]}
+    assert built == {k: v for k, v in want.items() if v}
+    # the markup's own block says the same (read straight off the page)
+    cells = [" ".join(c.split()) for c in Selector(text=text).css("div.classify td").xpath("string()").getall()]
+    page = dict(zip(cells[0::2], cells[1::2]))
+    assert {k.rstrip("："): v for k, v in page.items()} == printed
+    # the spider's loader reads the page as parse_report does: not the search form's 标题 radio
+    assert extract_metadata(text) == {k: v for k, v in extract_metadata(embedded_html(text)).items()}
+    assert extract_metadata(text)["title"] == exp["metadata"]["title"]
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_post_files_are_requested_once(name):
+    """None of the three posts has a file (DETAIL.attachment [], no link in the body). A file the
+    body links is in the markup too, which the spider reads itself: detail_requests leaves it out;
+    one linked only inside the JSON is requested."""
+    text, exp = real(name), EXPECTED[name]
+    assert real_detail(text)["attachment"] == exp["attachments"] == []
+    assert gkmlpt.detail_requests(text, exp["url"], {}, {}) == []
+    detail = real_detail(text)
+    link = '<p><a href="/attachment/0/9/9/1.pdf">附件1.pdf</a></p>'
+    only_json = text.replace(laravel_json(detail["content"]), laravel_json(detail["content"] + link), 1)
+    assert only_json != text
+    [req] = gkmlpt.detail_requests(only_json, exp["url"], {}, {})
+    assert urlsplit(req.url).path == "/attachment/0/9/9/1.pdf" and req.state["kind"] == "pdf"
+    both = only_json.replace('<div class="article-content">', '<div class="article-content">' + link, 1)
+    assert gkmlpt.detail_requests(both, exp["url"], {}, {}) == []
+
+
+def test_replica_post_is_laid_out_as_the_real_posts():
+    """The replica's post: the same _CONFIG keys in the same order, DETAIL and gkml_data fields
+    the real posts have, the same printed label block, the body rendered in div.article-content."""
+    replica = Gkmlpt("http://127.0.0.1:1")
+    replica.build()
+    post = next(iter(replica.posts.values()))
+    page = replica._detail(post).decode()
+    text = real(REAL[0])
+    keys = lambda t: re.findall(r"^\s{8}([A-Z_a-z]+):", t.split("window._CONFIG = {", 1)[1].split("\n    };")[0], re.M)  # noqa: E731
+    assert [k for k in keys(text) if k in keys(page)] == keys(page)
+    assert {"SID", "DETAIL", "TREE", "SERVICE_AREA_ID", "CSRF", "ACTION"} <= set(keys(page))
+    mine, theirs = real_detail(page), real_detail(text)
+    assert set(mine) <= set(theirs) and set(mine["gkml_data"]) <= set(theirs["gkml_data"])
+    assert set(laravel_json(mine)) <= set(text)     # ASCII and escapes as the real JSON
+    labels = lambda t: [" ".join(c.split()) for c in Selector(text=t).css("div.classify td:nth-child(odd)").xpath("string()").getall()]  # noqa: E731
+    assert labels(page) == labels(text)
+    assert Selector(text=page).css("div.content div.article-content").xpath("string()").get().strip()
+    _, tree = gkmlpt.site_config(page)
+    assert all(set(n) == {"id", "name", "parent", "jump_url", "children"} for n in tree)
 
 
 def index_page(tree, sid="200001") -> str:
@@ -118,8 +236,11 @@ def test_article_url_falls_back_to_post_url_and_dates_to_created_at():
 
 
 def detail_page(content: str, **fields) -> str:
-    detail = {"id": 4688997, "title": "广东省人民政府2024年政府信息公开工作年度报告", "identifier": "006939748/2025-00084",
-              "publisher": "广东省人民政府", "document_number": "", "date": LATE, "content": content, **fields}
+    # DETAIL as on the real posts: the label block's values in gkml_data
+    detail = {"id": 4688997, "title": "广东省人民政府2024年政府信息公开工作年度报告", "source": "广东省人民政府办公厅",
+              "date": "2025-03-31", "content": content, "attachment": [],
+              "gkml_data": {"identifier": "006939748/2025-00084", "publisher": "广东省人民政府",
+                            "document_number": "", "date": LATE}, **fields}
     return (f'<html><head><meta charset="utf-8"><title>广东省人民政府门户网站</title></head><body><div id="app"></div>'
             f"<script>window._CONFIG = {{SID: '2', DETAIL: {laravel_json(detail)}}};</script></body></html>")
 

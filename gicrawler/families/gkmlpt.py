@@ -2,19 +2,23 @@
 
 - index ``{base}/gkmlpt/index`` (some sites under a path prefix, ``/fscczrzyj/gkmlpt/index``):
   ``window._CONFIG = {… SID: '<digits>', … TREE: [...], SERVICE_AREA_ID …}``, TREE nodes
-  ``{id, name, children, jump_url, post_count}``;
+  ``{id, name, parent, children, jump_url}`` (public code also reads a ``post_count``; the real
+  TREEs carry none);
 - the 年报 categories: the TREE nodes whose name matches params ``category_pattern`` (default
-  ``年报|年度报告``; a matched node's leaves when it has children), or params ``categories`` (ids);
+  ``年报|年度报告``; the real TREEs have a top-level ``政府信息公开工作年度报告``; a matched node's
+  leaves when it has children), or params ``categories`` (ids);
   a TREE without one → category 0 (every post; discovery keeps the reports by title);
 - lists ``GET {base}/gkmlpt/api/all/{cat}?page={n}&sid={SID}``, pages from 1, headers
   ``X-Requested-With: XMLHttpRequest`` and ``Referer: {base}/gkmlpt/policy``, answering JSON
   ``{classify: {post_count}, total, articles: [{id, title, url, post_url, date, …}]}``; page 1's
   count and size plan the rest; without a count, pages follow until one is empty;
-- details ``…/gkmlpt/content/{a}/{b}/post_{id}.html``: the body is the JSON string
-  ``_CONFIG.DETAIL.content`` (read by gicrawler/parsing/embedded.py).
+- details ``…/gkmlpt/content/{a}/{b}/post_{id}.html``: ``window._CONFIG = {…, SID, DETAIL: {…},
+  TREE: [...], SERVICE_AREA_ID}``; the body is the JSON string ``DETAIL.content`` (read by
+  gicrawler/parsing/embedded.py), and the server renders the same body and label block into the
+  markup too (``div.classify`` 索引号 … 主题词, ``div.article-content``).
 
-No saved page or API answer exists (tests/files/gkmlpt/README.md): every step is from public
-crawler code, named in VERIFIED.
+Three real detail pages (tests/files/gkmlpt/) confirm the detail page, its ``_CONFIG`` and the
+TREE nodes; the index page and the API answer are still from public crawler code only (VERIFIED).
 """
 from __future__ import annotations
 
@@ -30,17 +34,20 @@ from gicrawler.discovery import find_attachments, parse_date, resolve
 from gicrawler.families import ListPage, PageRequest, clean, load_json, planned_pages
 from gicrawler.parsing.embedded import embedded_html
 
-# Which of these behaviours a real saved page shows: none (tests/files/gkmlpt/README.md); each is
-# from public crawler code, named beside it.
+# Which of these behaviours a real saved page shows (tests/files/gkmlpt/README.md): True where one
+# of the three real detail pages there shows it; the rest from public crawler code, named beside it.
 VERIFIED = {
-    "index_config": False,          # window._CONFIG {SID, TREE, SERVICE_AREA_ID}: china-governance discover_site
-    "tree_nodes": False,            # id, name, children, jump_url, post_count: china-governance get_leaf_categories
-    "report_category_name": False,  # a node named …年报 / …年度报告: no public page or code names it
+    "index_config": False,          # /gkmlpt/index's window._CONFIG: no index page saved (china-governance
+                                    # discover_site); the detail pages' _CONFIG has SID, TREE, SERVICE_AREA_ID
+    "detail_config": True,          # window._CONFIG {SID: '200035', DETAIL, TREE, SERVICE_AREA_ID} on a post
+    "tree_nodes": True,             # id, name, parent, children, jump_url; no post_count on the real TREEs
+    "report_category_name": True,   # a top-level node 政府信息公开工作年度报告 in each real TREE (564, 6396, 6812)
     "api_list": False,              # /gkmlpt/api/all/{cat}?page={n}&sid=, pages from 1, cat 0 = all: china-governance
     "api_answer": False,            # classify.post_count, total, articles[]: china-governance store_gkmlpt_document
     "api_headers": False,           # X-Requested-With, Referer /gkmlpt/policy: ABSXDIVY/Crawler gz_rsj_crawler
-    "detail_json_body": False,      # _CONFIG.DETAIL.content, \u003C escapes: china-governance extract_body_text
-    "detail_fields": False,         # DETAIL carries the API article's fields (title, identifier …): assumption
+    "detail_json_body": True,       # DETAIL.content with \u003C escapes = the rendered div.article-content
+    "detail_fields": True,          # DETAIL.gkml_data {identifier, document_number, publisher, date}, DETAIL.date
+    "detail_attachments": False,    # DETAIL.attachment is [] on all three real pages: how files are listed, unseen
 }
 
 CATEGORY_PATTERN = r"年报|年度报告"
@@ -172,11 +179,16 @@ def article_date(article: dict) -> str | None:
 
 
 def detail_requests(text: str, url: str, state: dict, params: dict) -> list[PageRequest]:
-    """A post's files: its body is JSON in a script, so the links in it are not in the page's DOM."""
+    """A post's files linked in its JSON body that the page's markup does not link: the real
+    server renders the body into the markup as well, whose links the spider takes already."""
     if state:   # the files themselves name nothing further
         return []
     html = embedded_html(text)
     if html is None:
         return []
+    linked = find_attachments(Selector(text=html), url)
+    if not linked:
+        return []
+    in_markup = {att["url"] for att in find_attachments(Selector(text=text), url)}
     return [PageRequest(att["url"], state={"kind": att["ext"], "name": att["name"]})
-            for att in find_attachments(Selector(text=html), url)]
+            for att in linked if att["url"] not in in_markup]

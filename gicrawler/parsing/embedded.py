@@ -1,14 +1,17 @@
 """Report bodies that portals ship as JSON, not markup (docs/families.md, gkmlpt and webbuilder).
 
 - gkmlpt detail pages: the body is the string ``content`` of ``window._CONFIG = {… DETAIL: {…}}``
-  (JSON with ``\\u003C`` escapes), beside its ``title``, ``identifier``, ``publisher`` …;
+  (JSON with ``\\u003C`` escapes) beside its ``title`` and ``date`` (发布日期, ``YYYY-MM-DD``); the
+  label block's values are in ``DETAIL.gkml_data``: ``identifier`` (索引号), ``document_number``
+  (文号), ``publisher`` (发布机构), ``date`` (成文日期, epoch seconds) — as on the real pages in
+  tests/files/gkmlpt/, whose server also renders the same block and body into the markup;
 - WebBuilder REST detail answers: ``{"custom": {"data": {"infocontent": "<p>…", "title": …,
   "pdflist": [{attachname, attachurl}]}}}`` (``custom`` itself, or a JSON string, on some sites).
 
 ``embedded_html(text)`` returns a plain HTML document for such a page (the page's ``<head>`` kept,
 the JSON's fields as a label block, the body in ``<div id="zoom">``), or None for any other page;
-gicrawler/parsing/document.py then reads that document like any report page. Which JSON fields
-carry what is known from public code only: DETAIL_LABELS and ANSWER_LABELS are unverified.
+gicrawler/parsing/document.py then reads that document like any report page. DETAIL_LABELS are
+read off real pages (tests/files/gkmlpt/README.md); ANSWER_LABELS from public code only (unverified).
 """
 from __future__ import annotations
 
@@ -17,9 +20,13 @@ import re
 from datetime import datetime, timedelta, timezone
 from html import escape
 
-# field of the JSON → label of the block the metadata parser reads (gicrawler/parsing/metadata.py)
-DETAIL_LABELS = (("title", "标题"), ("identifier", "索引号"), ("document_number", "文号"),
-                 ("publisher", "发布机构"), ("display_publish_time", "发布日期"), ("date", "发布日期"))
+# field of the JSON (``a.b``: field b of the object a) → label of the block the metadata parser
+# reads (gicrawler/parsing/metadata.py). gkmlpt: the page's own label block prints these values
+# (索引号 = gkml_data.identifier …); DETAIL's top-level ``source`` is the issuing office, not
+# 发布机构 (a district's 转载 names the city), and the top-level ``date`` is the 发布日期 printed.
+DETAIL_LABELS = (("title", "标题"), ("gkml_data.identifier", "索引号"), ("gkml_data.document_number", "文号"),
+                 ("gkml_data.publisher", "发布机构"), ("date", "发布日期"), ("display_publish_time", "发布日期"),
+                 ("gkml_data.date", "成文日期"))
 ANSWER_LABELS = (("title", "标题"), ("infodate", "发布日期"))
 _DETAIL = re.compile(r"\bDETAIL\s*:\s*(?=\{)")
 _HEAD = re.compile(r"<head\b[^>]*>.*?</head>", re.S | re.I)
@@ -76,7 +83,7 @@ def _detail_html(text: str) -> str | None:
 def _document(head: str, fields: dict, labels, body: str) -> str:
     rows, done = [], set()
     for key, label in labels:
-        value = _value(fields.get(key))
+        value = _value(_field(fields, key))
         if value and label not in done:
             done.add(label)
             rows.append(f"<tr><td>{label}：</td><td>{escape(value)}</td></tr>")
@@ -84,6 +91,12 @@ def _document(head: str, fields: dict, labels, body: str) -> str:
     head = head or f'<head><meta charset="utf-8"><title>{title}</title></head>'
     return (f"<!DOCTYPE html>\n<html>{head}<body>\n<table class=\"embedded-labels\">{''.join(rows)}</table>\n"
             f"<h1>{title}</h1>\n<div id=\"zoom\">\n{body}\n</div>\n</body></html>\n")
+
+
+def _field(fields: dict, key: str):
+    for part in key.split("."):
+        fields = fields.get(part) if isinstance(fields, dict) else None
+    return fields
 
 
 def _value(value) -> str | None:
