@@ -337,3 +337,29 @@ def test_uppercase_tags_read_like_lowercase():
 def test_metadata_header_lines_and_padded_label_tables(html, want):
     got = extract_metadata(f"<html><head></head><body>{html}<div id='zoom'><p>正文</p></div></body></html>")
     assert {k: got[k] for k in want} == want
+
+
+def test_gansu_scjg_seed_rests_on_its_real_pages():
+    """The built-in 甘肃省市场监督管理局 entry (seeds/gansu.yaml) says what its fixtures show: the
+    page's SiteIDCode is the seed's site_code, the page's own search box opens the seed's search
+    path, that search answers in rows the adapter reads, and its first answer is a 瑞数 challenge
+    the spider meets only with ``antibot_browser``."""
+    from gicrawler.middlewares import is_challenge
+    from gicrawler.seeds import load_builtin
+
+    [portal] = [p for p in load_builtin("gansu") if p.name == "gansu_scjg"]
+    assert portal.family == "ucap" and portal.antibot_browser and portal.verified is False
+    assert {e.split()[0] for e in portal.evidence if e.startswith("tests/files/")} <= {
+        f"tests/files/ucap/{f.name}" for f in (FILES / "ucap").iterdir()}
+    page_url = "http://scjg.gansu.gov.cn/scjg/c110159/202205/2032457.shtml"
+    page = (FILES / "ucap" / "gansu-scjg-c110159-2032457.html").read_text(encoding="utf-8")
+    assert ucap.site_code(page) == portal.params["site_code"]
+    [from_page] = ucap.parse_list(page, page_url, {"stage": "site"}, {"years": [2024]}).requests
+    [from_seed] = ucap.first_requests(portal)[:1]
+    assert urlsplit(from_page.url).path == urlsplit(from_seed.url).path == urlsplit(portal.index_urls[0]).path
+    assert urlsplit(from_seed.url).hostname == urlsplit(page_url).hostname
+    answer = (FILES / "ucap" / "gansu-scjg-guestweb4-search.html").read_text(encoding="utf-8")
+    rows = ucap.parse_list(answer, from_seed.url, from_seed.state, portal.params).entries
+    assert rows and all(portal.allows(r["url"]) for r in rows)
+    challenge = (FILES / "ucap" / "gansu-scjg-guestweb4-challenge.html").read_bytes()
+    assert is_challenge(412, challenge)
