@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gicrawler.parsing.checks import run_checks
-from gicrawler.parsing.glued import (Glued, decode_applications, decode_review, decode_row, review_table,
-                                     split_label, splits)
+from gicrawler.parsing.glued import (Glued, decode_applications, decode_review, decode_row, glued_row,
+                                     review_table, split_label, splits)
 from gicrawler.template import APPLICANT_COLUMNS, REVIEW_COLUMNS as C_COLUMNS, REVIEW_GROUP_KEYS as C_GROUPS
 from gicrawler.template import application_rows
 
@@ -299,6 +299,33 @@ def test_grid_cells_holding_a_whole_glued_row_are_decoded():
     glued_grid = [[c for c in row if not c.isdigit()] + ["".join(c for c in row if c.isdigit())] for row in grid]
     got = extract_tables("", [glued_grid])
     assert got["tables"]["applications"] == tables["applications"]
+
+
+def _leaves(node, path=""):
+    for key, value in node.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, f"{path}.{key}")
+        else:
+            yield f"{path}.{key}", value
+
+
+def test_a_row_with_an_unreadable_cell_is_not_glued():
+    """A zero printed as the letter O (or 〇, "0人次") is a cell the table reader cannot read;
+    the cells before it are numbers, so the row is not a label and one glued run: reading its
+    last digits as one split 5345 | 129 | O | 41 | 19 | 14 | 5548 into 4, 1, 19, 14, 5, 5, 48."""
+    assert glued_row(["(一)予以公开", "5345", "129", "O", "41", "19", "14", "5548"], 7) is None
+    assert glued_row("(一)予以公开 5345 129 0人次 41 19 14 5548", 7) is None
+    assert glued_row(["一、本年新收政府信息公开申请数量", "64", "0020470"], 7)[1].pieces == ("64", "0020470")
+    assert glued_row("1.属于国家秘密 130000013", 7)[0] == "1.属于国家秘密"
+    from gicrawler.parsing import parse_report
+    for page, zero, printed in (("peer-hangzhou-style-2025.html", "<td>0</td>", "<td>O</td>"),
+                                ("peer-suqian-2025-md.txt", "| 0 |", "| O |")):
+        text = (ROOT / "tests" / "corpus" / "variety" / page).read_text(encoding="utf-8")
+        clean = dict(_leaves(parse_report(text, filename=page)["tables"]))
+        got = dict(_leaves(parse_report(text.replace(zero, printed), filename=page)["tables"]))
+        assert any(v is not None for v in got.values())
+        wrong = {k: (clean[k], v) for k, v in got.items() if v is not None and v != clean[k]}
+        assert wrong == {}, page
 
 
 def test_parse_report_says_ambiguous_and_leaves_the_row_null():

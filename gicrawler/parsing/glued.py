@@ -82,6 +82,8 @@ def split_label(text: str) -> tuple[str, Glued] | None:
 
 
 _PIECES_RE = re.compile(r"^(.*?[^\d\s.,、])[\s|]*((?:\d+[\s|]*)+)$")
+# A label token that is a number ("5345", "0人次"), not a row's numbering ("1.属于国家秘密").
+_NUMBER_TOKEN_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)*(?![\d.,、．)）])")
 
 
 def glued_row(cells, width: int) -> tuple[str, Glued] | None:
@@ -101,7 +103,12 @@ def glued_row(cells, width: int) -> tuple[str, Glued] | None:
     pieces = tuple(_DIGITS_RE.findall(m.group(2)))      # = Glued.of(m.group(2)).pieces
     if len(pieces) >= width or sum(map(len, pieces)) < width:
         return None
-    return m.group(1).strip(), Glued(pieces)
+    label = m.group(1).strip()
+    if any(map(_NUMBER_TOKEN_RE.match, label.split())):
+        # numbers before the "label" ends: the row's cells are there, one of them unreadable
+        # ("5345 129 O 41 19 14 5548"); its last digits are not one glued run
+        return None
+    return label, Glued(pieces)
 
 
 # ---------------------------------------------------------------- one row
