@@ -107,7 +107,7 @@ def test_normalize_empty():
 # ---------------------------------------------------------------- cells
 @pytest.mark.parametrize("cell,num,unit", [
     ("0", 0, ""), ("+38", 38, ""), ("-73", -73, ""), ("1,234", 1234, ""), ("2823.12万", 2823.12, "万"),
-    ("251000元", 251000, "元"), (" 12 ", 12, ""),
+    ("251000元", 251000, "元"), (" 12 ", 12, ""), ("〇", 0, ""), ("零", 0, ""),
 ])
 def test_parse_value_numbers(cell, num, unit):
     v = parse_value(cell)
@@ -606,6 +606,31 @@ def test_b_header_with_one_applicant_cell_unread_does_not_shift_columns():
     grid = [["科研机(j)构(g ou)" if c == "科研机构" else c for c in row] for row in grid]
     got = extract_tables("", [grid])["tables"]["applications"]
     assert got == seed.record["tables"]["applications"]
+
+
+@pytest.mark.parametrize("cell", ["52 4", "524人次", "524宗"])
+def test_an_unreadable_value_cell_keeps_its_column(cell):
+    """A value cell the reader cannot take — two numbers ("52 4"), a unit it does not know —
+    is null, and the cells before it keep their columns: read as an empty trailing column or a
+    label, it let the span copies of 本年废止件数 (13, 13) fill 现行有效件数 with 13."""
+    grid = [["第二十条第(一)项"] * 5,
+            ["信息内容", "本年制发件数", "本年废止件数", "本年废止件数", "现行有效件数"],
+            ["规章", "13", "13", "13", cell],
+            ["行政规范性文件", "60", "60", "60", "368"]]
+    active = extract_tables("", grids=[grid])["tables"]["active"]
+    assert active["regulations"] == {"issued": 13, "repealed": 13, "in_force": None}
+    assert active["normative_documents"] == {"issued": 60, "repealed": 60, "in_force": 368}
+
+
+def test_a_number_with_an_unknown_unit_is_not_a_label_among_values():
+    """"3人次" in table B's first applicant column: taken for a label, the row's values started
+    one column later (natural_person = the 商业企业 count)."""
+    def values(i):
+        return ["3人次", "1", "0", "0", "0", "0", "4"] if i == 0 else _row_values(i)
+    grid = [row + [""] for row in b_grid(values=values)]          # an empty 备注 column
+    app = extract_tables("", grids=[grid])["tables"]["applications"]
+    assert app["received"] == dict(zip(APPLICANTS, [None, 1, 0, 0, 0, 0, 4]))
+    assert app["carried_over"] == dict(zip(APPLICANTS, _row_values(1)))
 
 
 @pytest.mark.parametrize("cells, expected", [

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
 
-from gicrawler.parsing.tables.cells import Val, parse_value
+from gicrawler.parsing.tables.cells import UNREAD, Val, parse_value, unread_unit
 
 _LOST_CHARS = frozenset(("?", "\ufffd", "??"))
 _PROSE_MAX = 48          # a label token longer than this is a sentence, not a cell
@@ -57,6 +57,12 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
             c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
         k = parsed.count(None)                          # label cells (parse_value None)
+        if k > 1:
+            # "3人次" among the values holds its column (a label there would shift the rest)
+            for i in range(1, len(cells)):
+                if parsed[i] is None and unread_unit(cells[i]):
+                    parsed[i] = UNREAD
+                    k -= 1
         if None not in parsed[k:]:
             # the usual row: the k label cells first, then value cells only
             label = _label_text(tuple(cells[:k]))

@@ -11,6 +11,9 @@ from typing import NamedTuple
 _VALUE_RE = re.compile(r"([+-]?)(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(万元|万|亿元|亿|元|件|个|条|次|项|家|人)?")
 _DIGIT_GAP_RE = re.compile(r"\d\s+\d")
 _BLANK = frozenset(("", "&nbsp;", "/", "-", "—", "——", "–", "--", "—-", "\\", "无", "空"))
+_ZEROS = frozenset(("〇", "零"))                 # zero as a Chinese numeral
+# A number with a unit the reader does not know ("3人次", "2宗"): a value cell, not a label.
+_UNKNOWN_UNIT_RE = re.compile(r"[+-]?\d+(?:[.,]\d+)*\s*(?![年月日])[\u3400-\u9fff]{1,3}")
 
 
 class Val(NamedTuple):
@@ -20,6 +23,14 @@ class Val(NamedTuple):
     unit: str = ""
 
 
+BLANK = Val(None)
+# A value cell that holds no number the reader can take (two numbers, an unknown unit): null
+# like a blank, but it is not one, so it is never dropped as an empty trailing column and never
+# merged with a blank neighbour as a span copy — the cells after it keep their columns.
+UNREAD = Val(None, "?")
+_ZERO = Val(Decimal(0))
+
+
 @lru_cache(maxsize=16384)
 def parse_value(cell: str) -> Val | None:
     """A value cell → Val (blank → Val(None)); a label cell → None."""
@@ -27,17 +38,24 @@ def parse_value(cell: str) -> Val | None:
     if s[:1] in "?\ufffd" and s:
         s = s.lstrip("?\ufffd ")                        # "? 0": a character lost in conversion
     if s[:1] > "\u2e80" and s not in _BLANK:
-        return None                                   # starts with a CJK character: a label
+        return _ZERO if s in _ZEROS else None         # starts with a CJK character: a label
     if s in _BLANK or s.replace("-", "").replace("—", "") == "" and len(s) < 4:
-        return Val(None)
+        return BLANK
     if _DIGIT_GAP_RE.search(s):
-        return Val(None)        # "6 0": two numbers in one cell, or a cut one; 60 would be invented
+        return UNREAD           # "6 0": two numbers in one cell, or a cut one; 60 would be invented
     m = _VALUE_RE.fullmatch(s.replace(" ", ""))
     if not m:
         return None
     sign, whole, frac, unit = m.groups()
     num = Decimal(whole.replace(",", "") + ("." + frac if frac else ""))
     return Val(-num if sign == "-" else num, unit or "")
+
+
+@lru_cache(maxsize=8192)
+def unread_unit(cell: str) -> bool:
+    """Whether a cell parse_value calls a label is a number with a unit it does not know
+    (cached: it is asked of label cells, which recur in every report)."""
+    return _UNKNOWN_UNIT_RE.fullmatch(cell.strip()) is not None
 
 
 @lru_cache(maxsize=8192)
@@ -57,7 +75,7 @@ def fit_cells(vals: list, c: int):
     the cells into ``c`` runs of equal copies, the row is kept only if they all give the
     same values. Extra blank cells at the end (an empty 备注 column) are dropped."""
     vals = list(vals)
-    while len(vals) > c and vals[-1].num is None:
+    while len(vals) > c and vals[-1] == BLANK:
         vals.pop()
     if len(vals) == c:
         return vals
