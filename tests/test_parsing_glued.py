@@ -362,3 +362,16 @@ def test_glued_table_c_decodes_its_groups():
     assert table["review"] == rl["review"] and table["litigation_direct"] == rl["litigation_direct"]
     assert set(table["litigation_after_review"].values()) == {None}     # 28|2|2|5 or 2|8|22|5 …
     assert "review_litigation.litigation_after_review: ambiguous" in " ".join(got["notes"])
+
+
+@pytest.mark.parametrize("row", ["四、结转下年度继续办理 783 6 0 2 25 3 819", "3.其他 941 17 0 1 3 3 965"])
+def test_a_row_of_table_b_in_table_c_is_not_its_glued_digits(row):
+    """A page whose table B rows strayed into table C (broken markup, duplicated lines): their
+    12 to 14 digits split one per cell, with no 总计 to check, made a table C of single digits."""
+    from gicrawler.parsing.tables import extract_tables
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+            + row + "\n五、存在的主要问题及改进情况\n")
+    got = extract_tables(text)
+    values = [v for group in (got["tables"].get("review_litigation") or {}).values() for v in group.values()]
+    assert set(values) <= {None}, got["tables"]["review_litigation"]
+    assert not any(n.startswith("review_litigation: glued") for n in got["notes"])

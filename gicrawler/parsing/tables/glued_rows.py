@@ -19,6 +19,7 @@ from gicrawler.parsing.tables.applications import row_keys
 _B_WIDTH = len(T.APPLICANT_COLUMNS)
 _DIGIT_RE = re.compile(r"\d")
 _C_WIDTH = len(T.REVIEW_COLUMNS) * len(T.REVIEW_GROUP_KEYS)
+_C_WORDS = labels.KIND_MARKERS["review_litigation"]
 
 
 def _row_text(row) -> str:
@@ -176,6 +177,8 @@ def fill_review(table: dict | None, raw_rows) -> tuple[dict | None, list]:
             ("", glued.Glued.of(text)) if text and text.replace(" ", "").isdigit() else None)
         if not found:
             continue
+        if found[0] and not _C_WORDS.search(found[0]):
+            continue                # a row of another table among C's (四、结转下年度继续办理 783 6 0 …)
         digits = found[1]
         if len(digits.pieces) >= _C_WIDTH - 3 or digits.digits < _C_WIDTH - 3:
             continue                               # cells all there (the assembler's job) or too few
