@@ -131,6 +131,28 @@ def test_tables_in_form_xobjects_and_rectangles():
     assert grids[1] == [["", "34 56"], ["12", ""]]          # top row first
 
 
+def test_a_number_drawn_across_a_cell_border_is_read_in_neither_cell():
+    """7256835 overflowing its narrow cell into the next one, which holds 0: pdfplumber's cells
+    (characters by their centres) read 725683 and 50, numbers nobody printed (fuzzing: a source
+    edit made a count seven digits long). Both cells must be unreadable, not those numbers."""
+    from reportlab.pdfgen import canvas
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    for y in (500, 520):
+        c.line(0, y, 160, y)
+    for x in (0, 60, 100, 160):
+        c.line(x, 500, x, 520)
+    c.setFont("Helvetica", 9)
+    c.drawString(5, 505, "rules")
+    c.drawString(70, 505, "7256835")
+    c.drawString(105.2, 505, "0")
+    c.showPage()
+    c.save()
+    data = buf.getvalue()
+    assert pdfplumber_grids(data) == [[["rules", "725683", "50"]]]
+    assert parse_pdf(data)[1] == [[["rules", "725683 50", "725683 50"]]]
+
+
 def test_cell_search_is_pdfplumbers():
     """_find_cells gives pdfplumber's intersections_to_cells, on corpus pages and random
     rulings (missing segments, merged cells)."""

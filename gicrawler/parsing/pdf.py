@@ -8,7 +8,8 @@ Text is PDFium's text of the page. Tables are taken only where the PDF draws rul
 the page's path objects become edges as pdfplumber makes them from pdfminer's lines, rects
 and curves, and pdfplumber's table finder (its "lines" strategy, its tolerances, its own
 functions but for a faster equivalent of its cell search) turns them into cells; a cell's text
-is the characters whose centre lies in it, joined as pdfplumber joins them. So the cells are
+is the characters whose centre lies in it, joined as pdfplumber joins them (but for a number
+drawn across a cell border, which both cells then show cut: ``_cut_numbers``). So the cells are
 pdfplumber's (tests/test_parsing_pdf.py compares them on the corpus), without pdfminer
 interpreting every page, which made the pdfplumber route some ten times slower per page
 (benchmarks/pdf.py). Each slot between grid lines gets the text of the cell covering it, so
@@ -317,11 +318,30 @@ def _tables(edges: list[dict], chars) -> list[tuple[dict, tuple]]:
                 for cell in slots.get((bisect_right(xs, cx) - 1, bisect_right(ys, cy) - 1), ()):
                     if cell[0] <= cx < cell[2] and cell[1] <= cy < cell[3]:
                         found.append((k, cell))
-        for k, cell in sorted(found):          # content order, as pdfplumber hands them over
+        found.sort()                           # content order, as pdfplumber hands them over
+        for k, cell in found:
             inside.setdefault(cell, []).append(chars[k])
         texts = {tuple(c): (_fold(_cell_text(inside[c])) if c in inside else "") for c in cells}
+        for a, b in _cut_numbers(found, chars):
+            # a number drawn across a cell border (7256835 in a narrow cell): by centres its
+            # digits are "72568" here and "35" glued to the next cell's "0" — two numbers
+            # nobody printed. Both cells show what they hold, digits on both sides of a line.
+            texts[a] = texts[b] = f"{texts[a]} {texts[b]}"
         out.append((texts, (x0, top, x1, bottom)))
     return out
+
+
+def _cut_numbers(found: list, chars) -> list[tuple]:
+    """(cell, next cell) pairs that one run of digits crosses: consecutive characters, both
+    digits, on one line with no word gap between them, whose centres fall in different cells."""
+    pairs = []
+    for (k, cell), (k2, cell2) in zip(found, found[1:]):
+        if k2 == k + 1 and cell2 != cell:
+            a, b = chars[k], chars[k2]
+            if (a[0].isdigit() and b[0].isdigit() and abs(b[3] - a[3]) <= _Y_TOLERANCE
+                    and a[1] <= b[1] <= a[2] + _X_TOLERANCE):
+                pairs.append((tuple(cell), tuple(cell2)))
+    return pairs
 
 
 def _read_page(pdfium, raw, page) -> _Page:
