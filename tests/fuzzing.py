@@ -5,13 +5,18 @@ and the sample reports rendered as HTML, PDF and DOCX by the project's own write
 (gicrawler/replicas/writers.py).
 Mutations: byte flips, truncations, duplicated/deleted lines, digit changes, re-encodings
 (GB18030, UTF-16, Big5, a GBK line among UTF-8, a lying charset declaration); PDF and DOCX also
-get their source edited before rendering (digits, paragraphs duplicated or dropped).
+get their source edited before rendering (digits, paragraphs duplicated or dropped). Text and HTML
+also get the *shapes* of broken real pages (``shape``): unclosed </td>/</tr>, a stray </table>, a
+duplicated row, a table repeated, a number parted by <br>/&nbsp; or split in two, full-width
+digits, thousands separators, 〇/零 for 0, a unit after a count (件, 人次 …).
 
 Each input is parsed by ``parse_report`` in a child process (gicrawler/runner.py) under an
 address-space limit (RLIMIT_AS) and a deadline: a bound, not a measure of speed. Outcomes:
 a record, ``UnreadableDocument`` (fine), a crash (any other exception, or the child died), a
-hang (past the deadline), a malformed record, or a record with invented values — a number in
-its tables that the input does not contain (in any scaling the parser applies: 万, 亿).
+hang (past the deadline), a malformed record, a record with invented values — a number in its
+tables that the input does not contain (in any scaling the parser applies: 万, 亿) — or, for a
+shape, a moved value: one the undamaged document's record does not hold at that place (a shape
+keeps every number in its cell, or destroys it: a value may be lost, never another).
 
 ``python -m tests.fuzzing [N [SEED]]`` prints the figures for a fixed-seed sample of N inputs.
 """
@@ -187,6 +192,111 @@ def _leaf_refs(node):
             yield node, key
 
 
+# Shapes of broken real pages (``shape``): each keeps every number in its cell, or destroys one
+# (a split number, a unit the reader does not know): the record may lose values, never move one.
+_NUMBER_NODE_RE = re.compile(r">(\s*)(\d+)(\s*)<")          # an HTML text node that is one number
+_ZERO_NODE_RE = re.compile(r">(\s*)0(\s*)<")
+_TEXT_NUMBER_RE = re.compile(r"(?<![\d.,])\d+(?![\d.,])")
+_TEXT_ZERO_RE = re.compile(r"(?<=[\s|])0(?=[\s|])")
+_TEXT_COUNT_RE = re.compile(r"(?<=[\s|])\d+(?=[ \t|])")
+_COUNT_UNITS = ("件", "人次", "个", "次", "项", "宗")
+
+
+def _some(rng: random.Random, pattern: re.Pattern, text: str, edit, k: int | None) -> str:
+    """``text`` with ``k`` random matches of ``pattern`` (all when k is None) replaced by edit(m)."""
+    spots = list(pattern.finditer(text))
+    chosen = range(len(spots)) if k is None else rng.sample(range(len(spots)), min(len(spots), k))
+    out, last = [], 0
+    for i in sorted(chosen):
+        m = spots[i]
+        out += [text[last:m.start()], edit(m)]
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
+def _full_width(digits: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in digits)
+
+
+def _thousands(m: re.Match, digits: str, sep: str) -> str:
+    if len(digits) < 4 or digits[0] == "0" or 1900 < int(digits) < 2100:   # years stay
+        return m.group()
+    return m.group().replace(digits, f"{int(digits):,}".replace(",", sep))
+
+
+def _split(rng: random.Random, m: re.Match) -> str:
+    digits = m.group(2)
+    if len(digits) < 2:
+        return m.group()
+    i = rng.randrange(1, len(digits))
+    return f">{digits[:i]}{rng.choice(('<br>', '&nbsp;', '</p><p>', ' '))}{digits[i:]}<"
+
+
+def _around(rng: random.Random, m: re.Match) -> str:
+    return f">{rng.choice(('&nbsp;', '<br>', ' &#160;'))}{m.group(2)}{rng.choice(('&nbsp;', '<br/>', ''))}<"
+
+
+def _html_shape(rng: random.Random, text: str, how: str) -> str:
+    if how == "unclosed-td":
+        return _some(rng, re.compile(r"</td\s*>", re.I), text, lambda m: "", rng.randint(1, 40))
+    if how == "unclosed-tr":
+        return _some(rng, re.compile(r"</tr\s*>", re.I), text, lambda m: "", rng.randint(1, 10))
+    if how == "stray-table-end":
+        return _some(rng, re.compile(r"<tr[\s>]", re.I), text, lambda m: "</table>" + m.group(), rng.randint(1, 3))
+    if how == "duplicated-row":
+        return _some(rng, re.compile(r"<tr[\s>].*?</tr\s*>", re.I | re.S), text, lambda m: m.group() * 2,
+                     rng.randint(1, 3))
+    if how == "table-twice":
+        return _some(rng, re.compile(r"<table.*?</table\s*>", re.I | re.S), text, lambda m: m.group() * 2, 1)
+    if how == "nbsp-br-around":
+        return _some(rng, _NUMBER_NODE_RE, text, lambda m: _around(rng, m), rng.randint(1, 30))
+    if how == "split-number":
+        return _some(rng, _NUMBER_NODE_RE, text, lambda m: _split(rng, m), rng.randint(1, 30))
+    if how == "full-width":
+        return _some(rng, _NUMBER_NODE_RE, text, lambda m: f">{m.group(1)}{_full_width(m.group(2))}{m.group(3)}<", None)
+    if how == "thousands":
+        sep = rng.choice((",", "，"))
+        return _some(rng, _NUMBER_NODE_RE, text, lambda m: _thousands(m, m.group(2), sep), None)
+    if how == "chinese-zero":
+        zero = rng.choice(("〇", "零"))
+        return _some(rng, _ZERO_NODE_RE, text, lambda m: f">{m.group(1)}{zero}{m.group(2)}<", rng.randint(1, 30))
+    unit = rng.choice(_COUNT_UNITS)                                                   # count-unit
+    return _some(rng, _NUMBER_NODE_RE, text, lambda m: f">{m.group(1)}{m.group(2)}{unit}{m.group(3)}<",
+                 rng.randint(1, 30))
+
+
+def _text_shape(rng: random.Random, text: str, how: str) -> str:
+    if how == "full-width":
+        return _TEXT_NUMBER_RE.sub(lambda m: _full_width(m.group()), text)
+    if how == "thousands":
+        sep = rng.choice((",", "，"))
+        return _some(rng, _TEXT_NUMBER_RE, text, lambda m: _thousands(m, m.group(), sep), None)
+    if how == "chinese-zero":
+        zero = rng.choice(("〇", "零"))
+        return _some(rng, _TEXT_ZERO_RE, text, lambda m: zero, rng.randint(1, 30))
+    if how == "text-twice":
+        return text + "\n" + text
+    unit = rng.choice(_COUNT_UNITS)                                                   # count-unit
+    return _some(rng, _TEXT_COUNT_RE, text, lambda m: m.group() + unit, rng.randint(1, 30))
+
+
+HTML_SHAPES = ("unclosed-td", "unclosed-tr", "stray-table-end", "duplicated-row", "table-twice", "nbsp-br-around",
+               "split-number", "full-width", "thousands", "chinese-zero", "count-unit")
+TEXT_SHAPES = ("full-width", "thousands", "chinese-zero", "text-twice", "count-unit")
+# Shapes that leave the document whole: it must still be read.
+WHOLE_SHAPES = frozenset(("unclosed-td", "unclosed-tr", "table-twice", "nbsp-br-around", "full-width", "thousands",
+                          "text-twice"))
+
+
+def shape(rng: random.Random, src: Source) -> tuple[str, str]:
+    """(shape name, the source's text in that shape)."""
+    if src.form == "html":
+        how = rng.choice(HTML_SHAPES)
+        return how, _html_shape(rng, src.text, how)
+    how = rng.choice(TEXT_SHAPES)
+    return how, _text_shape(rng, src.text, how)
+
+
 @dataclass
 class Case:
     label: str
@@ -195,6 +305,7 @@ class Case:
     said: str                               # text the input holds, for the number oracle
     kwargs: dict = field(default_factory=dict)
     whole: bool = False                     # an undamaged document (re-encoded): must be read
+    clean: Source | None = None             # a shape's undamaged source: its values may not move
 
 
 def cases(n: int, seed: int = 20240901) -> list[Case]:
@@ -214,10 +325,14 @@ def cases(n: int, seed: int = 20240901) -> list[Case]:
 def _mutate(rng: random.Random, src: Source, k: int) -> Case:
     kwargs = {"filename": src.name} if rng.random() < 0.5 else {}
     if src.form in ("text", "html"):
-        how = rng.choice(("flip", "truncate", "lines", "digits", "encoding", "str"))
+        how = rng.choice(("flip", "truncate", "lines", "digits", "encoding", "str", "shape"))
         if how == "encoding":
             data = reencode(rng, src.data.decode("utf-8"))
             return Case(f"{src.name}:{how}:{k}", src.form, data, src.text, kwargs, whole=True)
+        if how == "shape":
+            name, text = shape(rng, src)
+            return Case(f"{src.name}:{name}:{k}", src.form, text.encode("utf-8"), src.text, kwargs,
+                        whole=name in WHOLE_SHAPES, clean=src)
         elif how == "str":          # parse_report also takes str
             data = lines(rng, src.data).decode("utf-8", "replace")
         else:
@@ -333,7 +448,7 @@ def malformed(record) -> str | None:
 @dataclass
 class Outcome:
     label: str
-    kind: str       # record | unreadable | crash | hang | malformed | invented | lost
+    kind: str       # record | unreadable | crash | hang | malformed | invented | moved | lost
     detail: str = ""
 
 
@@ -356,7 +471,24 @@ def check(runner: ChildRunner, case: Case) -> Outcome:
     made_up = invented(record["tables"], numbers_in(case.said) | numbers_in(document_text(case)))
     if made_up:
         return Outcome(case.label, "invented", ", ".join(made_up[:5]))
+    if case.clean is not None:
+        undamaged = _clean_values(runner, case.clean, case.kwargs)
+        elsewhere = [f"{path}={value} (undamaged: {undamaged.get(path)})" for path, value in _leaves(record["tables"])
+                     if value is not None and value != undamaged.get(path)]
+        if elsewhere:
+            return Outcome(case.label, "moved", ", ".join(elsewhere[:5]))
     return Outcome(case.label, "record")
+
+
+_CLEAN: dict = {}
+
+
+def _clean_values(runner: ChildRunner, src: Source, kwargs: dict) -> dict:
+    """The table values of the undamaged source's record, by path (parsed once per source)."""
+    key = (src.name, tuple(sorted(kwargs.items())))
+    if key not in _CLEAN:
+        _CLEAN[key] = dict(_leaves(runner.run(parse_report, src.data, timeout=DEADLINE, **kwargs)["tables"]))
+    return _CLEAN[key]
 
 
 def run_cases(case_list: list[Case]) -> list[Outcome]:
@@ -367,7 +499,8 @@ def run_cases(case_list: list[Case]) -> list[Outcome]:
 def summary(outcomes: list[Outcome]) -> dict:
     kinds = [o.kind for o in outcomes]
     return {"inputs": len(outcomes), **{k: kinds.count(k) for k in
-                                        ("record", "unreadable", "crash", "hang", "malformed", "invented", "lost")}}
+                                        ("record", "unreadable", "crash", "hang", "malformed", "invented",
+                                         "moved", "lost")}}
 
 
 if __name__ == "__main__":

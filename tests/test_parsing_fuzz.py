@@ -4,7 +4,9 @@ A fixed-seed sample of mutated corpus reports (HTML, text, PDF, DOCX; tests/fuzz
 how they are made) and hypothesis-driven mutations of the same sources, each parsed in a child
 process under RLIMIT_AS and a deadline (a bound on every input, not a measure of speed). No
 input may crash the parser, hang it, give a malformed record, lose an undamaged re-encoded
-document, or put a number in the tables that the input does not contain.
+document, put a number in the tables that the input does not contain, or — for the shapes of
+broken pages (a stray </table>, 〇 for 0, "3人次" …) — hold a value the undamaged document's
+record does not hold at that place.
 
 ``python -m tests.fuzzing N`` prints the same figures for a larger sample.
 """
@@ -21,7 +23,7 @@ from gicrawler.runner import ChildRunner
 from tests import fuzzing
 
 SAMPLE = 240
-BAD = ("crash", "hang", "malformed", "invented", "lost")
+BAD = ("crash", "hang", "malformed", "invented", "moved", "lost")
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,16 @@ def test_fixed_sample_of_mutated_reports(runner):
     figures, bad = _verdict(outcomes)
     assert figures["inputs"] == SAMPLE and figures["record"] > SAMPLE // 2, figures
     assert not bad, (figures, bad[:20])
+
+
+def test_a_value_a_shape_moved_is_caught(runner):
+    """The shapes' oracle: two cells of a row swapped hold numbers the page contains, in places
+    the undamaged page's record does not have them."""
+    src = next(s for s in fuzzing.sources() if s.name == "peer-hangzhou-style-2025.html")
+    swapped = src.text.replace("<td>535</td><td>6</td>", "<td>6</td><td>535</td>")
+    case = fuzzing.Case("swapped", "html", swapped.encode("utf-8"), src.text, {}, clean=src)
+    outcome = fuzzing.check(runner, case)
+    assert outcome.kind == "moved" and "carried_over.natural_person=6" in outcome.detail, outcome
 
 
 @settings(max_examples=40, deadline=None, derandomize=False,
