@@ -633,6 +633,21 @@ def test_a_number_with_an_unknown_unit_is_not_a_label_among_values():
     assert app["carried_over"] == dict(zip(APPLICANTS, _row_values(1)))
 
 
+def test_a_count_with_an_unknown_unit_keeps_its_place_in_a_text_row():
+    """Table C as one text line (洪泽区 2023, pdfplumber's text) with "0人次" among its fifteen
+    numbers: taken for labels, those cut the line into runs, and "5 0 0 0 0" became a group."""
+    from gicrawler.parsing import parse_report
+    from tests.conftest import CORPUS
+    text = (CORPUS / "real" / "hongze-2023-pdfplumber.txt").read_text(encoding="utf-8")
+    row = "10 1 0 0 0 0 0 0 0 0 5 0 0 0 0"
+    assert row in text
+    clean = parse_report(text)["tables"]["review_litigation"]
+    got = parse_report(text.replace(row, "10 1 0人次 0 0人次 0 0 0 0 0人次 5 0 0 0 0"))["tables"]["review_litigation"]
+    assert got["review"] == {**clean["review"], "other": None, "total": None}
+    assert got["litigation_direct"] == {**clean["litigation_direct"], "total": None}
+    assert got["litigation_after_review"] == clean["litigation_after_review"]
+
+
 @pytest.mark.parametrize("cells, expected", [
     # a broken end tag (fuzzing: '</td" <td …>', '</td4<td …>'): libxml2 puts both cells' paragraphs
     # in one cell, whose text serialisation would read a number nobody wrote (22, 6251000)

@@ -171,6 +171,8 @@ def text_blocks(text: str) -> list[Block]:
             if tok in _LOST_CHARS:
                 continue            # "? 0": a character lost in conversion before a value
             v = parse_value(tok)
+            if v is None and tok[:1].isdigit() and unread_unit(tok):
+                v = UNREAD          # "0人次" among a row's numbers: a value, not a label that cuts the row
             if v is None:
                 if values:
                     if count:
