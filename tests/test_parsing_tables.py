@@ -396,6 +396,16 @@ def test_review_litigation_one_row_per_group():
     assert rl["litigation_after_review"]["total"] == 6
 
 
+def test_review_litigation_header_row_padded_with_blank_cells():
+    """A header row repeated (broken markup) whose rowspans no longer line up: ten labels and
+    five blank cells. Its blanks are not the table's numbers; the data row under it is (else the
+    page's text, blank cells dropped, read 5 2 7 8 1 9 twice as the twelve numbers of a table
+    without 总计 columns)."""
+    padded = C_GRID[2][:10] + [""] * 5
+    got = extract_tables("", grids=[C_GRID[:3] + [padded] + C_GRID[3:] + C_GRID[3:]])
+    assert got["tables"]["review_litigation"] == extract_tables("", grids=[C_GRID])["tables"]["review_litigation"]
+
+
 def test_review_litigation_followed_by_prose_numbers():
     text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
             + " ".join(str(i) for i in range(15)) + "\n2024\n")

@@ -20,7 +20,8 @@ def assemble_review(blocks: list[Block], why: dict | None = None):
     vals = [v for b in with_values for v in b.values]
     rule = f"the table's {len(vals)} numbers in header order"
     if len(vals) not in (15, 12):
-        first = next(iter(with_values), None)
+        # the first row that holds a number (a header row padded with blank cells holds none)
+        first = next((b for b in with_values if any(v.num is not None for v in b.values)), None)
         if first is None or not _ends_line_at(first.lines, 15):
             return None
         vals = first.values[:15]        # numbers after the table (prose) on later lines
