@@ -358,12 +358,13 @@ def _mutate(rng: random.Random, src: Source, k: int) -> Case:
 
 # A tag as an HTML tokenizer reads it: "<" or "</", a letter, up to the next ">" ("<" included).
 _TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
-_TAG_NAME_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:[\s/]|>$)")
+_TAG_NAME_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:[\t\n\f\r /]|>$)")
 
 
 def _as_shown(tag: re.Match) -> str:
     """A real element's tag parts the text around it; a tag with a broken name is ignored, so
-    the text on both sides runs together (``<td>202</td\ufffd<td>0`` shows 2020)."""
+    the text on both sides runs together (``<td>202</td\ufffd<td>0`` shows 2020; so does
+    ``</td\\x1c<td>``: HTML's whitespace is tab, LF, FF, CR and space, not Python's ``\\s``)."""
     return " " if _TAG_NAME_RE.match(tag.group()) else ""
 _NUMBER_RE = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")
 _SCALES = (Decimal(1), Decimal(10_000), Decimal(100_000_000))
