@@ -134,7 +134,8 @@ def test_tables_in_form_xobjects_and_rectangles():
 def test_a_number_drawn_across_a_cell_border_is_read_in_neither_cell():
     """7256835 overflowing its narrow cell into the next one, which holds 0: pdfplumber's cells
     (characters by their centres) read 725683 and 50, numbers nobody printed (fuzzing: a source
-    edit made a count seven digits long). Both cells must be unreadable, not those numbers."""
+    edit made a count seven digits long); 2525003 running past the table's edge reads 252500.
+    The cells must be unreadable, not those numbers."""
     from reportlab.pdfgen import canvas
     buf = io.BytesIO()
     c = canvas.Canvas(buf)
@@ -146,11 +147,17 @@ def test_a_number_drawn_across_a_cell_border_is_read_in_neither_cell():
     c.drawString(5, 505, "rules")
     c.drawString(70, 505, "7256835")
     c.drawString(105.2, 505, "0")
+    for y in (400, 420):                    # a table whose last cell's number runs past its edge
+        c.line(0, y, 100, y)
+    for x in (0, 60, 100):
+        c.line(x, 400, x, 420)
+    c.drawString(5, 405, "total")
+    c.drawString(70, 405, "2525003")
     c.showPage()
     c.save()
     data = buf.getvalue()
-    assert pdfplumber_grids(data) == [[["rules", "725683", "50"]]]
-    assert parse_pdf(data)[1] == [[["rules", "725683 50", "725683 50"]]]
+    assert pdfplumber_grids(data) == [[["rules", "725683", "50"]], [["total", "252500"]]]
+    assert parse_pdf(data)[1] == [[["rules", "725683 50", "725683 50"]], [["total", "252500 3"]]]
 
 
 def test_cell_search_is_pdfplumbers():

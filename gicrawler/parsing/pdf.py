@@ -322,26 +322,35 @@ def _tables(edges: list[dict], chars) -> list[tuple[dict, tuple]]:
         for k, cell in found:
             inside.setdefault(cell, []).append(chars[k])
         texts = {tuple(c): (_fold(_cell_text(inside[c])) if c in inside else "") for c in cells}
-        for a, b in _cut_numbers(found, chars):
-            # a number drawn across a cell border (7256835 in a narrow cell): by centres its
-            # digits are "72568" here and "35" glued to the next cell's "0" — two numbers
-            # nobody printed. Both cells show what they hold, digits on both sides of a line.
-            texts[a] = texts[b] = f"{texts[a]} {texts[b]}"
+        if found:
+            read = dict(texts)
+            for cell, other, digit, after in _cut_numbers(found, chars):
+                # a number drawn across a cell border (7256835 in a narrow cell): by centres its
+                # digits are "72568" here and "35" glued to the next cell's "0" — two numbers
+                # nobody printed. The cell shows what it holds: digits on both sides of a line.
+                there = read[tuple(other)] if other is not None else digit
+                here = read[tuple(cell)]
+                texts[tuple(cell)] = f"{here} {there}" if after else f"{there} {here}"
         out.append((texts, (x0, top, x1, bottom)))
     return out
 
 
 def _cut_numbers(found: list, chars) -> list[tuple]:
-    """(cell, next cell) pairs that one run of digits crosses: consecutive characters, both
-    digits, on one line with no word gap between them, whose centres fall in different cells."""
-    pairs = []
-    for (k, cell), (k2, cell2) in zip(found, found[1:]):
-        if k2 == k + 1 and cell2 != cell:
-            a, b = chars[k], chars[k2]
-            if (a[0].isdigit() and b[0].isdigit() and abs(b[3] - a[3]) <= _Y_TOLERANCE
-                    and a[1] <= b[1] <= a[2] + _X_TOLERANCE):
-                pairs.append((tuple(cell), tuple(cell2)))
-    return pairs
+    """(cell, other cell or None, the other character, whether it comes after) for every run
+    of digits a cell's border cuts: consecutive characters, both digits, on one line with no
+    word gap, one in the cell and the other in another cell or outside the table (None)."""
+    where: dict[int, list] = {}           # character → the cells holding it (overlapping: several)
+    for k, cell in found:
+        where.setdefault(k, []).append(cell)
+    cuts = []
+    for k, cell in found:
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(chars) and cell not in where.get(j, ()):
+                a, b = (chars[j], chars[k]) if j < k else (chars[k], chars[j])
+                if (a[0].isdigit() and b[0].isdigit() and abs(b[3] - a[3]) <= _Y_TOLERANCE
+                        and a[1] <= b[1] <= a[2] + _X_TOLERANCE):
+                    cuts.append((cell, where[j][0] if j in where else None, chars[j][0], j > k))
+    return cuts
 
 
 def _read_page(pdfium, raw, page) -> _Page:
