@@ -38,7 +38,7 @@ def parse_value(cell: str) -> Val | None:
     if s[:1] in "?\ufffd" and s:
         s = s.lstrip("?\ufffd ")                        # "? 0": a character lost in conversion
     if s[:1] > "\u2e80" and s not in _BLANK:
-        return _ZERO if s in _ZEROS else None         # starts with a CJK character: a label
+        return _ZERO if s in _ZEROS else None         # starts with a CJK character: a label (but 〇)
     if s in _BLANK or s.replace("-", "").replace("—", "") == "" and len(s) < 4:
         return BLANK
     if _DIGIT_GAP_RE.search(s):
