@@ -643,6 +643,26 @@ def test_a_number_with_an_unknown_unit_is_not_a_label_among_values():
     assert app["carried_over"] == dict(zip(APPLICANTS, _row_values(1)))
 
 
+def test_a_repeated_rowspan_row_moves_no_number_into_another_column():
+    """A row with rowspan="3" printed twice (杭州-style page, and a row above it twice): its copy
+    pushes the rows under it one column right, so "3.其他 | 941 | (六)其他处理 | 17 | 0 …" stands
+    under the header's columns 自然人 … — read through the header, 17 became natural_person."""
+    import re
+    from gicrawler.parsing import parse_report
+    from tests.conftest import CORPUS
+    page = (CORPUS / "variety" / "peer-hangzhou-style-2025.html").read_text(encoding="utf-8")
+    row = re.search(r'<tr><td rowspan="3">（六）其他处理</td>.*?</tr>', page).group()
+    above = re.search(r"<tr><td>4.无正当理由大量反复申请</td>.*?</tr>", page).group()
+
+    def values(text):
+        app = parse_report(text)["tables"]["applications"]
+        return {(k, c): v for k, row in app["other"].items() for c, v in row.items()}
+
+    clean, got = values(page), values(page.replace(row, row * 2).replace(above, above * 2))
+    assert {k: v for k, v in got.items() if v is not None and v != clean[k]} == {}
+    assert got[("no_correction", "total")] == clean[("no_correction", "total")] == 318
+
+
 def test_a_count_with_an_unknown_unit_keeps_its_place_in_a_text_row():
     """Table C as one text line (洪泽区 2023, pdfplumber's text) with "0人次" among its fifteen
     numbers: taken for labels, those cut the line into runs, and "5 0 0 0 0" became a group."""

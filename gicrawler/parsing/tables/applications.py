@@ -314,7 +314,7 @@ def remap_grid(grid, blocks):
         if len(keys) == 7 and (len(b.values) == 7 or fit_cells(b.values, 7) is not None):
             out.append(b)               # the cells after the label already are the row
             continue
-        if len(row) >= width:
+        if len(row) >= width and not _number_before(row, idx[0]):
             cells = [parse_value(row[j] if isinstance(row[j], str) else "") for j in idx]
             if all(c is not None for c in cells) and b.label and any(c.num is not None for c in cells):
                 if len(keys) == 6:
@@ -323,3 +323,13 @@ def remap_grid(grid, blocks):
                 continue
         out.append(b)
     return out
+
+
+def _number_before(row, first: int) -> bool:
+    """Whether a number sits left of the first value column: the row is not aligned with the
+    header (a repeated row whose rowspan pushed the rows under it one column to the right)."""
+    for c in row[:first]:
+        v = parse_value(c) if isinstance(c, str) else None
+        if v is not None and v.num is not None:
+            return True
+    return False
