@@ -663,6 +663,16 @@ def test_a_repeated_rowspan_row_moves_no_number_into_another_column():
     assert got[("no_correction", "total")] == clean[("no_correction", "total")] == 318
 
 
+def test_a_count_with_an_unknown_unit_in_a_row_without_label_cells():
+    """Table C's one row of numbers with "178人次" among them: its only non-number cell, taken
+    for the row's label, left twelve numbers after it, read as a table without 总计 columns."""
+    row = list(C_GRID[3])
+    row[2] = "178人次"
+    got = extract_tables("", grids=[C_GRID[:3] + [row]])["tables"]["review_litigation"]
+    assert got["review"] == {"upheld": 72, "corrected": 64, "other": None, "pending": 37, "total": 351}
+    assert got["litigation_after_review"]["total"] == 20
+
+
 def test_a_count_with_an_unknown_unit_keeps_its_place_in_a_text_row():
     """Table C as one text line (洪泽区 2023, pdfplumber's text) with "0人次" among its fifteen
     numbers: taken for labels, those cut the line into runs, and "5 0 0 0 0" became a group."""

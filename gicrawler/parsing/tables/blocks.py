@@ -57,8 +57,9 @@ def grid_blocks(grid, first_row: int = 0) -> list[Block]:
             c if isinstance(c, str) else ("" if c is None else str(c)) for c in row]
         parsed = list(map(parse_value, cells))
         k = parsed.count(None)                          # label cells (parse_value None)
-        if k > 1:
-            # "3人次" among the values holds its column (a label there would shift the rest)
+        if k > 1 or k and parsed[0] is not None:
+            # "3人次" among the values holds its column (a label there would shift the rest);
+            # a row of one label cell, its first, has none
             for i in range(1, len(cells)):
                 if parsed[i] is None and unread_unit(cells[i]):
                     parsed[i] = UNREAD
