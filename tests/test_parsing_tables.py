@@ -703,10 +703,14 @@ def test_a_count_with_an_unknown_unit_keeps_its_place_in_a_text_row():
     ("<td><p>3</p><!-- 4 --></td>", ["3"]),
 ])
 def test_digits_on_two_lines_of_a_cell_are_not_one_number(cells, expected):
+    assert _row_grid(cells) == [expected]
+
+
+def _row_grid(cells: str) -> list[list[str]]:
+    """table_grid of a one-row table of these cells."""
     from gicrawler.parsing.html import parse_tree, table_grid
 
-    root = parse_tree(f"<table><tr>{cells}</tr></table>")
-    assert table_grid(next(root.iter("table"))) == [expected]
+    return table_grid(next(parse_tree(f"<table><tr>{cells}</tr></table>").iter("table")))
 
 
 @pytest.mark.parametrize("cells, expected", [
@@ -718,10 +722,7 @@ def test_digits_on_two_lines_of_a_cell_are_not_one_number(cells, expected):
     ('<td><select><option>2023</option></select>3</td>', ["3"]),
 ])
 def test_script_and_style_in_a_cell_are_not_its_text(cells, expected):
-    from gicrawler.parsing.html import parse_tree, table_grid
-
-    root = parse_tree(f"<table><tr>{cells}</tr></table>")
-    assert table_grid(next(root.iter("table"))) == [expected]
+    assert _row_grid(cells) == [expected]
 
 
 def test_a_document_number_written_by_script_is_not_read_as_the_script():
