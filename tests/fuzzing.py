@@ -505,12 +505,17 @@ def summary(outcomes: list[Outcome]) -> dict:
 
 
 if __name__ == "__main__":
+    import argparse
     import time
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 300
-    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 20240901
+    parser = argparse.ArgumentParser(prog="python -m tests.fuzzing",
+                                     description="parse N mutated corpus reports; print the bad outcomes and a summary")
+    parser.add_argument("n", type=int, nargs="?", default=300, help="how many inputs (default 300)")
+    parser.add_argument("seed", type=int, nargs="?", default=20240901, help="the sample's seed")
+    args = parser.parse_args()
     started = time.monotonic()
-    results = run_cases(cases(n, seed))
-    for o in results:
-        if o.kind not in ("record", "unreadable"):
-            print(f"{o.kind:9} {o.label}: {o.detail}")
+    results = run_cases(cases(args.n, args.seed))
+    bad = [o for o in results if o.kind not in ("record", "unreadable")]
+    for o in bad:
+        print(f"{o.kind:9} {o.label}: {o.detail}")
     print(json.dumps(summary(results)), f"{time.monotonic() - started:.0f} s")
+    sys.exit(1 if bad else 0)
