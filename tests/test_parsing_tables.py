@@ -406,6 +406,71 @@ def test_review_litigation_header_row_padded_with_blank_cells():
     assert got["tables"]["review_litigation"] == extract_tables("", grids=[C_GRID])["tables"]["review_litigation"]
 
 
+def _c_page(data_row: str) -> str:
+    """An HTML page holding table C (header as on real pages), its data row as given."""
+    head = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    table = ('<table border="1"><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr><tr>'
+             + "".join(f'<td rowspan="2">{x}</td>' for x in head)
+             + '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
+             + "<tr>" + "".join(f"<td>{x}</td>" for x in head * 2) + "</tr>" + data_row + "</table>")
+    return ('<html><body><div id="zoom"><p>某某县2023年政府信息公开工作年度报告</p>'
+            "<p>四、政府信息公开行政复议、行政诉讼情况</p>" + table
+            + "<p>五、存在的主要问题及改进情况</p><p>无。</p></div></body></html>")
+
+
+def test_review_litigation_blank_cells_dropped_from_the_text_are_not_a_table_without_totals():
+    """Fuzzing: a stray </table> before table C's data row leaves its grid without numbers, and
+    the page's text (one line per non-empty cell) shows its fifteen cells, three blank, as
+    twelve numbers. Under a header that prints 总计 those are not the table without 总计
+    columns (read so, 351 became review.pending): no number rather than wrong ones."""
+    from gicrawler.parsing import parse_report
+
+    cells = ["72", "64", "", "37", "351", "13", "4", "", "1", "26", "12", "1", "", "6", "20"]
+    row = "<tr>" + "".join(f"<td>{x}</td>" for x in cells) + "</tr>"
+    clean = parse_report(_c_page(row).encode())["tables"]["review_litigation"]
+    assert clean["review"] == {"upheld": 72, "corrected": 64, "other": None, "pending": 37, "total": 351}
+    record = parse_report(_c_page("</table>" + row).encode())
+    assert record["tables"].get("review_litigation") is None
+    assert record["missing_tables"]["review_litigation"] == "unreadable"
+
+
+def test_review_litigation_one_row_per_group_blank_cells_dropped_from_the_text():
+    """The same with table C one row per group: the header (its 总计) is in the grid left
+    without numbers, the text's region starts at 行政复议, and each row's five cells, one
+    blank, show four numbers — not the four columns of a table without 总计."""
+    from gicrawler.parsing import parse_report
+
+    head = "".join(f"<td>{x}</td>" for x in ["类别", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])
+    rows = "".join(f"<tr><td>{g}</td>" + "".join(f"<td>{x}</td>" for x in v) + "</tr>" for g, v in [
+        ("行政复议", ["5", "", "1", "2", "8"]), ("未经复议直接起诉", ["3", "1", "", "0", "4"]),
+        ("复议后起诉", ["2", "0", "1", "", "3"])])
+
+    def page(between):
+        return ('<html><body><div id="zoom"><p>某某县2023年政府信息公开工作年度报告</p>'
+                f"<p>四、政府信息公开行政复议、行政诉讼情况</p><table><tr>{head}</tr>{between}{rows}</table>"
+                "<p>五、存在的主要问题及改进情况</p><p>无。</p></div></body></html>").encode()
+
+    clean = parse_report(page(""))["tables"]["review_litigation"]
+    assert clean["review"] == {"upheld": 5, "corrected": None, "other": 1, "pending": 2, "total": 8}
+    record = parse_report(page("</table>"))
+    assert record["tables"].get("review_litigation") is None
+    assert record["missing_tables"]["review_litigation"] == "unreadable"
+
+
+def test_review_litigation_twelve_numbers_under_a_header_without_totals():
+    """The table without 总计 columns is still read: twelve numbers under a header printing none."""
+    head = "行政复议 行政诉讼\n未经复议直接起诉 复议后起诉\n" + "结果维持 结果纠正 其他结果 尚未审结 " * 3
+    text = "四、政府信息公开行政复议、行政诉讼情况\n" + head + "\n" + " ".join(str(i) for i in range(1, 13)) + "\n"
+    rl = extract_tables(text)["tables"]["review_litigation"]
+    assert rl["review"] == {"upheld": 1, "corrected": 2, "other": 3, "pending": 4, "total": None}
+    assert rl["litigation_after_review"] == {"upheld": 9, "corrected": 10, "other": 11, "pending": 12, "total": None}
+    with_totals = text.replace("尚未审结 ", "尚未审结 总计 ")
+    assert "review_litigation" not in extract_tables(with_totals)["tables"]
+    by_group = [["类别", "结果维持", "结果纠正", "其他结果", "尚未审结"], ["行政复议", "1", "2", "3", "4"],
+                ["未经复议直接起诉", "5", "6", "7", "8"], ["复议后起诉", "9", "10", "11", "12"]]
+    assert extract_tables("", grids=[by_group])["tables"]["review_litigation"] == rl
+
+
 def test_review_litigation_followed_by_prose_numbers():
     text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
             + " ".join(str(i) for i in range(15)) + "\n2024\n")

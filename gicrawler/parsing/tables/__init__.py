@@ -88,7 +88,7 @@ def extract_tables(text: str, grids=(), image_sections=frozenset(), explain: lis
                 why.clear()
                 if offset is not None:
                     origins.update((id(b), offset) for b in blocks)
-            result = _assemble(key, blocks, why)
+            result = _assemble(key, blocks, why, by_kind[key])
             if result[1]:
                 break
         template, table = result if result else (None, None)
@@ -155,12 +155,12 @@ def _image_tables(image_sections) -> set:
     return out
 
 
-def _assemble(key, blocks, why):
+def _assemble(key, blocks, why, grid):
     if key == "active":
         return assemble_active(blocks, why)
     if key == "applications":
         return assemble_applications(blocks, why)
-    return None, assemble_review(blocks, why)
+    return None, assemble_review(blocks, why, grid)
 
 
 def _explained(key: str, template, why: dict, origins: dict, text: str) -> list[dict]:
