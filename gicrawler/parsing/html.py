@@ -155,43 +155,25 @@ def unglued(cell: etree._Element, text: str) -> str:
     """``text``, the cell's text serialisation — or, where that glued digits across a line break
     (``<p>6</p><p>251000元</p>`` → 6251000元), the text with the break kept: a number nobody
     wrote becomes two the cell shows, which no reader takes for one."""
-    lined = _lined_text(cell)
+    lined = _shown_text(cell, " ")
     if _DIGIT_GAP_RE.search(lined) and not _DIGIT_GAP_RE.search(text):
         return lined
     return text
 
 
-def _lined_text(cell: etree._Element) -> str:
-    """The cell's text with a space at each block element's edges (where a browser breaks the
-    line): the text serialisation otherwise, comments' text left out as there."""
-    parts: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        for child in el:
-            shown = isinstance(child.tag, str) and child.tag not in _SKIP
-            block = shown and child.tag in _LINE_BREAKS
-            if block:
-                parts.append(" ")
-            if shown:
-                parts.append(child.text or "")
-                walk(child)
-            if block:
-                parts.append(" ")
-            parts.append(child.tail or "")
-
-    parts.append(cell.text or "")
-    walk(cell)
-    return "".join(parts)
-
-
-def _shown_text(el: etree._Element) -> str:
+def _shown_text(el: etree._Element, line_break: str = "") -> str:
     """The text serialisation of el without what a browser does not show as text — the
-    subtrees walk skips (<script>, <style>, <select> …), their tails kept: a 文号 cell filled
-    by document.write is not the script's source."""
+    subtrees walk skips (<script>, <style>, <select> …) and comments, their tails kept: a 文号
+    cell filled by document.write is not the script's source. ``line_break`` is put at each
+    edge of a block element or <br> inside (where a browser breaks the line; unglued's " ")."""
     parts = [el.text or ""]
     for child in el:
-        if isinstance(child.tag, str) and child.tag not in _SKIP:
-            parts.append(_shown_text(child))
+        tag = child.tag
+        if isinstance(tag, str) and tag not in _SKIP:
+            if line_break and tag in _LINE_BREAKS:
+                parts += (line_break, _shown_text(child, line_break), line_break)
+            else:
+                parts.append(_shown_text(child, line_break))
         parts.append(child.tail or "")
     return "".join(parts)
 
