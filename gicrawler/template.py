@@ -30,7 +30,7 @@ class Column:
     key: str
     label: str                  # the column header as printed
     unit: str = COUNT           # count | 10k_yuan | yuan (the unit of the stored value)
-    pattern: str | None = None  # how a header cell is recognised (table B's applicant columns)
+    pattern: str | None = None  # how a header cell is recognised (table B's applicant columns, table C's 总计)
     signed: bool = False        # printed with its sign (本年增/减: +38, -73)
 
 
@@ -135,7 +135,8 @@ APPLICATION_ROWS = (
 
 # ---------------------------------------------------------------- table C: tables.review_litigation
 REVIEW_COLUMNS_DECLARED = (Column("upheld", "结果维持"), Column("corrected", "结果纠正"),
-                           Column("other", "其他结果"), Column("pending", "尚未审结"), Column("total", "总计"))
+                           Column("other", "其他结果"), Column("pending", "尚未审结"),
+                           Column("total", "总计", pattern=r"^[总合]计$"))
 # One group of five numbers each; the patterns find a group printed as a row (its label last).
 REVIEW_GROUPS = (
     Row("review", _both("行政复议"), r"行政复议$"),

@@ -62,6 +62,9 @@ B_MARKERS_2021 = re.compile(r"不补正|缴纳费用|收费通知")
 # ---------------------------------------------------------------- table C
 C_GROUPS = template.REVIEW_GROUP_KEYS
 C_COLUMNS = template.REVIEW_COLUMNS
+# The 总计 header anywhere in a label text (a header row's cells are one block label).
+C_TOTAL_HEADER = re.compile(next(c.pattern for c in template.REVIEW_COLUMNS_DECLARED if c.key == "total")
+                            .removeprefix("^").removesuffix("$"))
 # Row labels when a table C is printed one row per group (checked in this order; the
 # last label in a row wins, hence the end anchor).
 C_GROUP_LABELS = tuple((g.key, re.compile(g.pattern)) for g in reversed(template.REVIEW_GROUPS))

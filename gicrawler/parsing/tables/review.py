@@ -2,14 +2,11 @@
 order, or one row per group (行政复议 / 直接起诉 / 复议后起诉)."""
 from __future__ import annotations
 
-import re
 from itertools import chain
 
 from gicrawler.parsing import labels
 from gicrawler.parsing.tables.blocks import Block
 from gicrawler.parsing.tables.cells import number
-
-_TOTAL_RE = re.compile("[总合]计")       # the 总计 column's header (template.py: 总计 or 合计)
 
 
 def assemble_review(blocks: list[Block], why: dict | None = None, grid: list[Block] = ()):
@@ -19,7 +16,7 @@ def assemble_review(blocks: list[Block], why: dict | None = None, grid: list[Blo
     labels_text = "".join(b.label for b in blocks)
     if not labels.KIND_MARKERS["review_litigation"].search(labels_text):
         return None
-    totals_printed = any(_TOTAL_RE.search(b.label) for b in chain(blocks, grid))
+    totals_printed = any(labels.C_TOTAL_HEADER.search(b.label) for b in chain(blocks, grid))
     by_label = _review_by_group_rows(blocks, why, totals_printed)
     if by_label:
         return by_label
