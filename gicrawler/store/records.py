@@ -31,8 +31,6 @@ _DATE_KEY = "$date"
 
 def _encode(value):
     if isinstance(value, datetime):
-        if value.tzinfo is timezone.utc and not value.microsecond % 1000:
-            return {_DATE_KEY: value.isoformat()}  # as_utc already (the store's own dates)
         return {_DATE_KEY: as_utc(value).isoformat()}
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
@@ -62,6 +60,8 @@ def utcnow() -> datetime:
 
 def as_utc(value: datetime) -> datetime:
     """Aware UTC, millisecond precision: what MongoDB keeps, so both backends agree."""
+    if value.tzinfo is timezone.utc and not value.microsecond % 1000:
+        return value                 # so already (the store's own dates): no copies made
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     value = value.astimezone(timezone.utc)
