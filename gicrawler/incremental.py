@@ -40,11 +40,18 @@ from gicrawler.store.extension import crawl_store
 logger = logging.getLogger(__name__)
 
 TRUE = {"1", "true", "yes", "on"}
+FALSE = {"", "0", "false", "no", "off"}
 
 
-def flag(value) -> bool:
-    """A spider argument's truth: -a full=1|true|yes|on (strings from the command line / scrapyd)."""
-    return value is True or str(value or "").strip().lower() in TRUE
+def flag(value, name: str = "flag") -> bool:
+    """A spider argument's truth: -a full=1|true|yes|on, 0|false|no|off (strings from the command
+    line / scrapyd). Anything else is a ValueError: a typo (``full=ture``) must not be a quiet no."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in TRUE or text in FALSE:
+        return text in TRUE
+    raise ValueError(f"{name}={value!r} is not a yes or no (1/0, true/false, yes/no, on/off)")
 
 
 def spider_flag(spider, name: str) -> bool:

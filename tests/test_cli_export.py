@@ -160,6 +160,19 @@ def test_not_a_store_is_a_clear_error(module, capsys, tmp_path):
     assert len(err) == 1 and err[0].startswith(f"gicrawler {module.__name__.rsplit('.', 1)[-1]}: "), err
 
 
+@pytest.mark.parametrize("module", [export, reparse, checks, coverage, report], ids=lambda m: m.__name__)
+def test_a_store_that_is_not_there_is_a_clear_error(module, capsys, tmp_path):
+    """A mistyped SQLite path is said so — not a new empty database (and its directories) made to
+    report 0 records from, with exit status 0."""
+    missing = tmp_path / "no" / "such" / "gicrawler.sqlite3"
+    argv = ["--store", f"sqlite:///{missing}"] + (["-o", str(tmp_path / "r.html")] if module is report else [])
+    assert command(module, argv) == 2
+    err = capsys.readouterr().err.splitlines()
+    name = module.__name__.rsplit(".", 1)[-1]
+    assert len(err) == 1 and err[0].startswith(f"gicrawler {name}: ") and f"no database at {missing}" in err[0], err
+    assert not (tmp_path / "no").exists()
+
+
 # -- reparse --------------------------------------------------------------------------------------
 
 def crawl_corpus(store_uri) -> list[str]:

@@ -46,20 +46,24 @@ def write_seeds(path, entries):
     return path
 
 
-@pytest.mark.parametrize("case", ["yaml_bomb", "unknown_portal", "start_argument"])
+@pytest.mark.parametrize("case", ["yaml_bomb", "unknown_portal", "start_argument", "mistyped_argument", "not_a_flag"])
 def test_bad_seeds_or_arguments_end_in_one_line_and_exit_2(tmp_path, case):
     seeds = tmp_path / "seeds.yaml"
     seeds.write_text(billion_laughs() if case == "yaml_bomb" else
                      "portals:\n  - name: zibo\n    family: trs\n    index_urls: [http://127.0.0.1:9/x/index.shtml]\n",
                      encoding="utf-8")
-    args = {"yaml_bomb": [], "unknown_portal": ["portal=nope"], "start_argument": ["start=1"]}[case]
+    args = {"yaml_bomb": [], "unknown_portal": ["portal=nope"], "start_argument": ["start=1"],
+            "mistyped_argument": ["revalidat=1", "_job=abc"], "not_a_flag": ["full=ture"]}[case]
     proc = run_crawl(seeds, f"sqlite:///{tmp_path / 's.sqlite3'}", args=args, timeout=60)
     assert proc.returncode == 2, proc.stderr[-3000:]
     assert "Traceback" not in proc.stderr and "Crawler.stats is not set" not in proc.stderr
     line = last_line(proc)
     assert line.startswith("scrapy crawl reports: ")
     assert {"yaml_bomb": "aliases", "unknown_portal": "portal nope not in the seed list",
-            "start_argument": "'start' is not a spider argument"}[case] in line
+            "start_argument": "unknown spider argument start (the arguments: seeds, portal, full, revalidate)",
+            # a typo is not a crawl quietly doing something else; scrapyd's _job is no typo
+            "mistyped_argument": "unknown spider argument revalidat (the arguments: seeds, portal, full, revalidate)",
+            "not_a_flag": "full='ture' is not a yes or no (1/0, true/false, yes/no, on/off)"}[case] in line
 
 
 def test_store_down_at_start_fails_at_once(tmp_path):

@@ -193,3 +193,28 @@ def test_serving_the_replicas_alone_until_interrupted(tmp_path, argv, stop):
     assert proc.returncode == 0, err
     assert "replicas stopped" in out and err == ""
     assert not seeds.exists()
+
+
+@pytest.mark.parametrize("command", ["demo", "replicas"])
+def test_a_port_that_is_no_port_is_a_one_line_error(tmp_path, command):
+    proc = subprocess.run([sys.executable, "-m", "gicrawler", command, "--port", "99999999"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == (
+        f"gicrawler {command}: error: argument --port: '99999999' is not a port number (0-65535)")
+
+
+def test_ports_counted_up_past_65535_fall_back_to_free_ones():
+    """--port 65533: the replicas' servers take 65533, 65534, 65535 (if free), then any free port
+    — not an OverflowError out of bind()."""
+    from gicrawler.replicas import ReplicaSet
+
+    rs = ReplicaSet.start(first_port=65533)
+    try:
+        ports = [int(base.rsplit(":", 1)[1]) for base in rs.bases.values()]
+        assert len(set(ports)) >= 8 and all(0 < p <= 65535 for p in ports)
+        with urllib.request.urlopen(rs.bases["zibo"] + "/robots.txt", timeout=10) as answer:
+            assert answer.status == 200
+    finally:
+        rs.stop()

@@ -13,7 +13,7 @@ import scrapy
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
 
-from gicrawler.incremental import IncrementalMiddleware, NotModified, NotModifiedMiddleware
+from gicrawler.incremental import IncrementalMiddleware, NotModified, NotModifiedMiddleware, flag
 
 LONG_AGO = datetime(2020, 1, 1, tzinfo=timezone.utc)
 
@@ -250,3 +250,16 @@ def test_report_stored_under_its_redirect_target_is_still_known(store_uri):
         assert store.get("http://p.example/r1.html")["last_crawled"] > LONG_AGO + timedelta(days=365)
         assert store.get("http://p.example/r3.html")["list_title"] == "报告3（修订）"
         assert store.get("https://p.example/r1.html") is None
+
+
+@pytest.mark.parametrize("value,truth", [(None, False), (True, True), (False, False), ("1", True), (" Yes ", True),
+                                         ("on", True), ("true", True), ("", False), ("0", False), ("no", False),
+                                         ("OFF", False), ("false", False)])
+def test_flag_values(value, truth):
+    assert flag(value, "full") is truth
+
+
+@pytest.mark.parametrize("value", ["ture", "2", "y", "enable"])
+def test_a_flag_that_is_neither_yes_nor_no_is_refused(value):
+    with pytest.raises(ValueError, match=f"full={value!r} is not a yes or no"):
+        flag(value, "full")

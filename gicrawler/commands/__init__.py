@@ -1,6 +1,7 @@
 """The ``gicrawler`` subcommands (see gicrawler.cli)."""
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import sys
@@ -14,6 +15,17 @@ def reader_gone() -> int:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     return 1
+
+
+def port(value: str) -> int:
+    """An argparse type: a TCP port number (0: any free port)."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
+    return number
 
 
 def one_line_errors(*kinds: type[BaseException]):

@@ -59,7 +59,7 @@ def format_table(findings: list[dict], show_all: bool = False) -> str:
 
 @store_errors
 def run(args) -> int:
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         if not store.count(portal=args.portal):
             print(f"gicrawler checks: no reports in {store.display}"
                   + (f" for portal {args.portal}" if args.portal else ""), file=sys.stderr)

@@ -72,7 +72,7 @@ def write(rows: list[dict], fmt: str, out) -> None:
 
 @store_errors
 def run(args) -> int:
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         rows = coverage.of_store(store, args.portal, reparse=not args.no_reparse)
     if not rows:
         print(f"gicrawler coverage: no records in {store.display}"

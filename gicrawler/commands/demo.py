@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
+from gicrawler.commands import port
 from gicrawler.settings import PLAYWRIGHT_LAUNCH_OPTIONS
 
 CHROMIUM_PATH = PLAYWRIGHT_LAUNCH_OPTIONS["executable_path"]
@@ -39,7 +40,7 @@ def add_arguments(parser):
                              "or sqlite:///data/gicrawler.sqlite3")
     parser.add_argument("--no-browser", action="store_true",
                         help="skip the portals that need Chromium (JS-rendered lists, anti-bot challenges)")
-    parser.add_argument("--port", type=int, default=8741,
+    parser.add_argument("--port", type=port, default=8741,
                         help="first loopback port to try for the replicas (default 8741; taken → any free port)")
     parser.add_argument("--log-level", default="WARNING", help="Scrapy log level (default WARNING)")
     parser.add_argument("--progress", choices=("auto", "tty", "plain", "off"), default="auto",

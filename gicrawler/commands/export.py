@@ -234,7 +234,7 @@ def run(args) -> int:
         print(f"gicrawler export: --format {args.format} needs -o {'DIR' if args.format == 'datapackage' else 'FILE'}",
               file=sys.stderr)
         return 2
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         try:
             summary, tables = _export(args, store.find(portal=args.portal, year=args.year))
         except BrokenPipeError:

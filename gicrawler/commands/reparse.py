@@ -69,7 +69,7 @@ def run(args) -> int:
         return 2
     changed = seen = missing = 0
     failed: list[str] = []
-    with open_store(args.store) as store, ChildRunner() as runner:
+    with open_store(args.store, create=False) as store, ChildRunner() as runner:
         total = store.count(portal=args.portal, with_raw_only=True)  # what iter_raw yields
         pairs = store.iter_raw(portal=args.portal)
         for record, raws in tqdm(pairs, total=total, unit="report", file=sys.stderr, desc="reparse"):

@@ -12,11 +12,13 @@ import tempfile
 import threading
 from pathlib import Path
 
+from gicrawler.commands import port
+
 help = "serve the bundled replicas on loopback until interrupted, and write their seed list"
 
 
 def add_arguments(parser):
-    parser.add_argument("--port", type=int, default=8741,
+    parser.add_argument("--port", type=port, default=8741,
                         help="first loopback port to try (default 8741, as `gicrawler demo`; taken → any free port)")
     parser.add_argument("--seeds", metavar="PATH",
                         help="write the replicas' seed list here (default: a temporary file, removed at exit)")

@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
 
 @store_errors
 def run(args) -> int:
-    with open_store(args.store) as store:
+    with open_store(args.store, create=False) as store:
         summary = coverage.read_store(store, report.Summary(), args.portal, reparse=not args.no_reparse)
         display = store.display
     found = coverage.totals(summary.coverage.rows())["found"]

@@ -105,7 +105,7 @@ class _Server(ThreadingHTTPServer):
 def _bind(port: int, handler) -> "_Server":
     try:
         return _Server(("127.0.0.1", port), handler)
-    except OSError:  # taken: any free port will do
+    except (OSError, OverflowError):  # taken (or past 65535, counting up from --port): any free port will do
         return _Server(("127.0.0.1", 0), handler)
 
 

@@ -39,6 +39,7 @@ from gicrawler.seeds import SeedError, load_all_builtin, load_builtin, load_list
 BROWSER_WAIT_MS = 20_000
 MAX_LIST_PAGES = 200     # GICRAWLER_MAX_LIST_PAGES: list pages per column (index URL), the index included
 MAX_ATTACHMENTS = 20     # GICRAWLER_MAX_ATTACHMENTS: documents downloaded per report page
+ARGUMENTS = ("seeds", "portal", "full", "revalidate")     # what -a may name (the class docstring)
 _DOC_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # PDF, OOXML/zip, OLE (doc/xls/wps)
 
 
@@ -66,11 +67,14 @@ class PortalSpider(RedisSeeds, scrapy.Spider):
     max_attachments = MAX_ATTACHMENTS
 
     def __init__(self, *args, seeds=None, portal=None, full=None, revalidate=None, portals=None, **kwargs):
-        if "start" in kwargs:  # would replace the start() method (Scrapy ≥2.13)
-            raise ValueError("'start' is not a spider argument (it would shadow Spider.start())")
+        # Scrapy makes any -a NAME an attribute: a mistyped one (revalidat=1) would be a crawl
+        # that quietly does something else. scrapyd's own (_job, …) start with "_".
+        unknown = sorted(name for name in kwargs if not name.startswith("_"))
+        if unknown:
+            raise ValueError(f"unknown spider argument {', '.join(unknown)} (the arguments: {', '.join(ARGUMENTS)})")
         super().__init__(*args, **kwargs)
         self.seeds, self.portal = seeds, portal
-        self.full, self.revalidate = flag(full), flag(revalidate)
+        self.full, self.revalidate = flag(full, "full"), flag(revalidate, "revalidate")
         if portals is not None:  # Portal objects (from code, not an -a argument: gicrawler seeds detect)
             portals = list(portals)
         elif seeds:  # a file, or a built-in list by name (guangdong, zibo)

@@ -23,12 +23,18 @@ def resolve_uri(uri: str | None = None) -> str:
     return uri or os.environ.get(ENV_VAR) or DEFAULT_STORE_URI
 
 
-def open_store(uri: str | None = None, *, check: bool = True) -> Store:
+def open_store(uri: str | None = None, *, check: bool = True, create: bool = True) -> Store:
     """A Store for ``uri``, pinged first unless ``check=False`` (raises StoreUnavailable).
+
+    ``create=False``, for the commands that read what a crawl stored: a database that is not there
+    (a mistyped SQLite path) is a StoreError saying so — not a new, empty one, its directories
+    made, to report nothing from.
 
     Each call opens its own connection; a crawl's components share the one its StoreExtension
     opened (gicrawler/store/extension.py)."""
     store = _create(resolve_uri(uri))
+    if not create and (why := store.missing()):
+        raise StoreError(f"store {store.display}: {why}")
     if check:
         try:
             store.ping()

@@ -98,6 +98,11 @@ class Store:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.display}>"
 
+    def missing(self) -> str | None:
+        """Why there is no database behind the URI to read from, or None (a backend that makes
+        its database on first write — MongoDB — has one always: empty until something is stored)."""
+        return None
+
     @contextlib.contextmanager
     def _errors(self, what: str):
         try:

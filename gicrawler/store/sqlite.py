@@ -104,6 +104,11 @@ class SQLiteStore(Store):
         self._identity: tuple[int, int] | None = None   # (inode, device) of the file opened
         self._sidecars: dict[str, tuple[int, int] | None] = {}  # … and of its -wal and -shm
 
+    def missing(self) -> str | None:
+        if self.path == ":memory:" or os.path.exists(self.path):
+            return None
+        return f"no database at {self.path} (a crawl or `gicrawler demo` makes it)"
+
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
