@@ -159,6 +159,44 @@ def test_run_local_runs_processes_and_returns_the_worst_exit_code(tmp_path):
     assert sorted(marker.read_text()) == ["x", "y"]
 
 
+def test_sigterm_is_passed_on_to_the_running_crawls_and_starts_no_more(tmp_path):
+    """`timeout`/`kill`/a service manager stopping a local schedule: its crawls stop with it (they
+    used to crawl on, orphaned), the ones not started yet are not, and the exit status is 143."""
+    import signal
+    import subprocess
+
+    stopped, second = tmp_path / "stopped", tmp_path / "second"
+    crawl = ("import signal, sys, time\n"
+             f"signal.signal(signal.SIGTERM, lambda *_: (open({str(stopped)!r}, 'w').write('SIGTERM'), sys.exit(0)))\n"
+             "print('crawling', flush=True)\n"
+             "time.sleep(60)\n")
+    commands = [("first", [sys.executable, "-c", crawl]),
+                ("second", [sys.executable, "-c", f"open({str(second)!r}, 'w')"])]
+    runner = (f"import sys; from gicrawler.commands import schedule\n"
+              f"sys.exit(schedule.run_local({commands!r}, jobs=1))")
+    proc = subprocess.Popen([sys.executable, "-c", runner], stdout=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.strip() == "crawling":
+                break
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143
+    assert stopped.read_text() == "SIGTERM" and not second.exists()
+    assert "stopped by SIGTERM: 1 crawl(s) not started" in out and "first: exit 0" in out
+
+
+def test_jobs_and_workers_are_counts():
+    parser = argparse.ArgumentParser()
+    schedule.add_arguments(parser)
+    for argv in (["zibo", "--jobs", "0"], ["zibo", "--jobs", "x"], ["zibo", "--workers", "-1"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+    assert parser.parse_args(["zibo", "--jobs", "3"]).jobs == 3
+
+
 @pytest.mark.slow
 def test_local_mode_crawls_a_replica_portal_into_the_store(replicas, replica_seeds, tmp_path):
     """The real thing: `gicrawler schedule SEEDS --portal P` runs `scrapy crawl` here."""

@@ -28,6 +28,20 @@ def port(value: str) -> int:
     return number
 
 
+def at_least(low: int):
+    """An argparse type: a whole number, ``low`` or more."""
+    def number(value: str) -> int:
+        try:
+            n = int(value)
+        except ValueError:
+            n = low - 1
+        if n < low:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {low}")
+        return n
+    number.__name__ = f"number >= {low}"
+    return number
+
+
 def one_line_errors(*kinds: type[BaseException]):
     """Decorates a command's ``run``: an exception of ``kinds`` out of it (the store down, locked or
     not a store; a seed list it cannot use …) is one line naming the command, and exit status 2."""

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 import subprocess
 import sys
 import time
 import urllib.parse
 from pathlib import Path
 
-from gicrawler.commands import one_line_errors
+from gicrawler.commands import at_least, one_line_errors
 from gicrawler.store.base import mask_uri
 
 help = "schedule a crawl of a seed list (one job per portal) on scrapyd or locally"
@@ -54,10 +55,10 @@ def add_arguments(parser) -> None:
                       help="conditional requests for every known report instead of list-skipping (weekly)")
     parser.add_argument("--scrapyd", metavar="URL", help="scrapyd to schedule on, e.g. http://localhost:6800")
     parser.add_argument("--project", default=PROJECT, help=f"scrapyd project (default {PROJECT})")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=at_least(1), default=1, metavar="N",
                         help="local mode: crawl N portals at once (on one SQLite file they take turns writing)")
     parser.add_argument("--redis", metavar="URL", help="distributed run: push the seeds to this Redis")
-    parser.add_argument("--workers", type=int, default=0, metavar="N",
+    parser.add_argument("--workers", type=at_least(0), default=0, metavar="N",
                         help="with --redis: start N workers (scrapyd jobs with --scrapyd, else local processes)")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                         help="extra Scrapy setting for the crawls (repeatable)")
@@ -185,23 +186,43 @@ def crawl_command(arguments: dict, settings: list[str]) -> list[str]:
 
 def run_local(commands: list[tuple[str, list[str]]], jobs: int, secrets: dict[str, str] | None = None) -> int:
     """Run the crawl commands, at most ``jobs`` at once (``secrets``: more environment for
-    them); returns the worst exit code."""
+    them); returns the worst exit code.
+
+    SIGTERM (a service manager, ``timeout``, ``kill``) is passed on to the running crawls, which
+    stop as Scrapy does on it (gracefully, their stores flushed); no further one is started, and
+    the exit status is 143. Killed alone, this process would leave them crawling on, orphaned.
+    (Ctrl-C reaches them without help: the terminal signals the whole process group.)"""
     env = {**os.environ, "SCRAPY_SETTINGS_MODULE": os.environ.get("SCRAPY_SETTINGS_MODULE", "gicrawler.settings"),
            **(secrets or {})}
     pending, running, worst = list(commands), [], 0
-    while pending or running:
-        while pending and len(running) < max(1, jobs):
-            label, cmd = pending.pop(0)
-            print(f"{label}: {mask_uri(' '.join(cmd[1:]))}", flush=True)  # -s STORE_URI=… may hold a password
-            running.append((label, subprocess.Popen(cmd, env=env)))
-        for label, proc in list(running):
-            code = proc.poll()
-            if code is not None:
-                running.remove((label, proc))
-                print(f"{label}: exit {code}", flush=True)
-                worst = max(worst, code)
-        time.sleep(0.2)
-    return worst
+    stopped: list[int] = []
+
+    def pass_on(signum, _frame) -> None:
+        stopped.append(signum)
+        for _label, proc in running:
+            if proc.poll() is None:
+                proc.send_signal(signum)
+
+    previous = signal.signal(signal.SIGTERM, pass_on)
+    try:
+        while pending or running:
+            while pending and not stopped and len(running) < max(1, jobs):
+                label, cmd = pending.pop(0)
+                print(f"{label}: {mask_uri(' '.join(cmd[1:]))}", flush=True)  # -s STORE_URI=… may hold a password
+                running.append((label, subprocess.Popen(cmd, env=env)))
+            if stopped and pending:
+                print(f"stopped by SIGTERM: {len(pending)} crawl(s) not started", flush=True)
+                pending.clear()
+            for label, proc in list(running):
+                code = proc.poll()
+                if code is not None:
+                    running.remove((label, proc))
+                    print(f"{label}: exit {code}", flush=True)
+                    worst = max(worst, code)
+            time.sleep(0.2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 128 + signal.SIGTERM if stopped else worst
 
 
 # --- command -----------------------------------------------------------------------------
