@@ -240,8 +240,11 @@ def test_command_formats(store, capsys):
 
 
 def test_empty_store_and_store_down(tmp_path, capsys):
+    open_store(f"sqlite:///{tmp_path}/empty.sqlite3").close()      # a store with nothing in it
     assert command(["--store", f"sqlite:///{tmp_path}/empty.sqlite3"]) == 1
     assert "no records" in capsys.readouterr().err
+    assert command(["--store", f"sqlite:///{tmp_path}/missing.sqlite3"]) == 2      # no store at all
+    assert "no database at" in capsys.readouterr().err
     assert command(["--store", "mongodb://127.0.0.1:1/x?serverSelectionTimeoutMS=200"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("gicrawler coverage: ") and "\n" not in err

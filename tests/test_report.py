@@ -84,6 +84,7 @@ def test_command_writes_the_page(store, tmp_path, capsys):
     assert "8 report links, 1 failed checks, 1 changed after publication" in capsys.readouterr().err
     html = out.read_text(encoding="utf-8")
     assert 'id="coverage-matrix"' in html and "Changed after publication (1)" in html
+    open_store(f"sqlite:///{tmp_path}/empty.sqlite3").close()      # a store with nothing in it
     assert command(["--store", f"sqlite:///{tmp_path}/empty.sqlite3", "-o", str(out)]) == 1
     assert command(["--store", store, "-o", str(tmp_path / "no" / "dir" / "r.html")]) == 2
     assert "cannot write" in capsys.readouterr().err
