@@ -9,11 +9,11 @@ record, with the bodies compressed as the store keeps them (``store.records.pack
 done beside the crawl, not in it); raws, stats and logging stay in the crawl process (workers'
 log records are forwarded to it).
 
-A worker parses one page at a time, with the next one waiting in its pipe (it does not wait
+A worker parses one page at a time, with the next ones waiting in its pipe (it does not wait
 for the busy crawl process between pages); a page's clock starts when its worker starts it: a
 page still parsing after ``GICRAWLER_PARSE_TIMEOUT`` seconds (default 300; 0 = no limit) has its
 worker killed and is stored raw with a ``parse_error`` (``gicrawler reparse`` can try again
-later); the page behind it goes to another worker, and the pages in the other workers go on. A
+later); the pages behind it go to another worker, and the pages in the other workers go on. A
 worker that crashes (a segfault in C code, the OOM killer) is replaced and its page parsed once
 more in a new worker; a page that crashes a worker twice is stored raw
 with a ``parse_error``. Nothing is ever re-parsed on the reactor thread after a crash (no time

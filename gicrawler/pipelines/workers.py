@@ -5,10 +5,11 @@ A worker is spawned (the crawl process has threads: no fork), imports the ``warm
 the jobs of its jobs pipe one at a time — ``function(argument)``, both pickled, the function by
 name — and sends back on its answers pipe, in order, each one's result or exception (with the
 worker's traceback as the exception's cause). Its log records travel on the answers pipe too and
-are handled by the crawl's logger of the same name. The pool gives a worker its next job while it
-is on one (``WorkerPool.depth``), so a worker does not idle while the busy crawl process gets
+are handled by the crawl's logger of the same name. The pool gives a worker several jobs ahead of
+the one it is on (``WorkerPool.depth``), so a worker does not idle while the busy crawl process gets
 round to sending; a job is written without blocking the event loop (what the pipe does not take
-yet waits for it to be writable). A worker ignores SIGINT (Ctrl-C is the crawl's to handle) and
+yet waits for it to be writable), into a pipe widened to hold those jobs (``PIPE_BYTES``). A
+worker ignores SIGINT (Ctrl-C is the crawl's to handle) and
 ends when its jobs pipe closes, or when the crawl process is gone (a watch thread: a worker deep
 in a parse does not read its pipe).
 
@@ -17,7 +18,7 @@ threads in the crawl process (the pool's manager, its call queue's feeder) and a
 multiprocessing queue — measured (benchmarks/crawl.py), about 0.8 ms of the crawl process's CPU
 per page, against about 0.13 ms for a pickle written on a pipe whose answer the event loop reads
 (``add_reader``). And a worker that dies there breaks the whole pool; here a crash or a time
-limit concerns the job in that worker only (the one behind it goes to another worker).
+limit concerns the job in that worker only (those behind it go to another worker).
 """
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ import time
 import traceback
 from typing import Any, Callable
 
+try:
+    import fcntl
+except ImportError:  # not on POSIX: pipes keep their size
+    fcntl = None
+
 from gicrawler.runner import _main_module_hidden
 
 logger = logging.getLogger(__name__)
@@ -44,10 +50,18 @@ logger = logging.getLogger(__name__)
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 START_TIMEOUT = 120.0   # a new worker's imports; not counted in any job's time limit
 _CLOSE_WAIT = 5.0       # at close, how long idle workers get to exit on their own
-# Jobs a worker is given at once: the one it is on and the next, already in its pipe when it
-# answers (measured: a worker waiting for the busy crawl process's next job idled ~40% of a
-# crawl, benchmarks/crawl.py).
-DEPTH = 2
+# Jobs a worker is given at once: the one it is on and those queued in its pipe behind it. The
+# crawl's event loop reads an answer and sends the next job only when it gets round to it —
+# 1.3 ms after the job ended at the median, 8 ms at the 90th percentile, 30 ms at the 99th
+# (a commit, a burst of responses), i.e. several 2.7 ms HTML parses: measured on
+# benchmarks/crawl.py's HTML mix, a worker given 2 jobs at once sat ~25% of the crawl with none,
+# given 8 almost never. (A job queued behind a slow one waits for it: a PDF's ~0.1 s, once.)
+DEPTH = 8
+# What a worker's pipes may hold (Linux: F_SETPIPE_SZ; the default is 64 KB): the jobs queued for
+# it (an HTML page ~22 KB pickled) wait in the kernel, not for the crawl's loop to write them
+# when the worker has read the one before, and a worker's answers (~11 KB) do not block it on a
+# crawl process busy elsewhere. 1 MB is what Linux lets any user set (/proc/sys/fs/pipe-max-size).
+PIPE_BYTES = 1 << 20
 
 
 class WorkerDied(RuntimeError):
@@ -213,9 +227,19 @@ def _frame(data: bytes) -> list[memoryview]:
     return [memoryview(header), memoryview(data)]
 
 
+def _widen(fd: int) -> None:
+    """Let the pipe of ``fd`` hold PIPE_BYTES where the system allows it (else as it is)."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsize is not None:
+        try:
+            fcntl.fcntl(fd, setsize, PIPE_BYTES)
+        except OSError:  # over this user's pipe quota, or a lower pipe-max-size: 64 KB still works
+            pass
+
+
 class Worker:
     """One worker process and its two pipes (jobs to it, answers from it); lives on the event
-    loop that started it. Jobs queue in its pipe, answered in order: the next one is there when
+    loop that started it. Jobs queue in its pipe, answered in order: the next ones are there when
     it has answered one, so neither side waits for the other (``call``)."""
 
     def __init__(self, ctx, level: int, warm_up: tuple[str, ...], warm_up_without: tuple[str, ...] = ()):
@@ -238,6 +262,8 @@ class Worker:
         self.pid = self.process.pid
         self.conn = answers_in
         self._jobs_out = jobs_out
+        for conn in (jobs_out, answers_in):
+            _widen(conn.fileno())
         os.set_blocking(jobs_out.fileno(), False)  # a large body waits in _unsent, not the event loop
         self._unsent: collections.deque[memoryview] = collections.deque()
         self._writing = False
@@ -400,7 +426,7 @@ class Worker:
 class WorkerPool:
     """``await pool.run(function, argument, timeout)``: at most ``size`` workers, each warm (its
     imports done before a job's clock starts) and given up to ``depth`` jobs at once — the one it
-    is on and the next, waiting in its pipe. A job's time limit counts from when its worker
+    is on and those waiting in its pipe. A job's time limit counts from when its worker
     starts it. A worker whose job timed out, was cancelled or crashed it is replaced by a new one;
     the jobs queued behind that job go to another worker (not counted against them)."""
 
