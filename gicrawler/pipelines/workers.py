@@ -59,9 +59,10 @@ _CLOSE_WAIT = 5.0       # at close, how long idle workers get to exit on their o
 DEPTH = 8
 # What a worker's pipes may hold (Linux: F_SETPIPE_SZ; the default is 64 KB): the jobs queued for
 # it (an HTML page ~22 KB pickled) wait in the kernel, not for the crawl's loop to write them
-# when the worker has read the one before, and a worker's answers (~11 KB) do not block it on a
-# crawl process busy elsewhere. 1 MB is what Linux lets any user set (/proc/sys/fs/pipe-max-size).
-PIPE_BYTES = 1 << 20
+# when the worker has read the one before, and its answers (~11 KB) do not block it on a crawl
+# process busy elsewhere. Not more: pipe buffers count against a per-user quota
+# (/proc/sys/fs/pipe-user-pages-soft, 64 MB), past which Linux gives every new pipe of the user less.
+PIPE_BYTES = 256 * 1024
 
 
 class WorkerDied(RuntimeError):
