@@ -307,11 +307,15 @@ def test_a_parser_exception_is_recorded_and_its_worker_goes_on(caplog):
 @pytest_twisted.inlineCallbacks
 def test_a_time_limit_stops_only_the_worker_of_that_page():
     pipeline = pipeline_with(2, PidOrHangPipeline)
-    pipeline.timeout = 2.0
+    # A worker's first job here imports this test module (pytest, twisted): seconds on a loaded
+    # machine, so the warm-up pages get a limit that only a hang reaches, the others 2 s.
+    pipeline.timeout = 60.0
     pipeline.open_spider()
     try:
         ready = yield run(asyncio.gather(*(process(pipeline, simple_page(f"http://p.test/warm-{n}.html"))
                                            for n in range(2))))
+        assert len({r["worker_pid"] for r in ready}) == 2, "each worker warmed by a page of its own"
+        pipeline.timeout = 2.0
         hung, *ok = yield run(asyncio.gather(
             process(pipeline, simple_page("http://p.test/hang.html")),
             *(process(pipeline, simple_page(f"http://p.test/ok-{n}.html")) for n in range(3))))
