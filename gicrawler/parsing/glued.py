@@ -112,11 +112,14 @@ def glued_row(cells, width: int) -> tuple[str, Glued] | None:
 
 
 # ---------------------------------------------------------------- one row
-def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, max_nodes: int = MAX_ROW_NODES) -> list[tuple]:
+def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, blanks: bool = False,
+           max_nodes: int = MAX_ROW_NODES) -> list[tuple]:
     """Every split of ``glued`` into consecutive groups of cells.
 
     ``groups``: (cells, summed) for each group in order; a summed group's last cell equals the
-    sum of its other cells (B's 总计, C's 总计). Raises TooMany past ``max_nodes`` steps."""
+    sum of its other cells (B's 总计, C's 总计). ``blanks``: a cell may also be blank (a 0
+    printed as nothing leaves no digit in the glued text): None in the split, 0 in the sums.
+    Raises TooMany past ``max_nodes`` steps."""
     s = "".join(glued.pieces)
     ends, pos = [], 0
     for p in glued.pieces:                  # piece ends: every cell stops at the next one
@@ -145,11 +148,15 @@ def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, max_nodes: int =
             if i == len(s):
                 out.append(tuple(acc))
             return
-        # every remaining piece needs a cell; every remaining cell needs a digit
-        if pieces_after[i] > left or len(s) - i < left or len(s) - i > left * MAX_CELL_DIGITS:
+        # every remaining piece needs a cell; every remaining cell needs a digit (unless blank)
+        if pieces_after[i] > left or (not blanks and len(s) - i < left) or len(s) - i > left * MAX_CELL_DIGITS:
             return
         g, is_total = cells[c]
         last_of_group = c + 1 == len(cells) or cells[c + 1][0] != g
+        if blanks and (not is_total or group_sum == 0):
+            acc.append(None)                # a blank cell: no digit, 0 in the group's sum
+            walk(i, c + 1, 0 if last_of_group else group_sum)
+            acc.pop()
         if is_total:
             text = str(group_sum)
             if s.startswith(text, i) and cell_at(i, len(text)) is not None:
@@ -297,13 +304,14 @@ def decode_applications(rows: Mapping[str, Sequence | Glued], year: str = "2021"
     return _decode(rows, groups, applications_identities(year), width, max_nodes)
 
 
-def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True) -> tuple | None:
+def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True, blanks: bool = False) -> tuple | None:
     """Table C's numbers (``groups`` × 5 cells, 4 without 总计, in header order) from glued
     digits. A group whose cells differ between the splits is None in every cell; the result
-    is None when no split (or too many) exists."""
+    is None when no split (or too many) exists. ``blanks``: cells may be blank (see splits);
+    a cell blank in every split is None."""
     size = len(template.REVIEW_COLUMNS) - (0 if with_total else 1)
     try:
-        found = splits(glued, ((size, with_total),) * groups)
+        found = splits(glued, ((size, with_total),) * groups, blanks=blanks)
     except TooMany:
         return None
     if not found:
