@@ -785,9 +785,21 @@ def _row_grid(cells: str) -> list[list[str]]:
     ("<td>5<style>td{width:1}</style> 件</td>", ["5 件"]),
     ("<td><p><span>7</span></p><script>document.write('8')</script></td>", ["7"]),
     ('<td><select><option>2023</option></select>3</td>', ["3"]),
+    # a cell holding cells (broken markup nests them): what a browser shows of them, parted
+    ("<td>2<dtd><script>var n=7;</script><td>150</td></dtd></td><td>5</td>", ["2 150", "5"]),
 ])
 def test_script_and_style_in_a_cell_are_not_its_text(cells, expected):
     assert _row_grid(cells) == [expected]
+
+
+@pytest.mark.parametrize("cells, expected", [
+    ("<td>2<table><tr><td>150</td></tr></table><style>td{width:30}</style></td>", [["2 150"], ["150"]]),
+    ("<td><table><tr><td>3</td></tr></table><select><option>2019</option></select><!-- 4 --></td>",
+     [["3"], ["3"]]),
+])
+def test_a_cell_holding_a_table_is_what_a_browser_shows_of_it(cells, expected):
+    """The text of a cell that holds cells was all its text nodes, <style> and <select> too."""
+    assert _row_grid(cells) == expected
 
 
 def test_a_document_number_written_by_script_is_not_read_as_the_script():

@@ -161,21 +161,29 @@ def unglued(cell: etree._Element, text: str) -> str:
     return text
 
 
-def _shown_text(el: etree._Element, line_break: str = "") -> str:
+def _shown_text(el: etree._Element, line_break: str = "", between: str = "") -> str:
     """The text serialisation of el without what a browser does not show as text — the
     subtrees walk skips (<script>, <style>, <select> …) and comments, their tails kept: a 文号
     cell filled by document.write is not the script's source. ``line_break`` is put at each
-    edge of a block element or <br> inside (where a browser breaks the line; unglued's " ")."""
-    parts = [el.text or ""]
+    edge of a block element or <br> inside (where a browser breaks the line; unglued's " ");
+    ``between`` between every two text nodes (table_grid's cells that hold cells)."""
+    parts: list[str] = []
+    _shown_parts(el, line_break, parts)
+    return between.join(parts)
+
+
+def _shown_parts(el: etree._Element, line_break: str, parts: list) -> None:
+    parts.append(el.text or "")
     for child in el:
         tag = child.tag
         if isinstance(tag, str) and tag not in _SKIP:
             if line_break and tag in _LINE_BREAKS:
-                parts += (line_break, _shown_text(child, line_break), line_break)
+                parts.append(line_break)
+                _shown_parts(child, line_break, parts)
+                parts.append(line_break)
             else:
-                parts.append(_shown_text(child, line_break))
+                _shown_parts(child, line_break, parts)
         parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
@@ -230,8 +238,8 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                         text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
                     if cell in hosts:
                         # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
-                        # would be a number nobody wrote (2150)
-                        text = " ".join(cell.itertext())
+                        # would be a number nobody wrote (2150); what a browser shows of them
+                        text = _shown_text(cell, between=" ")
             if not text:
                 text = ""
             elif text.isdigit():         # a bare number needs no whitespace folding
