@@ -236,6 +236,25 @@ def test_b_without_total_column():
     assert app["total"]["natural_person"] == _row_values(23)[0]
 
 
+def test_b_rows_that_dropped_a_blank_cell_are_not_the_table_without_total():
+    """A 0 printed as nothing leaves six numbers in a text row of a table whose header prints
+    总计: where most rows did so, the table was read as the one without 总计 columns, every
+    number after the blank a column off (本年新收 3001 53 _ 0 61 4 3119: 3119 as 其他)."""
+    import re
+    from pathlib import Path
+
+    from gicrawler.parsing import parse_report
+    page = (Path(__file__).parent / "corpus" / "real" / "huaian-2024-pypdf.txt").read_text(encoding="utf-8")
+    blanked = re.sub(r"(?m)^(.*\D )(\d+ \d+) 0 ((?:\d+ ){3}\d+)$", r"\1\2  \3", page)
+    assert blanked.count("\n") == page.count("\n") and blanked.count("  ") >= 20
+    clean, damaged = (parse_report(t)["tables"].get("applications") or {} for t in (page, blanked))
+    assert clean["received"]["other_org"] == 4 and clean["received"]["total"] == 3119
+    for key, row in damaged.items():
+        for sub, cells in (row.items() if "natural_person" not in row else [("", row)]):
+            want = clean[key][sub] if sub else clean[key]
+            assert all(v is None or v == want[c] for c, v in cells.items()), (key, sub, cells)
+
+
 def test_mixed_templates_2021_a_with_2019_b():
     labels = [lab for lab in B_LABELS_2021 if "(六)其他处理" not in lab]
     labels.insert(20, ("三、本年度办理结果", "(六)其他处理"))
