@@ -245,7 +245,7 @@ _HIDDEN = ('<script>document.write("7")</script>', "<style>td{width:30px}</style
            "<select><option>2019</option><option>8</option></select>", "<noscript>36</noscript>",
            "<!-- 45 -->", '<textarea style="display:none">12</textarea>')
 # A text line whose last four or more tokens are numbers (a table row)
-_TEXT_ROW_RE = re.compile(r"(?m)^([^\n]*?[^\d\s][ \t]*)((?:\d+[ \t]+){3,}\d+)[ \t]*$")
+_TEXT_ROW_RE = re.compile(r"(?m)^((?:[^\n]*?[^\d\s][ \t]*)?)((?:\d+[ \t]+){3,}\d+)[ \t]*$")
 _TEXT_LONE_ZERO_RE = re.compile(r"(?m)(?<=[ \t|])0(?=[ \t|]|$)")
 
 
@@ -254,9 +254,12 @@ def _hide_after(rng: random.Random, m: re.Match) -> str:
 
 
 def _glue_numbers(rng: random.Random, m: re.Match) -> str:
-    """A row's numbers with their separators dropped (some kept: a space here and there)."""
+    """A row's numbers with their separators dropped (some kept: a space here and there), and
+    sometimes its zeros printed as nothing (blank cells leave no digit in the glued run)."""
     keep = rng.random() < 0.3
     numbers = m.group(2).split()
+    if rng.random() < 0.3:
+        numbers = [n for n in numbers if n != "0" or rng.random() < 0.6] or numbers
     return m.group(1) + numbers[0] + "".join((" " if keep and rng.random() < 0.3 else "") + n for n in numbers[1:])
 
 

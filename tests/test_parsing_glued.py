@@ -373,12 +373,13 @@ def test_parse_report_says_ambiguous_and_leaves_the_row_null():
     assert any(e.startswith("applications.not_processed.publication: ambiguous") for e in record["errors"])
 
 
-def test_glued_table_c_decodes_its_groups():
+@pytest.mark.parametrize("total", ["总计", "总 计"])       # (PDF text spaces a two-character header)
+def test_glued_table_c_decodes_its_groups(total):
     from gicrawler.parsing.tables import extract_tables
     _, tables = _sample(SAMPLE_003)
     rl = tables["review_litigation"]
     digits = "".join(str(rl[g][c]) for g in C_GROUPS for c in C_COLUMNS)
-    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+    text = (f"四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 {total}\n"
             + digits + "\n五、存在的主要问题及改进情况\n")
     got = extract_tables(text)
     table = got["tables"]["review_litigation"]

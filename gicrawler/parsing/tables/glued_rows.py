@@ -187,7 +187,7 @@ def fill_review(table: dict | None, raw_rows) -> tuple[dict | None, list]:
         digits = found[1]
         if len(digits.pieces) >= _C_WIDTH - 3 or digits.digits < _C_WIDTH - 3:
             continue                               # cells all there (the assembler's job) or too few
-        if not any(labels.C_TOTAL_HEADER.search(_row_text(r)) for r in raw_rows):
+        if not any(labels.C_TOTAL_HEADER.search("".join(_row_text(r).split())) for r in raw_rows):   # "总 计"
             return None, ["review_litigation: ambiguous: glued digits under no 总计 header: "
                           "no identity fixes their split"]
         values = glued.decode_review(digits, blanks=True)
