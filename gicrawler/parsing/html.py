@@ -213,16 +213,17 @@ def _nested_cells(host: etree._Element, hosts) -> Iterator[etree._Element]:
                 yield from _nested_cells(el, hosts)
 
 
-def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
+def table_grid(table: etree._Element, cell_lines: list[str] | None = None, hosts=None) -> list[list[str]]:
     """Rows of cell strings with rowspan/colspan expanded (text repeated into covered slots).
-    ``cell_lines`` receives each non-empty cell's text once, in reading order."""
+    ``cell_lines`` receives each non-empty cell's text once, in reading order. ``hosts``: the
+    cells that hold other cells (broken markup, read as a browser shows them: _row_cells),
+    found on first need (a table that has some is then read again, knowing them)."""
     grid: list[list[str]] = []
     pending: dict[int, list] = {}        # column → [rows still covered, text] from a rowspan
     last_start = -1                      # rightmost column where some cell begins
     cells_total = 0
+    lines_before = len(cell_lines) if cell_lines is not None else 0
     add_line = (cell_lines if cell_lines is not None else []).append
-    # cells that hold other cells (broken markup): read as a browser shows them (_row_cells)
-    hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
     hidden = None                        # whether the table holds <script>, <style> … (found on first need)
 
     def covered(row: list[str], col: int) -> int:
@@ -258,12 +259,18 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
                 if text:
                     if hidden is None:       # what the table holds, looked up once it matters
                         hidden = next(table.iter(*_SKIP), None) is not None    # one pass, in C
+                        if hosts is None:
+                            hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
+                            if hosts:        # the cells read so far were read without them
+                                if cell_lines is not None:
+                                    del cell_lines[lines_before:]
+                                return table_grid(table, cell_lines, hosts)
                     if hidden and next(cell.iter(*_SKIP), None) is not None:
                         text = _shown_text(cell)     # <td><script>document.write('无')</script></td>
                     # (isdecimal: what \d matches, so a bare number is a number cell without the regex)
                     if (text.isdecimal() or _NUMBER_CELL_RE.fullmatch(text)) and not _in_one_text(cell, text):
                         text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
-                    if cell in hosts:
+                    if hosts and cell in hosts:
                         # its own text, its text nodes parted: whatever the cells inside it
                         # left between them glued would be a number nobody wrote
                         text = _shown_text(cell, between=" ", skip=_SKIP_CELLS)
