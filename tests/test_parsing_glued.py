@@ -432,3 +432,20 @@ def test_glued_table_c_with_a_blank_cell_is_not_read_shifted():
     assert table["litigation_after_review"] == dict(zip(C_COLUMNS, (0, 2, 1, 1, 4)))
     assert table["review"] == table["litigation_direct"] == dict.fromkeys(C_COLUMNS)
     assert "review_litigation.review: ambiguous" in " ".join(got["notes"])
+
+
+def test_glued_table_b_row_with_a_blank_cell_is_not_read_shifted():
+    """746|12|_|0|10|1|769 (a 0 printed as nothing) glues to 746120101 769, which also splits
+    746|1|20|1|0|1|769 with the same sum; the results identity could not tell (the glued 9|_|_|0|0|0|9
+    above it is unknown): 1 and 20 were stored as 商业企业 and 科研机构."""
+    from gicrawler.parsing import parse_report
+    page = (ROOT / "tests" / "corpus" / "real" / "huaian-2024-pypdf.txt").read_text(encoding="utf-8")
+    glued = (page.replace("7.属于行政执法案卷 9 0 0 0 0 0 9", "7.属于行政执法案卷 90009")
+             .replace("1.本机关不掌握相关政府信息 746 12 0 0 10 1 769", "1.本机关不掌握相关政府信息 746120101 769"))
+    record = parse_report(glued)
+    assert record["tables"]["applications"]["unable"]["not_held"] == dict.fromkeys(APPLICANT_COLUMNS)
+    assert any(e.startswith("applications.unable.not_held: ambiguous") for e in record["errors"])
+    # a row glued without a blank still decodes
+    record = parse_report(page.replace("746 12 0 0 10 1 769", "7461200101769"))
+    assert record["tables"]["applications"]["unable"]["not_held"] == dict(
+        zip(APPLICANT_COLUMNS, (746, 12, 0, 0, 10, 1, 769)))

@@ -223,7 +223,7 @@ def _solve(cands: dict, known: dict, identities: list, width: int, max_nodes: in
             for j in cols:
                 total = const[j]
                 for k, coeff in variables:
-                    total += coeff * (cand[j] if k == key else chosen[k][j])
+                    total += coeff * ((cand[j] if k == key else chosen[k][j]) or 0)     # a blank: 0
                 if total != 0:
                     return False
         return True
@@ -253,13 +253,13 @@ def _solve(cands: dict, known: dict, identities: list, width: int, max_nodes: in
     return values
 
 
-def _decode(rows: Mapping, groups, identities, width: int, max_nodes: int) -> Decoded:
+def _decode(rows: Mapping, groups, identities, width: int, max_nodes: int, blanks: bool = False) -> Decoded:
     result = Decoded()
     cands, known = {}, {}
     for key, row in rows.items():
         if isinstance(row, Glued):
             try:
-                found = splits(row, groups)
+                found = splits(row, groups, blanks=blanks)
             except TooMany:
                 result.ambiguous[key] = "ambiguous: too many digit splits"
                 continue
@@ -294,14 +294,15 @@ def applications_identities(year: str) -> list[list[tuple[str, int]]]:
 
 
 def decode_applications(rows: Mapping[str, Sequence | Glued], year: str = "2021", *,
-                        with_total: bool = True, max_nodes: int = MAX_SOLVER_NODES) -> Decoded:
+                        with_total: bool = True, blanks: bool = False, max_nodes: int = MAX_SOLVER_NODES) -> Decoded:
     """Table B rows (key → 7 values, None for an unknown cell, or Glued) → Decoded.
 
     ``with_total``: the rows have the 总计 column (7 cells, the row-sum identity applies);
-    without it 6 cells and only the column identities."""
+    without it 6 cells and only the column identities. ``blanks``: a glued cell may be blank
+    (see splits; 0 in the identities, None when blank in every solution)."""
     width = len(template.APPLICANT_COLUMNS) - (0 if with_total else 1)
     groups = ((width, with_total),)
-    return _decode(rows, groups, applications_identities(year), width, max_nodes)
+    return _decode(rows, groups, applications_identities(year), width, max_nodes, blanks)
 
 
 def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True, blanks: bool = False) -> tuple | None:

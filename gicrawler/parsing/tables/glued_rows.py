@@ -128,7 +128,8 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
             given[key] = found[key]
         else:
             given[key] = values
-    result = glued.decode_applications(given, year)
+    # a 0 printed as nothing leaves no digit: 12|_|0|10 glued reads 1|20|1|0 too, same sum
+    result = glued.decode_applications(given, year, blanks=True)
     for key, values in result.rows.items():
         _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
     for key in rows:                              # a table built from glued rows only: every row
