@@ -13,7 +13,9 @@ in checks.py) often do:
 A glued row is a sequence of digit *pieces* (a cell never spans two pieces: "64 0020470" is
 two pieces). Every split of the pieces into the row's cells that satisfies the row's own sum is
 enumerated (numbers are printed without leading zeros, so "05" is never a cell; the 总计 cell is
-not enumerated at all: it must read as the sum of the cells before it). Rows are then decoded
+not enumerated at all: it must read as the sum of the cells before it; with ``blanks`` a cell
+may also be blank — a 0 printed as nothing leaves no digit, and a split that ignores it reads
+12|_|0|10 as 1|20|1|0, the same sum — and tables/glued_rows.py asks for that). Rows are then decoded
 jointly: every combination of candidate splits satisfying every column identity is a solution,
 and a row is filled only when it has the same value in every solution. Anything else — several
 splits left, no split at all, the search bound reached — is reported ambiguous and left out:
