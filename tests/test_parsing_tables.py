@@ -255,6 +255,22 @@ def test_b_rows_that_dropped_a_blank_cell_are_not_the_table_without_total():
             assert all(v is None or v == want[c] for c, v in cells.items()), (key, sub, cells)
 
 
+def test_b_row_numbers_split_over_two_lines_are_not_one_row():
+    """PDF text that prints a row's label line with four numbers (three blank cells dropped) and
+    three numbers on the next line (the next row's, its label below them): the seven were one
+    row, 8.属于行政查询事项 0 0 0 0 10 0 10 (its 10s the next row's 本机关不掌握)."""
+    from pathlib import Path
+
+    from gicrawler.parsing import parse_report
+    page = (Path(__file__).parent / "corpus" / "real" / "hongze-2023-pdfplumber.txt").read_text(encoding="utf-8")
+    split = page.replace("8.属于行政查询事项 0 0 0 0 0 0 0\n10 0 0 0 0 0 10\n", "8.属于行政查询事项 0 0 0 0\n10 0 10\n")
+    assert split != page
+    clean = parse_report(page)["tables"]["applications"]["denied"]["administrative_query"]
+    assert clean == dict.fromkeys(APPLICANTS, 0)
+    row = parse_report(split)["tables"]["applications"]["denied"]["administrative_query"]
+    assert all(v is None or v == 0 for v in row.values()), row
+
+
 def test_mixed_templates_2021_a_with_2019_b():
     labels = [lab for lab in B_LABELS_2021 if "(六)其他处理" not in lab]
     labels.insert(20, ("三、本年度办理结果", "(六)其他处理"))

@@ -49,6 +49,10 @@ def value_runs(blocks: list[Block], ncols: int):
             continue
         n = len(vals)
         one_per_line = all(c == 1 for c in b.lines)
+        if n == ncols and len(b.lines) > 1 and not one_per_line:
+            # the row's numbers on two lines, some on each (8.属于行政查询事项 0 0 0 0 / 10 0 0):
+            # a line short of cells dropped its blanks, the next may be the next row's numbers
+            continue
         if n == ncols:
             if len(keys) > 1 and not b.same_line:
                 # several row labels, one row of numbers (a lost row or a lost cell):
