@@ -8,7 +8,10 @@ Mutations: byte flips, truncations, duplicated/deleted lines, digit changes, re-
 get their source edited before rendering (digits, paragraphs duplicated or dropped). Text and HTML
 also get the *shapes* of broken real pages (``shape``): unclosed </td>/</tr>, a stray </table>, a
 duplicated row, a table repeated, a number parted by <br>/&nbsp; or split in two, full-width
-digits, thousands separators, 〇/零 for 0, a unit after a count (件, 人次 …).
+digits, thousands separators, 〇/零 for 0, a unit after a count (件, 人次 …), a 0 printed as nothing,
+a cell holding <script>/<style>/<select> after its number, a broken </td> that nests the cells
+after it, a text row's numbers glued (``--shapes`` picks some). (Two HTML cells merged into one
+is not a shape: the page then prints the merged number in a column, as a reader sees it.)
 
 Each input is parsed by ``parse_report`` in a child process (gicrawler/runner.py) under an
 address-space limit (RLIMIT_AS) and a deadline: a bound, not a measure of speed. Outcomes:
@@ -236,7 +239,39 @@ def _around(rng: random.Random, m: re.Match) -> str:
     return f">{rng.choice(('&nbsp;', '<br>', ' &#160;'))}{m.group(2)}{rng.choice(('&nbsp;', '<br/>', ''))}<"
 
 
+# What a browser does not show, put in a cell after its number: table_grid must read the cell
+# as shown (document.write'd 文号 cells are real; the others: templates' debris).
+_HIDDEN = ('<script>document.write("7")</script>', "<style>td{width:30px}</style>",
+           "<select><option>2019</option><option>8</option></select>", "<noscript>36</noscript>",
+           "<!-- 45 -->", '<textarea style="display:none">12</textarea>')
+# A text line whose last four or more tokens are numbers (a table row)
+_TEXT_ROW_RE = re.compile(r"(?m)^((?:[^\n]*?[^\d\s][ \t]*)?)((?:\d+[ \t]+){3,}\d+)[ \t]*$")
+_TEXT_LONE_ZERO_RE = re.compile(r"(?m)(?<=[ \t|])0(?=[ \t|]|$)")
+
+
+def _hide_after(rng: random.Random, m: re.Match) -> str:
+    return f">{m.group(1)}{m.group(2)}{rng.choice(_HIDDEN)}{m.group(3)}<"
+
+
+def _glue_numbers(rng: random.Random, m: re.Match) -> str:
+    """A row's numbers with their separators dropped (some kept: a space here and there), and
+    sometimes its zeros printed as nothing (blank cells leave no digit in the glued run)."""
+    keep = rng.random() < 0.3
+    numbers = m.group(2).split()
+    if rng.random() < 0.3:
+        numbers = [n for n in numbers if n != "0" or rng.random() < 0.6] or numbers
+    return m.group(1) + numbers[0] + "".join((" " if keep and rng.random() < 0.3 else "") + n for n in numbers[1:])
+
+
 def _html_shape(rng: random.Random, text: str, how: str) -> str:
+    if how == "hidden-in-cell":
+        return _some(rng, _NUMBER_NODE_RE, text, lambda m: _hide_after(rng, m), rng.randint(1, 40))
+    if how == "nested-cells":           # "<td>2<dtd><td>150": a broken end tag nests the cells after it
+        text = _some(rng, _NUMBER_NODE_RE, text, lambda m: _hide_after(rng, m), rng.randint(0, 20))
+        return _some(rng, re.compile(r"</td\s*>", re.I), text, lambda m: rng.choice(("<dtd>", "<div>", "<tdd>")),
+                     rng.randint(1, 6))
+    if how == "blank-zero":            # zeros printed as nothing (常见)
+        return _some(rng, _ZERO_NODE_RE, text, lambda m: f">{m.group(1)}{m.group(2)}<", rng.randint(1, 30))
     if how == "unclosed-td":
         return _some(rng, re.compile(r"</td\s*>", re.I), text, lambda m: "", rng.randint(1, 40))
     if how == "unclosed-tr":
@@ -266,6 +301,10 @@ def _html_shape(rng: random.Random, text: str, how: str) -> str:
 
 
 def _text_shape(rng: random.Random, text: str, how: str) -> str:
+    if how == "glued-row":
+        return _some(rng, _TEXT_ROW_RE, text, lambda m: _glue_numbers(rng, m), rng.randint(1, 12))
+    if how == "blank-zero":
+        return _some(rng, _TEXT_LONE_ZERO_RE, text, lambda m: "", rng.randint(1, 20))
     if how == "full-width":
         return _TEXT_NUMBER_RE.sub(lambda m: _full_width(m.group()), text)
     if how == "thousands":
@@ -281,19 +320,20 @@ def _text_shape(rng: random.Random, text: str, how: str) -> str:
 
 
 HTML_SHAPES = ("unclosed-td", "unclosed-tr", "stray-table-end", "duplicated-row", "table-twice", "nbsp-br-around",
-               "split-number", "full-width", "thousands", "chinese-zero", "count-unit")
-TEXT_SHAPES = ("full-width", "thousands", "chinese-zero", "text-twice", "count-unit")
+               "split-number", "full-width", "thousands", "chinese-zero", "count-unit", "hidden-in-cell",
+               "nested-cells", "blank-zero")
+TEXT_SHAPES = ("full-width", "thousands", "chinese-zero", "text-twice", "count-unit", "glued-row", "blank-zero")
 # Shapes that leave the document whole: it must still be read.
 WHOLE_SHAPES = frozenset(("unclosed-td", "unclosed-tr", "table-twice", "nbsp-br-around", "full-width", "thousands",
-                          "text-twice"))
+                          "text-twice", "hidden-in-cell"))
 
 
-def shape(rng: random.Random, src: Source) -> tuple[str, str]:
-    """(shape name, the source's text in that shape)."""
+def shape(rng: random.Random, src: Source, only: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(shape name, the source's text in that shape); ``only``: among these shapes."""
+    shapes = HTML_SHAPES if src.form == "html" else TEXT_SHAPES
+    how = rng.choice([s for s in shapes if s in only] if only else shapes)
     if src.form == "html":
-        how = rng.choice(HTML_SHAPES)
         return how, _html_shape(rng, src.text, how)
-    how = rng.choice(TEXT_SHAPES)
     return how, _text_shape(rng, src.text, how)
 
 
@@ -308,29 +348,33 @@ class Case:
     clean: Source | None = None             # a shape's undamaged source: its values may not move
 
 
-def cases(n: int, seed: int = 20240901) -> list[Case]:
-    """A fixed-seed sample of n mutated inputs, spread over the forms and mutations."""
+def cases(n: int, seed: int = 20240901, shapes: tuple[str, ...] = ()) -> list[Case]:
+    """A fixed-seed sample of n mutated inputs, spread over the forms and mutations; ``shapes``:
+    only text and HTML inputs, each in one of these shapes."""
     rng = random.Random(seed)
     pool = sources()
     by_form = {form: [s for s in pool if s.form == form] for form in ("text", "html", "pdf", "docx")}
     plan = [("text", 0.35), ("html", 0.25), ("pdf", 0.2), ("docx", 0.2)]
+    if shapes:
+        forms = [form for form, names in (("text", TEXT_SHAPES), ("html", HTML_SHAPES)) if set(shapes) & set(names)]
+        plan = [(form, 1 / len(forms)) for form in forms]
     out: list[Case] = []
     for form, share in plan:
         for k in range(round(n * share)):
             src = rng.choice(by_form[form])
-            out.append(_mutate(rng, src, k))
+            out.append(_mutate(rng, src, k, shapes))
     return out[:n]
 
 
-def _mutate(rng: random.Random, src: Source, k: int) -> Case:
+def _mutate(rng: random.Random, src: Source, k: int, shapes: tuple[str, ...] = ()) -> Case:
     kwargs = {"filename": src.name} if rng.random() < 0.5 else {}
     if src.form in ("text", "html"):
-        how = rng.choice(("flip", "truncate", "lines", "digits", "encoding", "str", "shape"))
+        how = "shape" if shapes else rng.choice(("flip", "truncate", "lines", "digits", "encoding", "str", "shape"))
         if how == "encoding":
             data = reencode(rng, src.data.decode("utf-8"))
             return Case(f"{src.name}:{how}:{k}", src.form, data, src.text, kwargs, whole=True)
         if how == "shape":
-            name, text = shape(rng, src)
+            name, text = shape(rng, src, shapes)
             return Case(f"{src.name}:{name}:{k}", src.form, text.encode("utf-8"), src.text, kwargs,
                         whole=name in WHOLE_SHAPES, clean=src)
         elif how == "str":          # parse_report also takes str
@@ -511,9 +555,15 @@ if __name__ == "__main__":
                                      description="parse N mutated corpus reports; print the bad outcomes and a summary")
     parser.add_argument("n", type=int, nargs="?", default=300, help="how many inputs (default 300)")
     parser.add_argument("seed", type=int, nargs="?", default=20240901, help="the sample's seed")
+    parser.add_argument("--shapes", default="", metavar="A,B",
+                        help="only text and HTML inputs in these shapes: " + ", ".join(dict.fromkeys(HTML_SHAPES + TEXT_SHAPES)))
     args = parser.parse_args()
+    only = tuple(filter(None, args.shapes.split(",")))
+    unknown = set(only) - set(HTML_SHAPES + TEXT_SHAPES)
+    if unknown:
+        parser.error(f"unknown shapes: {', '.join(sorted(unknown))}")
     started = time.monotonic()
-    results = run_cases(cases(args.n, args.seed))
+    results = run_cases(cases(args.n, args.seed, only))
     bad = [o for o in results if o.kind not in ("record", "unreadable")]
     for o in bad:
         print(f"{o.kind:9} {o.label}: {o.detail}")

@@ -229,6 +229,29 @@ def test_property_review_decodes_to_the_truth_or_nothing(groups):
     assert got is None or all(g is None or g == v for g, v in zip(got, values))
 
 
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.tuples(_small, st.booleans()), min_size=4, max_size=4), min_size=3, max_size=3),
+       st.sets(st.integers(1, 14), max_size=3))
+def test_property_review_with_blank_cells_decodes_to_the_truth_or_nothing(groups, cuts):
+    """Zeros printed as nothing (blank cells) leave no digit in the glued text: a split that
+    assumes fifteen printed cells shifts the cells after a blank (0|_|0|10|10 read as 0|0|1|0|1)."""
+    cells = []
+    for group in groups:
+        shown = [None if blank and v == 0 else v for v, blank in group]
+        total = sum(v for v, _ in group)
+        cells += shown + [total]
+    texts = ["" if v is None else str(v) for v in cells]
+    pieces, start = [], 0                       # some cell boundaries kept (a space here and there)
+    for cut in sorted(cuts) + [15]:
+        piece = "".join(texts[start:cut])
+        if piece:
+            pieces.append(piece)
+        start = cut
+    got = decode_review(Glued(tuple(pieces)), blanks=True)
+    assert got is None or all(got[g * 5:g * 5 + 5] in ((None,) * 5, tuple(cells[g * 5:g * 5 + 5]))
+                              for g in range(3))
+
 @pytest.mark.parametrize("pattern", ["one", "all"])
 def test_corpus_tables_decode_without_a_wrong_number(pattern):
     """Every complete table B (samples, corpus variety, synthetic): glued rows decode to the truth."""
@@ -350,12 +373,13 @@ def test_parse_report_says_ambiguous_and_leaves_the_row_null():
     assert any(e.startswith("applications.not_processed.publication: ambiguous") for e in record["errors"])
 
 
-def test_glued_table_c_decodes_its_groups():
+@pytest.mark.parametrize("total", ["总计", "总 计"])       # (PDF text spaces a two-character header)
+def test_glued_table_c_decodes_its_groups(total):
     from gicrawler.parsing.tables import extract_tables
     _, tables = _sample(SAMPLE_003)
     rl = tables["review_litigation"]
     digits = "".join(str(rl[g][c]) for g in C_GROUPS for c in C_COLUMNS)
-    text = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 总计\n"
+    text = (f"四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n结果维持 结果纠正 其他结果 尚未审结 {total}\n"
             + digits + "\n五、存在的主要问题及改进情况\n")
     got = extract_tables(text)
     table = got["tables"]["review_litigation"]
@@ -375,3 +399,53 @@ def test_a_row_of_table_b_in_table_c_is_not_its_glued_digits(row):
     values = [v for group in (got["tables"].get("review_litigation") or {}).values() for v in group.values()]
     assert set(values) <= {None}, got["tables"]["review_litigation"]
     assert not any(n.startswith("review_litigation: glued") for n in got["notes"])
+
+
+_C_PAGE = "四、政府信息公开行政复议、行政诉讼情况\n行政复议 行政诉讼\n{}\n{}\n五、存在的主要问题及改进情况\n"
+_C_HEADER = "结果维持 结果纠正 其他结果 尚未审结"
+
+
+@pytest.mark.parametrize("header, digits", [
+    (_C_HEADER + " 总计", "100010001000"),     # 12 digits for 15 cells: three blank, which unknown
+    (_C_HEADER, "100110011001"),              # no 总计: 1|0|0|1 or 10|_|0|1 …, no identity decides
+    (_C_HEADER, "110021100211002"),           # no 总计 columns: 1|1|0|0|2 would invent them
+    ("", "110021100211002"),                  # no header: neither form is known
+])
+def test_glued_table_c_no_identity_fixes_is_left_null(header, digits):
+    """Glued table C digits were split with no identity to check them (12-14 digits read one
+    per cell as the table without 总计, whatever its header printed), or with the 总计 identity
+    under a header without 总计 columns: every stored number was a guess."""
+    from gicrawler.parsing.tables import extract_tables
+    got = extract_tables(_C_PAGE.format(header, digits))
+    assert "review_litigation" not in got["tables"], got["tables"]["review_litigation"]
+    assert got["missing_tables"]["review_litigation"].startswith("ambiguous")
+    assert any(n.startswith("review_litigation: ambiguous") for n in got["notes"])
+
+
+def test_glued_table_c_with_a_blank_cell_is_not_read_shifted():
+    """复议 0|_|0|10|10, 直接起诉 3|_|2|2|7, 复议后起诉 0|2|1|1|4 (a 0 printed blank twice) glue to
+    fifteen digits that also split 0|0|1|0|1, 0|3|2|2|7, 0|2|1|1|4: both sum right."""
+    from gicrawler.parsing.tables import extract_tables
+    digits = "0" "" "0" "10" "10" "3" "" "2" "2" "7" "0" "2" "1" "1" "4"
+    got = extract_tables(_C_PAGE.format(_C_HEADER + " 总计", digits))
+    table = got["tables"]["review_litigation"]
+    assert table["litigation_after_review"] == dict(zip(C_COLUMNS, (0, 2, 1, 1, 4)))
+    assert table["review"] == table["litigation_direct"] == dict.fromkeys(C_COLUMNS)
+    assert "review_litigation.review: ambiguous" in " ".join(got["notes"])
+
+
+def test_glued_table_b_row_with_a_blank_cell_is_not_read_shifted():
+    """746|12|_|0|10|1|769 (a 0 printed as nothing) glues to 746120101 769, which also splits
+    746|1|20|1|0|1|769 with the same sum; the results identity could not tell (the glued 9|_|_|0|0|0|9
+    above it is unknown): 1 and 20 were stored as 商业企业 and 科研机构."""
+    from gicrawler.parsing import parse_report
+    page = (ROOT / "tests" / "corpus" / "real" / "huaian-2024-pypdf.txt").read_text(encoding="utf-8")
+    glued = (page.replace("7.属于行政执法案卷 9 0 0 0 0 0 9", "7.属于行政执法案卷 90009")
+             .replace("1.本机关不掌握相关政府信息 746 12 0 0 10 1 769", "1.本机关不掌握相关政府信息 746120101 769"))
+    record = parse_report(glued)
+    assert record["tables"]["applications"]["unable"]["not_held"] == dict.fromkeys(APPLICANT_COLUMNS)
+    assert any(e.startswith("applications.unable.not_held: ambiguous") for e in record["errors"])
+    # a row glued without a blank still decodes
+    record = parse_report(page.replace("746 12 0 0 10 1 769", "7461200101769"))
+    assert record["tables"]["applications"]["unable"]["not_held"] == dict(
+        zip(APPLICANT_COLUMNS, (746, 12, 0, 0, 10, 1, 769)))

@@ -236,6 +236,41 @@ def test_b_without_total_column():
     assert app["total"]["natural_person"] == _row_values(23)[0]
 
 
+def test_b_rows_that_dropped_a_blank_cell_are_not_the_table_without_total():
+    """A 0 printed as nothing leaves six numbers in a text row of a table whose header prints
+    总计: where most rows did so, the table was read as the one without 总计 columns, every
+    number after the blank a column off (本年新收 3001 53 _ 0 61 4 3119: 3119 as 其他)."""
+    import re
+    from pathlib import Path
+
+    from gicrawler.parsing import parse_report
+    page = (Path(__file__).parent / "corpus" / "real" / "huaian-2024-pypdf.txt").read_text(encoding="utf-8")
+    blanked = re.sub(r"(?m)^(.*\D )(\d+ \d+) 0 ((?:\d+ ){3}\d+)$", r"\1\2  \3", page)
+    assert blanked.count("\n") == page.count("\n") and blanked.count("  ") >= 20
+    clean, damaged = (parse_report(t)["tables"].get("applications") or {} for t in (page, blanked))
+    assert clean["received"]["other_org"] == 4 and clean["received"]["total"] == 3119
+    for key, row in damaged.items():
+        for sub, cells in (row.items() if "natural_person" not in row else [("", row)]):
+            want = clean[key][sub] if sub else clean[key]
+            assert all(v is None or v == want[c] for c, v in cells.items()), (key, sub, cells)
+
+
+def test_b_row_numbers_split_over_two_lines_are_not_one_row():
+    """PDF text that prints a row's label line with four numbers (three blank cells dropped) and
+    three numbers on the next line (the next row's, its label below them): the seven were one
+    row, 8.属于行政查询事项 0 0 0 0 10 0 10 (its 10s the next row's 本机关不掌握)."""
+    from pathlib import Path
+
+    from gicrawler.parsing import parse_report
+    page = (Path(__file__).parent / "corpus" / "real" / "hongze-2023-pdfplumber.txt").read_text(encoding="utf-8")
+    split = page.replace("8.属于行政查询事项 0 0 0 0 0 0 0\n10 0 0 0 0 0 10\n", "8.属于行政查询事项 0 0 0 0\n10 0 10\n")
+    assert split != page
+    clean = parse_report(page)["tables"]["applications"]["denied"]["administrative_query"]
+    assert clean == dict.fromkeys(APPLICANTS, 0)
+    row = parse_report(split)["tables"]["applications"]["denied"]["administrative_query"]
+    assert all(v is None or v == 0 for v in row.values()), row
+
+
 def test_mixed_templates_2021_a_with_2019_b():
     labels = [lab for lab in B_LABELS_2021 if "(六)其他处理" not in lab]
     labels.insert(20, ("三、本年度办理结果", "(六)其他处理"))
@@ -785,9 +820,28 @@ def _row_grid(cells: str) -> list[list[str]]:
     ("<td>5<style>td{width:1}</style> 件</td>", ["5 件"]),
     ("<td><p><span>7</span></p><script>document.write('8')</script></td>", ["7"]),
     ('<td><select><option>2023</option></select>3</td>', ["3"]),
+    # a cell holding cells (a broken end tag nests them): its own text is what a browser shows
+    ("<td>2<dtd><script>var n=7;</script><td>150</td></dtd></td><td>5</td>", ["2", "150", "5"]),
 ])
 def test_script_and_style_in_a_cell_are_not_its_text(cells, expected):
     assert _row_grid(cells) == [expected]
+
+
+@pytest.mark.parametrize("cells, expected", [
+    # libxml2 nests the cells after a broken end tag in the cell it leaves open; a browser closes
+    # that cell at the next <td>: the nested cells stand beside it (their texts were the host's,
+    # "2 150 5", and a blank host took the number of a cell nested in it: 72 under 法律服务机构)
+    ("<td>2<dtd><td>150</td><td>5</td>", [["2", "150", "5"]]),
+    ("<td>四、结转下年度继续办理</td><td>72</td><td>&nbsp;<dtd><td>&nbsp;</td><td>72</td></tr>",
+     [["四、结转下年度继续办理", "72", "", "", "72"]]),
+    ("<td>1<div><td>2<tdd><td>3</td></tdd></td></div>4</td><td>5</td>", [["1 4", "2", "3", "5"]]),
+    # a table in a cell: its rows are the grid's rows, not the cell's text (nor its <style>, <select>)
+    ("<td>2<table><tr><td>150</td></tr></table><style>td{width:30}</style></td>", [["2"], ["150"]]),
+    ("<td><table><tr><td>3</td></tr></table><select><option>2019</option></select><!-- 4 --></td>",
+     [[""], ["3"]]),
+])
+def test_a_cell_holding_cells_is_read_as_a_browser_shows_it(cells, expected):
+    assert _row_grid(cells) == expected
 
 
 def test_a_document_number_written_by_script_is_not_read_as_the_script():

@@ -13,7 +13,9 @@ in checks.py) often do:
 A glued row is a sequence of digit *pieces* (a cell never spans two pieces: "64 0020470" is
 two pieces). Every split of the pieces into the row's cells that satisfies the row's own sum is
 enumerated (numbers are printed without leading zeros, so "05" is never a cell; the 总计 cell is
-not enumerated at all: it must read as the sum of the cells before it). Rows are then decoded
+not enumerated at all: it must read as the sum of the cells before it; with ``blanks`` a cell
+may also be blank — a 0 printed as nothing leaves no digit, and a split that ignores it reads
+12|_|0|10 as 1|20|1|0, the same sum — and tables/glued_rows.py asks for that). Rows are then decoded
 jointly: every combination of candidate splits satisfying every column identity is a solution,
 and a row is filled only when it has the same value in every solution. Anything else — several
 splits left, no split at all, the search bound reached — is reported ambiguous and left out:
@@ -112,11 +114,14 @@ def glued_row(cells, width: int) -> tuple[str, Glued] | None:
 
 
 # ---------------------------------------------------------------- one row
-def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, max_nodes: int = MAX_ROW_NODES) -> list[tuple]:
+def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, blanks: bool = False,
+           max_nodes: int = MAX_ROW_NODES) -> list[tuple]:
     """Every split of ``glued`` into consecutive groups of cells.
 
     ``groups``: (cells, summed) for each group in order; a summed group's last cell equals the
-    sum of its other cells (B's 总计, C's 总计). Raises TooMany past ``max_nodes`` steps."""
+    sum of its other cells (B's 总计, C's 总计). ``blanks``: a cell may also be blank (a 0
+    printed as nothing leaves no digit in the glued text): None in the split, 0 in the sums.
+    Raises TooMany past ``max_nodes`` steps."""
     s = "".join(glued.pieces)
     ends, pos = [], 0
     for p in glued.pieces:                  # piece ends: every cell stops at the next one
@@ -145,11 +150,15 @@ def splits(glued: Glued, groups: Sequence[tuple[int, bool]], *, max_nodes: int =
             if i == len(s):
                 out.append(tuple(acc))
             return
-        # every remaining piece needs a cell; every remaining cell needs a digit
-        if pieces_after[i] > left or len(s) - i < left or len(s) - i > left * MAX_CELL_DIGITS:
+        # every remaining piece needs a cell; every remaining cell needs a digit (unless blank)
+        if pieces_after[i] > left or (not blanks and len(s) - i < left) or len(s) - i > left * MAX_CELL_DIGITS:
             return
         g, is_total = cells[c]
         last_of_group = c + 1 == len(cells) or cells[c + 1][0] != g
+        if blanks and (not is_total or group_sum == 0):
+            acc.append(None)                # a blank cell: no digit, 0 in the group's sum
+            walk(i, c + 1, 0 if last_of_group else group_sum)
+            acc.pop()
         if is_total:
             text = str(group_sum)
             if s.startswith(text, i) and cell_at(i, len(text)) is not None:
@@ -216,7 +225,7 @@ def _solve(cands: dict, known: dict, identities: list, width: int, max_nodes: in
             for j in cols:
                 total = const[j]
                 for k, coeff in variables:
-                    total += coeff * (cand[j] if k == key else chosen[k][j])
+                    total += coeff * ((cand[j] if k == key else chosen[k][j]) or 0)     # a blank: 0
                 if total != 0:
                     return False
         return True
@@ -246,13 +255,13 @@ def _solve(cands: dict, known: dict, identities: list, width: int, max_nodes: in
     return values
 
 
-def _decode(rows: Mapping, groups, identities, width: int, max_nodes: int) -> Decoded:
+def _decode(rows: Mapping, groups, identities, width: int, max_nodes: int, blanks: bool = False) -> Decoded:
     result = Decoded()
     cands, known = {}, {}
     for key, row in rows.items():
         if isinstance(row, Glued):
             try:
-                found = splits(row, groups)
+                found = splits(row, groups, blanks=blanks)
             except TooMany:
                 result.ambiguous[key] = "ambiguous: too many digit splits"
                 continue
@@ -287,23 +296,25 @@ def applications_identities(year: str) -> list[list[tuple[str, int]]]:
 
 
 def decode_applications(rows: Mapping[str, Sequence | Glued], year: str = "2021", *,
-                        with_total: bool = True, max_nodes: int = MAX_SOLVER_NODES) -> Decoded:
+                        with_total: bool = True, blanks: bool = False, max_nodes: int = MAX_SOLVER_NODES) -> Decoded:
     """Table B rows (key → 7 values, None for an unknown cell, or Glued) → Decoded.
 
     ``with_total``: the rows have the 总计 column (7 cells, the row-sum identity applies);
-    without it 6 cells and only the column identities."""
+    without it 6 cells and only the column identities. ``blanks``: a glued cell may be blank
+    (see splits; 0 in the identities, None when blank in every solution)."""
     width = len(template.APPLICANT_COLUMNS) - (0 if with_total else 1)
     groups = ((width, with_total),)
-    return _decode(rows, groups, applications_identities(year), width, max_nodes)
+    return _decode(rows, groups, applications_identities(year), width, max_nodes, blanks)
 
 
-def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True) -> tuple | None:
+def decode_review(glued: Glued, *, groups: int = 3, with_total: bool = True, blanks: bool = False) -> tuple | None:
     """Table C's numbers (``groups`` × 5 cells, 4 without 总计, in header order) from glued
     digits. A group whose cells differ between the splits is None in every cell; the result
-    is None when no split (or too many) exists."""
+    is None when no split (or too many) exists. ``blanks``: cells may be blank (see splits);
+    a cell blank in every split is None."""
     size = len(template.REVIEW_COLUMNS) - (0 if with_total else 1)
     try:
-        found = splits(glued, ((size, with_total),) * groups)
+        found = splits(glued, ((size, with_total),) * groups, blanks=blanks)
     except TooMany:
         return None
     if not found:

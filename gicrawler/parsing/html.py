@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
@@ -161,33 +162,69 @@ def unglued(cell: etree._Element, text: str) -> str:
     return text
 
 
-def _shown_text(el: etree._Element, line_break: str = "") -> str:
+def _shown_text(el: etree._Element, line_break: str = "", between: str = "", skip: frozenset = _SKIP) -> str:
     """The text serialisation of el without what a browser does not show as text — the
     subtrees walk skips (<script>, <style>, <select> …) and comments, their tails kept: a 文号
     cell filled by document.write is not the script's source. ``line_break`` is put at each
-    edge of a block element or <br> inside (where a browser breaks the line; unglued's " ")."""
-    parts = [el.text or ""]
+    edge of a block element or <br> inside (where a browser breaks the line; unglued's " ");
+    ``between`` between every two text nodes; ``skip``: the subtrees left out."""
+    parts: list[str] = []
+    _shown_parts(el, line_break, parts, skip)
+    return between.join(parts)
+
+
+def _shown_parts(el: etree._Element, line_break: str, parts: list, skip: frozenset) -> None:
+    parts.append(el.text or "")
     for child in el:
         tag = child.tag
-        if isinstance(tag, str) and tag not in _SKIP:
+        if isinstance(tag, str) and tag not in skip:
             if line_break and tag in _LINE_BREAKS:
-                parts += (line_break, _shown_text(child, line_break), line_break)
+                parts.append(line_break)
+                _shown_parts(child, line_break, parts, skip)
+                parts.append(line_break)
             else:
-                parts.append(_shown_text(child, line_break))
+                _shown_parts(child, line_break, parts, skip)
         parts.append(child.tail or "")
-    return "".join(parts)
 
 
-def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> list[list[str]]:
+# A cell that holds cells: its own text leaves out the cells, rows and tables inside it.
+_SKIP_CELLS = _SKIP | {"td", "th", "tr", "table"}
+_ROW_PARTS = frozenset({"td", "th", "tr", "table"})
+
+
+def _row_cells(tr: etree._Element, hosts) -> Iterator[etree._Element]:
+    """The children of a row, each cell that holds cells followed by the cells it holds: where
+    a broken end tag leaves a cell open ("<td>2<dtd><td>150"), libxml2 nests the cells after it
+    in it, while a browser closes it at the next <td> and shows them beside it."""
+    for cell in tr:
+        yield cell
+        if cell in hosts:
+            yield from _nested_cells(cell, hosts)
+
+
+def _nested_cells(host: etree._Element, hosts) -> Iterator[etree._Element]:
+    for el in host.iterdescendants("td", "th"):
+        parent = el.getparent()
+        while parent is not host and parent.tag not in _ROW_PARTS:
+            parent = parent.getparent()
+        if parent is host:              # not a cell of a table, row or cell inside the host
+            yield el
+            if el in hosts:
+                yield from _nested_cells(el, hosts)
+
+
+def table_grid(table: etree._Element, cell_lines: list[str] | None = None, hosts=None) -> list[list[str]]:
     """Rows of cell strings with rowspan/colspan expanded (text repeated into covered slots).
-    ``cell_lines`` receives each non-empty cell's text once, in reading order."""
+    ``cell_lines`` receives each non-empty cell's text once, in reading order. ``hosts``: the
+    cells that hold other cells (broken markup, read as a browser shows them: _row_cells),
+    found on first need (a table that has some is then read again, knowing them)."""
     grid: list[list[str]] = []
     pending: dict[int, list] = {}        # column → [rows still covered, text] from a rowspan
     last_start = -1                      # rightmost column where some cell begins
     cells_total = 0
+    lines_before = len(cell_lines) if cell_lines is not None else 0
     add_line = (cell_lines if cell_lines is not None else []).append
-    hosts = None                         # cells that hold other cells (see below), found on first need
-    hidden = False                       # whether the table holds <script>, <style> … (found with hosts)
+    hidden = None                        # whether the table holds <script>, <style> … (found on first need)
 
     def covered(row: list[str], col: int) -> int:
         """Fill slots covered by rowspans from above, starting at col; returns the next column."""
@@ -205,7 +242,7 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
         add = row.append
         col = 0
         start = -1                       # column where the row's last real cell begins
-        for cell in tr:
+        for cell in (_row_cells(tr, hosts) if hosts else tr):
             tag = cell.tag
             if tag != "td" and tag != "th":
                 continue
@@ -220,18 +257,23 @@ def table_grid(table: etree._Element, cell_lines: list[str] | None = None) -> li
             else:
                 text = _tostring(cell, method="text", encoding=str, with_tail=False)
                 if text:
-                    if hosts is None:        # what the table holds, looked up once it matters
-                        hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
+                    if hidden is None:       # what the table holds, looked up once it matters
                         hidden = next(table.iter(*_SKIP), None) is not None    # one pass, in C
+                        if hosts is None:
+                            hosts = set(_CELL_HOSTS(table)) if _HAS_CELL_HOSTS(table) else ()
+                            if hosts:        # the cells read so far were read without them
+                                if cell_lines is not None:
+                                    del cell_lines[lines_before:]
+                                return table_grid(table, cell_lines, hosts)
                     if hidden and next(cell.iter(*_SKIP), None) is not None:
                         text = _shown_text(cell)     # <td><script>document.write('无')</script></td>
                     # (isdecimal: what \d matches, so a bare number is a number cell without the regex)
                     if (text.isdecimal() or _NUMBER_CELL_RE.fullmatch(text)) and not _in_one_text(cell, text):
                         text = unglued(cell, text)   # <p>2</p><p>2</p>: two numbers, not 22
-                    if cell in hosts:
-                        # broken markup nests cells ("<td>2<dtd><td>150"): their texts glued
-                        # would be a number nobody wrote (2150)
-                        text = " ".join(cell.itertext())
+                    if hosts and cell in hosts:
+                        # its own text, its text nodes parted: whatever the cells inside it
+                        # left between them glued would be a number nobody wrote
+                        text = _shown_text(cell, between=" ", skip=_SKIP_CELLS)
             if not text:
                 text = ""
             elif text.isdigit():         # a bare number needs no whitespace folding

@@ -49,6 +49,10 @@ def value_runs(blocks: list[Block], ncols: int):
             continue
         n = len(vals)
         one_per_line = all(c == 1 for c in b.lines)
+        if n == ncols and len(b.lines) > 1 and not one_per_line:
+            # the row's numbers on two lines, some on each (8.属于行政查询事项 0 0 0 0 / 10 0 0):
+            # a line short of cells dropped its blanks, the next may be the next row's numbers
+            continue
         if n == ncols:
             if len(keys) > 1 and not b.same_line:
                 # several row labels, one row of numbers (a lost row or a lost cell):
@@ -154,7 +158,7 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
     if not labels.KIND_MARKERS["applications"].search(labels_text):
         return None, None
     best = None
-    for ncols in (7, 6):
+    for ncols in (7, 6) if not _total_column_printed(blocks) else (7,):
         if best is not None and _most_runs(blocks, ncols) <= len(best[0]):
             break                       # (the check below, without cutting the runs)
         runs = value_runs(blocks, ncols)
@@ -189,6 +193,18 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
         else:
             table[key] = row
     return template, table
+
+
+# The (七)总计 row's label; a 总计 anywhere else in a label is the 总计 column's header.
+_TOTAL_ROW_RE = re.compile(next(rx.pattern for key, rx in labels.B_PATTERNS if key == "total"))
+_TOTAL_RE = re.compile(labels.APPLICANT_HEADERS["total"].pattern.removeprefix("^").removesuffix("$"))
+
+
+def _total_column_printed(blocks: list[Block]) -> bool:
+    """Whether the table prints a 总计 column: then its rows have seven cells, and a row of six
+    numbers is one whose blank cell (a 0 printed as nothing) the text dropped, not the table
+    without 总计 columns (its numbers would each be read a column off)."""
+    return any(_TOTAL_RE.search(_TOTAL_ROW_RE.sub("", b.label)) for b in blocks if "计" in b.label)
 
 
 # Each template's rows as (key, group, sub-row or ""): "denied.state_secret" → table["denied"]["state_secret"].

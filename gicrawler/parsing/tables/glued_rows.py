@@ -128,7 +128,8 @@ def fill_applications(year: str | None, table: dict | None, raw_rows) -> tuple[s
             given[key] = found[key]
         else:
             given[key] = values
-    result = glued.decode_applications(given, year)
+    # a 0 printed as nothing leaves no digit: 12|_|0|10 glued reads 1|20|1|0 too, same sum
+    result = glued.decode_applications(given, year, blanks=True)
     for key, values in result.rows.items():
         _put(table, key, dict(zip(T.APPLICANT_COLUMNS, values)))
     for key in rows:                              # a table built from glued rows only: every row
@@ -168,7 +169,12 @@ def _cells(table: dict):
 
 
 def fill_review(table: dict | None, raw_rows) -> tuple[dict | None, list]:
-    """Table C from one glued run of its numbers, when the assembler found no table."""
+    """Table C from one glued run of its numbers, when the assembler found no table.
+
+    Only the 总计 identities can fix where glued digits part, so a run is decoded only under a
+    header that prints 总计 (no header, or one without 总计 columns: twelve cells that no
+    identity ties, refused), and with every cell allowed to be blank: a 0 printed as nothing
+    leaves no digit, and a split that ignores it shifts every cell after it."""
     if table:
         return table, []
     for row in raw_rows:
@@ -182,13 +188,16 @@ def fill_review(table: dict | None, raw_rows) -> tuple[dict | None, list]:
         digits = found[1]
         if len(digits.pieces) >= _C_WIDTH - 3 or digits.digits < _C_WIDTH - 3:
             continue                               # cells all there (the assembler's job) or too few
-        values = glued.decode_review(digits)
-        if values is None and digits.digits < _C_WIDTH:
-            values = glued.decode_review(digits, with_total=False)
+        if not any(labels.C_TOTAL_HEADER.search("".join(_row_text(r).split())) for r in raw_rows):   # "总 计"
+            return None, ["review_litigation: ambiguous: glued digits under no 总计 header: "
+                          "no identity fixes their split"]
+        values = glued.decode_review(digits, blanks=True)
         if values is None:
             return None, ["review_litigation: ambiguous: no single split of its glued digits"]
         table = glued.review_table(values)
         groups = [g for g in T.REVIEW_GROUP_KEYS if all(v is None for v in table[g].values())]
+        if len(groups) == len(T.REVIEW_GROUP_KEYS):
+            return None, ["review_litigation: ambiguous: several digit splits satisfy the identities"]
         notes = ["review_litigation: glued digits decoded with the template's identities"]
         notes += [f"review_litigation.{g}: ambiguous: several digit splits satisfy the identities" for g in groups]
         return table, notes
