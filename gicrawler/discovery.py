@@ -13,8 +13,9 @@ from parsel import Selector
 from w3lib.url import canonicalize_url
 
 # A report title, after t2s conversion and with all whitespace removed:
-# 政府信息公开工作年度报告, 政府信息公开年度报告, 信息公开年报, 政府信息公开年度工作报告, 政务公开年报 …
-_REPORT = re.compile(r"(信息|政务)公开(工作)?(年度(工作)?报告|年报|工作报告)")
+# 政府信息公开工作年度报告, 政府信息公开年度报告, 信息公开年报, 政府信息公开年度工作报告, 政务公开年报,
+# and the bare 政府信息公开报告 (a real 年报 column lists one: tests/files/trs/pingtan-zhz-zfxxgknb-list.html) …
+_REPORT = re.compile(r"(信息|政务)公开(工作)?((年度(工作)?)?报告|年报)")
 # Items that share the column with the reports and mention the phrase: notices about compiling
 # the report, its guide/catalogue, interpretations, statistical forms.
 _NOT_REPORT = re.compile(r"通知|要点|指南|目录|报表|编制|解读|意见|方案|制度|公示|征求")

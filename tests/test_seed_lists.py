@@ -109,7 +109,35 @@ def test_the_three_cities_fixed():
     assert by_name["huangshi"].index_urls[0] == "https://www.huangshi.gov.cn/xxxgk/gknb/"
     assert all("fzndbg" not in u for p in PORTALS for u in p.index_urls)
     assert by_name["pingtan"].verified is True
-    assert not any(p.verified for p in PORTALS if p.name != "pingtan")   # the one column page saved
+
+
+# The entries a saved page of their own index URL verifies (tests/files/trs/README.md: 平潭's main
+# column and 13 department / 片区 sub-site columns of the same archive). Any other entry stays
+# verified: false until its page is saved.
+VERIFIED = {"pingtan"} | {f"pingtan_{s}" for s in (
+    "czj", "gaj", "gwh", "jjf", "lyy", "shs", "jtj", "hzs", "zhz", "scj", "nyn", "gyz", "spp", "jsp")}
+
+
+def test_exactly_the_entries_with_a_saved_page_are_verified():
+    assert {p.name for p in PORTALS if p.verified} == VERIFIED
+
+
+@pytest.mark.parametrize("portal", [p for p in PORTALS if p.name.startswith("pingtan_")], ids=lambda p: p.name)
+def test_pingtan_department_seed_reads_its_saved_column(portal):
+    """The entry's own first request, run on its saved page, lists the page's rows and asks the
+    rest of the column from the list API with the page's ChnlId (the <meta> and listModel agree)."""
+    from gicrawler.families import trs
+
+    [path] = [REPO / _source(e) for e in portal.evidence if evidence_kind(e) == "fixture"]
+    text = path.read_text(encoding="utf-8")
+    chnlid = re.search(r'<meta name="ChnlId" content="(\d+)">', text).group(1)
+    assert trs.listmodel(text)["classsql"] == f"chnlid={chnlid}"
+    [first] = get_adapter("trs").first_requests(portal)
+    page = get_adapter("trs").parse_list(text, first.url, first.state, portal.params)
+    assert page.entries and all(portal.allows(e["url"]) and e["url"].startswith(first.url) for e in page.entries)
+    assert page.listed == trs.listmodel(text)["recordCount"]
+    assert all(dict(r.formdata)["classsql"] == f"chnlid={chnlid}" for r in page.requests)
+    assert len(page.requests) == max(0, -(-page.listed // 10) - 1)
 
 
 @pytest.mark.parametrize("spider, seeds, names", [
