@@ -112,10 +112,10 @@ def test_the_three_cities_fixed():
 
 
 # The entries a saved page of their own index URL verifies (tests/files/trs/README.md: 平潭's main
-# column and 13 department / 片区 sub-site columns of the same archive). Any other entry stays
+# column and 15 department / 片区 sub-site columns of the same archive). Any other entry stays
 # verified: false until its page is saved.
 VERIFIED = {"pingtan"} | {f"pingtan_{s}" for s in (
-    "czj", "gaj", "gwh", "jjf", "lyy", "shs", "jtj", "hzs", "zhz", "scj", "nyn", "gyz", "spp", "jsp")}
+    "czj", "gaj", "gwh", "jjf", "lyy", "shs", "jtj", "hzs", "zhz", "scj", "nyn", "gyz", "spp", "jsp", "htp", "jjp")}
 
 
 def test_exactly_the_entries_with_a_saved_page_are_verified():
