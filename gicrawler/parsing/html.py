@@ -188,8 +188,8 @@ def _shown_parts(el: etree._Element, line_break: str, parts: list, skip: frozens
 
 
 # A cell that holds cells: its own text leaves out the cells, rows and tables inside it.
-_SKIP_CELLS = _SKIP | {"td", "th", "tr", "table"}
 _ROW_PARTS = frozenset({"td", "th", "tr", "table"})
+_SKIP_CELLS = _SKIP | _ROW_PARTS
 
 
 def _row_cells(tr: etree._Element, hosts) -> Iterator[etree._Element]:

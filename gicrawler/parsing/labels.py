@@ -54,6 +54,16 @@ PROCUREMENT_IN_10K = re.compile(r"采购总?金额[^\d]{0,8}万")
 # ---------------------------------------------------------------- table B
 APPLICANT_COLUMNS = template.APPLICANT_COLUMNS
 APPLICANT_HEADERS = {c.key: re.compile(c.pattern) for c in template.APPLICANT_COLUMNS_DECLARED}
+
+
+def _anywhere(column_pattern: str) -> re.Pattern:
+    """A header cell's pattern (anchored to the whole cell) found anywhere in a label text: a
+    header row's cells are one block label."""
+    return re.compile(column_pattern.removeprefix("^").removesuffix("$"))
+
+
+# The 总计 column's header in a label text.
+B_TOTAL_HEADER = _anywhere(APPLICANT_HEADERS["total"].pattern)
 B_ROWS = {year: template.application_rows(year) for year in ("2019", "2021")}
 # In printed order: one combined regex tries them in this order at each position.
 B_PATTERNS = [(row.key, re.compile(row.pattern)) for row in template.APPLICATION_ROWS]
@@ -62,9 +72,8 @@ B_MARKERS_2021 = re.compile(r"不补正|缴纳费用|收费通知")
 # ---------------------------------------------------------------- table C
 C_GROUPS = template.REVIEW_GROUP_KEYS
 C_COLUMNS = template.REVIEW_COLUMNS
-# The 总计 header anywhere in a label text (a header row's cells are one block label).
-C_TOTAL_HEADER = re.compile(next(c.pattern for c in template.REVIEW_COLUMNS_DECLARED if c.key == "total")
-                            .removeprefix("^").removesuffix("$"))
+# The 总计 header in a label text.
+C_TOTAL_HEADER = _anywhere(next(c.pattern for c in template.REVIEW_COLUMNS_DECLARED if c.key == "total"))
 # Row labels when a table C is printed one row per group (checked in this order; the
 # last label in a row wins, hence the end anchor).
 C_GROUP_LABELS = tuple((g.key, re.compile(g.pattern)) for g in reversed(template.REVIEW_GROUPS))

@@ -196,15 +196,14 @@ def assemble_applications(blocks: list[Block], why: dict | None = None):
 
 
 # The (七)总计 row's label; a 总计 anywhere else in a label is the 总计 column's header.
-_TOTAL_ROW_RE = re.compile(next(rx.pattern for key, rx in labels.B_PATTERNS if key == "total"))
-_TOTAL_RE = re.compile(labels.APPLICANT_HEADERS["total"].pattern.removeprefix("^").removesuffix("$"))
+_TOTAL_ROW_RE = next(rx for key, rx in labels.B_PATTERNS if key == "total")
 
 
 def _total_column_printed(blocks: list[Block]) -> bool:
     """Whether the table prints a 总计 column: then its rows have seven cells, and a row of six
     numbers is one whose blank cell (a 0 printed as nothing) the text dropped, not the table
     without 总计 columns (its numbers would each be read a column off)."""
-    return any(_TOTAL_RE.search(_TOTAL_ROW_RE.sub("", b.label)) for b in blocks if "计" in b.label)
+    return any(labels.B_TOTAL_HEADER.search(_TOTAL_ROW_RE.sub("", b.label)) for b in blocks if "计" in b.label)
 
 
 # Each template's rows as (key, group, sub-row or ""): "denied.state_secret" → table["denied"]["state_secret"].
