@@ -17,25 +17,28 @@ def reader_gone() -> int:
     return 1
 
 
+def _whole_number(value: str, low: int, high: float = float("inf")) -> int | None:
+    """``value`` as an int from ``low`` to ``high``, or None."""
+    try:
+        n = int(value)
+    except ValueError:
+        return None
+    return n if low <= n <= high else None
+
+
 def port(value: str) -> int:
     """An argparse type: a TCP port number (0: any free port)."""
-    try:
-        number = int(value)
-    except ValueError:
-        number = -1
-    if not 0 <= number <= 65535:
+    n = _whole_number(value, 0, 65535)
+    if n is None:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0-65535)")
-    return number
+    return n
 
 
 def at_least(low: int):
     """An argparse type: a whole number, ``low`` or more."""
     def number(value: str) -> int:
-        try:
-            n = int(value)
-        except ValueError:
-            n = low - 1
-        if n < low:
+        n = _whole_number(value, low)
+        if n is None:
             raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of at least {low}")
         return n
     number.__name__ = f"number >= {low}"
